@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Command 1: installs what is needed, builds, installs, starts a private
+# throwaway cluster and runs the demo evaluation (demo/demo.sql). Results are
+# printed; charts and reports are written to demo-output/ (or $ISMSEVAL_OUT).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+OUT=${ISMSEVAL_OUT:-$REPO/demo-output}
+install_packages
+build_and_install
+cluster_start
+
+mkdir -p "$OUT"
+"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE ismseval_demo'
+echo "== demo evaluation"
+(cd "$OUT" && "$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -d ismseval_demo -f "$REPO/demo/demo.sql")
+echo "== files written to $OUT:"
+ls -l "$OUT"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Command 2: installs what is needed, builds, and runs the whole test suite
+# (pg_regress, then pgTAP) against a private throwaway cluster.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+install_packages
+build_and_install
+cluster_start
+
+echo "== pg_regress"
+if ! make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" installcheck; then
+    [ -f "$REPO/regression.diffs" ] && cat "$REPO/regression.diffs"
+    exit 1
+fi
+
+echo "== pgTAP"
+"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d postgres \
+    -c 'DROP DATABASE IF EXISTS ismseval_tap' -c 'CREATE DATABASE ismseval_tap'
+"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d ismseval_tap -c 'CREATE EXTENSION pgtap'
+make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" PROVE_DB=ismseval_tap prove

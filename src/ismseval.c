@@ -1,0 +1,76 @@
+/*
+ * ismseval.c: module entry point, settings and the argument checks shared by
+ * every function of the extension.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+#include <math.h>
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "ismseval.h"
+
+PG_MODULE_MAGIC;
+
+int			ismseval_min_peer_group = 5;
+
+void		_PG_init(void);
+
+/* Defines the extension's settings when the library is loaded. */
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("ismseval.min_peer_group",
+							"Smallest peer group for which peer figures are returned.",
+							"Peer figures over fewer organizations are NULL, so that no "
+							"single organization's answer can be read back. Only a "
+							"superuser can change it.",
+							&ismseval_min_peer_group,
+							5, 1, INT_MAX,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("ismseval");
+#else
+	EmitWarningsOnPlaceholders("ismseval");
+#endif
+}
+
+/* Raises an error unless value is finite; returns value. */
+double
+ismseval_check_finite(double value, const char *argname)
+{
+	if (isnan(value) || isinf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number, got %s", argname,
+						isnan(value) ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"))));
+	return value;
+}
+
+/* Raises an error unless value is finite and within [low, high]; returns value. */
+double
+ismseval_check_range(double value, const char *argname, double low, double high)
+{
+	ismseval_check_finite(value, argname);
+	if (value < low || value > high)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be between %g and %g, got %g",
+						argname, low, high, value)));
+	return value;
+}
+
+/* Raises an error unless value is finite and >= 0; returns value. */
+double
+ismseval_check_nonnegative(double value, const char *argname)
+{
+	ismseval_check_finite(value, argname);
+	if (value < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be >= 0, got %g", argname, value)));
+	return value;
+}
