@@ -48,7 +48,7 @@ cluster_start() {
         --no-locale -E UTF8 --no-sync >"$PG_TMP/initdb.log" 2>&1 \
         || { cat "$PG_TMP/initdb.log"; return 1; }
     as_pg_owner "$PG_BINDIR/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w \
-        -o "-c listen_addresses='' -k $PG_TMP -p $PGPORT -c fsync=off -c max_parallel_workers_per_gather=2" \
+        -o "-c listen_addresses='' -k $PG_TMP -p $PGPORT -c fsync=off -c max_parallel_workers_per_gather=2 ${ISMSEVAL_PGOPTS:-}" \
         start >/dev/null \
         || { cat "$PG_TMP/server.log"; return 1; }
     echo "== private cluster up: socket $PG_TMP, port $PGPORT"

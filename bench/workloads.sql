@@ -1,0 +1,55 @@
+-- The benchmark workloads: for each, the ismseval query and the pure-SQL way to the same answer
+-- ('sql'), plus a floor where one exists. Every query is timed by EXPLAIN ANALYZE, so its
+-- result is computed in full but not sent to the client.
+\set ON_ERROR_STOP 1
+CREATE SCHEMA IF NOT EXISTS bench_results;
+DROP TABLE IF EXISTS bench_results.workloads;
+CREATE TABLE bench_results.workloads (ord integer, workload text, variant text, query text);
+INSERT INTO bench_results.workloads VALUES
+-- 1. per-organization maturity radar.
+(1, 'maturity radar per org', 'ismseval',
+ $q$SELECT org_id, ismseval.maturity_radar(domain, score) FROM bench.answers GROUP BY org_id$q$),
+(1, 'maturity radar per org', 'sql',
+ $q$SELECT org_id, jsonb_object_agg(domain, m) FROM (SELECT org_id, domain, avg(score) AS m
+    FROM bench.answers WHERE score IS NOT NULL GROUP BY org_id, domain) s GROUP BY org_id$q$),
+(1, 'maturity radar per org', 'floor',
+ $q$SELECT org_id, count(*) FROM bench.answers GROUP BY org_id$q$),
+-- 2. the peer radar of every peer group, from the raw answers.
+(2, 'peer radar per group', 'ismseval',
+ $q$SELECT peer_group, ismseval.peer_radar(r) FROM (SELECT a.org_id, o.peer_group,
+    ismseval.maturity_radar(a.domain, a.score) AS r FROM bench.answers a JOIN bench.orgs o USING (org_id)
+    GROUP BY a.org_id, o.peer_group) s GROUP BY peer_group$q$),
+(2, 'peer radar per group', 'sql',
+ $q$SELECT peer_group, jsonb_object_agg(domain, pm) FROM (SELECT peer_group, domain, avg(m) AS pm
+    FROM (SELECT a.org_id, o.peer_group, a.domain, avg(a.score) AS m FROM bench.answers a
+          JOIN bench.orgs o USING (org_id) WHERE a.score IS NOT NULL GROUP BY a.org_id, o.peer_group, a.domain) s
+    GROUP BY peer_group, domain HAVING count(*) >= 5) t GROUP BY peer_group$q$),
+-- 3. every organization's percentile among its peers.
+(3, 'percentile among peers', 'ismseval',
+ $q$SELECT t.org_id, ismseval.peer_percentile(d.dist, t.total) FROM bench.org_totals t
+    JOIN (SELECT peer_group, ismseval.peer_dist(total) AS dist FROM bench.org_totals GROUP BY peer_group) d
+    USING (peer_group)$q$),
+(3, 'percentile among peers', 'sql',
+ $q$SELECT org_id, percent_rank() OVER (PARTITION BY peer_group ORDER BY total) FROM bench.org_totals$q$),
+(3, 'percentile among peers', 'sql mid-rank',
+ $q$SELECT org_id, 100.0 * (rank() OVER w - 1 + 0.5 * count(*) OVER (PARTITION BY peer_group, total))
+    / count(*) OVER (PARTITION BY peer_group) FROM bench.org_totals WINDOW w AS (PARTITION BY peer_group ORDER BY total)$q$),
+-- 4. scalar functions over every risk.
+(4, 'risk_score', 'ismseval',
+ $q$SELECT ismseval.risk_score(likelihood, impact) FROM bench.risks$q$),
+(4, 'risk_score', 'sql',
+ $q$SELECT likelihood * impact FROM bench.risks$q$),
+(5, 'risk_level', 'ismseval',
+ $q$SELECT ismseval.risk_level((SELECT m FROM bench.matrix), likelihood, impact) FROM bench.risks$q$),
+(5, 'risk_level', 'sql',
+ $q$SELECT CASE WHEN likelihood * impact >= 12 THEN 'critical' WHEN likelihood * impact >= 8 THEN 'high'
+    WHEN likelihood * impact >= 4 THEN 'medium' ELSE 'low' END FROM bench.risks$q$),
+(6, 'residual_risk', 'ismseval',
+ $q$SELECT ismseval.residual_risk(likelihood * impact, effectiveness) FROM bench.risks$q$),
+(6, 'residual_risk', 'sql',
+ $q$SELECT (likelihood * impact) * (1 - effectiveness) FROM bench.risks$q$),
+-- 5. combined effectiveness of the controls on each risk.
+(7, 'combined_effectiveness', 'ismseval',
+ $q$SELECT risk_id, ismseval.combined_effectiveness(effectiveness) FROM bench.controls GROUP BY risk_id$q$),
+(7, 'combined_effectiveness', 'sql',
+ $q$SELECT risk_id, 1 - exp(sum(ln(1 - effectiveness))) FROM bench.controls GROUP BY risk_id$q$);
