@@ -197,7 +197,7 @@ rm_parse_colour_token(RmParser *ps)
 	uint32		colour;
 
 	rm_skip_ws(ps);
-	if (strlen(ps->p) < 7 || !rm_parse_colour(ps->p, 7, &colour) || rm_is_name_char(ps->p[7]))
+	if (strnlen(ps->p, 7) < 7 || !rm_parse_colour(ps->p, 7, &colour) || rm_is_name_char(ps->p[7]))
 		rm_syntax_error(ps, "expected a colour \"#RRGGBB\"");
 	ps->p += 7;
 	return colour;
