@@ -1,0 +1,875 @@
+/*
+ * risk_matrix_io.c: the text, binary and jsonb forms of the risk_matrix type.
+ *
+ * Text grammar (keywords in any case, whitespace between any two tokens):
+ *
+ *   matrix   ::= 'likelihood' INT 'impact' INT 'levels' '(' level {',' level} ')' mapping
+ *   level    ::= name COLOUR
+ *   mapping  ::= 'thresholds' '(' INT {',' INT} ')'
+ *              | 'grid' '(' row {',' row} ')'
+ *   row      ::= '(' cell {',' cell} ')'
+ *   cell     ::= INT | name
+ *   name     ::= '"' { any character but '"' | '""' } '"'
+ *              | bare: a letter, '_' or non-ASCII, then letters, digits, '_', non-ASCII
+ *   COLOUR   ::= '#' six hex digits
+ *
+ * The output is canonical: lower-case keywords, single spaces, every name
+ * quoted, colours upper case, grid cells as level indices.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "ismseval.h"
+#include "risk_matrix.h"
+
+PG_FUNCTION_INFO_V1(risk_matrix_in);
+PG_FUNCTION_INFO_V1(risk_matrix_out);
+PG_FUNCTION_INFO_V1(risk_matrix_recv);
+PG_FUNCTION_INFO_V1(risk_matrix_send);
+PG_FUNCTION_INFO_V1(risk_matrix_from_jsonb);
+PG_FUNCTION_INFO_V1(risk_matrix_to_jsonb);
+
+#define TEXT_PREFIX		"invalid risk_matrix literal: "
+#define BINARY_PREFIX	"invalid risk_matrix binary input: "
+#define JSONB_PREFIX	"invalid risk_matrix jsonb: "
+
+/* ---------- text input ---------- */
+
+/* The state of the text parser. */
+typedef struct RmParser
+{
+	const char *input;			/* the whole literal */
+	const char *p;				/* the next character */
+} RmParser;
+
+/* Raises 22P02 for a syntax error at the parser's position. */
+static void
+rm_syntax_error(RmParser *ps, const char *what)
+{
+	if (*ps->p == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg(TEXT_PREFIX "%s at end of input", what)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg(TEXT_PREFIX "%s at character %d", what, (int) (ps->p - ps->input) + 1)));
+}
+
+/* Skips whitespace. */
+static void
+rm_skip_ws(RmParser *ps)
+{
+	while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r' ||
+		   *ps->p == '\f' || *ps->p == '\v')
+		ps->p++;
+}
+
+/* True for a character that may start a bare name. */
+static bool
+rm_is_name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		IS_HIGHBIT_SET(c);
+}
+
+/* True for a character that may continue a bare name. */
+static bool
+rm_is_name_char(char c)
+{
+	return rm_is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Consumes keyword kw (any case) followed by a non-name character, or fails. */
+static void
+rm_expect_keyword(RmParser *ps, const char *kw)
+{
+	size_t		len = strlen(kw);
+
+	rm_skip_ws(ps);
+	if (pg_strncasecmp(ps->p, kw, len) != 0 || rm_is_name_char(ps->p[len]))
+		rm_syntax_error(ps, psprintf("expected \"%s\"", kw));
+	ps->p += len;
+}
+
+/* Consumes character c, or fails. */
+static void
+rm_expect_char(RmParser *ps, char c)
+{
+	rm_skip_ws(ps);
+	if (*ps->p != c)
+		rm_syntax_error(ps, psprintf("expected \"%c\"", c));
+	ps->p++;
+}
+
+/* Consumes "," (returning true) or close (returning false), or fails. */
+static bool
+rm_comma_or_close(RmParser *ps, char close)
+{
+	rm_skip_ws(ps);
+	if (*ps->p == ',')
+	{
+		ps->p++;
+		return true;
+	}
+	if (*ps->p == close)
+	{
+		ps->p++;
+		return false;
+	}
+	rm_syntax_error(ps, psprintf("expected \",\" or \"%c\"", close));
+	return false;				/* not reached */
+}
+
+/* Parses a non-negative decimal integer of at most 9 digits. */
+static int
+rm_parse_int(RmParser *ps, const char *what)
+{
+	int			value = 0;
+	int			digits = 0;
+
+	rm_skip_ws(ps);
+	if (*ps->p < '0' || *ps->p > '9')
+		rm_syntax_error(ps, psprintf("expected %s (a non-negative integer)", what));
+	while (*ps->p >= '0' && *ps->p <= '9')
+	{
+		if (++digits > 9)
+			rm_syntax_error(ps, psprintf("%s is too large", what));
+		value = value * 10 + (*ps->p - '0');
+		ps->p++;
+	}
+	if (rm_is_name_char(*ps->p))
+		rm_syntax_error(ps, psprintf("expected %s (a non-negative integer)", what));
+	return value;
+}
+
+/* Parses a quoted or bare name; sets *len and returns it (not terminated). */
+static const char *
+rm_parse_name(RmParser *ps, int *len)
+{
+	const char *start;
+
+	rm_skip_ws(ps);
+	if (*ps->p == '"')
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		ps->p++;
+		for (;;)
+		{
+			if (*ps->p == '\0')
+				rm_syntax_error(ps, "unterminated quoted level name");
+			if (*ps->p == '"')
+			{
+				if (ps->p[1] != '"')
+					break;
+				ps->p++;
+			}
+			appendStringInfoChar(&buf, *ps->p);
+			ps->p++;
+		}
+		ps->p++;
+		*len = buf.len;
+		return buf.data;
+	}
+	if (!rm_is_name_start(*ps->p))
+		rm_syntax_error(ps, "expected a level name (quoted with \" or a bare word)");
+	start = ps->p;
+	while (rm_is_name_char(*ps->p))
+		ps->p++;
+	*len = ps->p - start;
+	return start;
+}
+
+/* Parses a colour #RRGGBB. */
+static uint32
+rm_parse_colour_token(RmParser *ps)
+{
+	uint32		colour;
+
+	rm_skip_ws(ps);
+	if (strnlen(ps->p, 7) < 7 || !rm_parse_colour(ps->p, 7, &colour) || rm_is_name_char(ps->p[7]))
+		rm_syntax_error(ps, "expected a colour \"#RRGGBB\"");
+	ps->p += 7;
+	return colour;
+}
+
+/* Parses a scale size after its keyword and checks it is 2..10. */
+static int
+rm_parse_scale(RmParser *ps, const char *kw)
+{
+	int			size;
+
+	rm_expect_keyword(ps, kw);
+	size = rm_parse_int(ps, psprintf("the %s scale size", kw));
+	if (size < RM_MIN_SCALE || size > RM_MAX_SCALE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg(TEXT_PREFIX "%s scale must have between %d and %d levels, got %d",
+						kw, RM_MIN_SCALE, RM_MAX_SCALE, size)));
+	return size;
+}
+
+/* Parses the level list "( name colour, ... )". */
+static void
+rm_parse_levels(RmParser *ps, RiskMatrixSpec *spec)
+{
+	rm_expect_keyword(ps, "levels");
+	rm_expect_char(ps, '(');
+	spec->nlevels = 0;
+	do
+	{
+		if (spec->nlevels >= RM_MAX_LEVELS)
+			rm_syntax_error(ps, psprintf("more than %d levels", RM_MAX_LEVELS));
+		spec->names[spec->nlevels] = rm_parse_name(ps, &spec->namelens[spec->nlevels]);
+		spec->colours[spec->nlevels] = rm_parse_colour_token(ps);
+		spec->nlevels++;
+	} while (rm_comma_or_close(ps, ')'));
+	if (spec->nlevels < RM_MIN_LEVELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg(TEXT_PREFIX "a risk matrix must have between %d and %d levels, got %d",
+						RM_MIN_LEVELS, RM_MAX_LEVELS, spec->nlevels)));
+}
+
+/* Parses one grid cell: a level index or a level name. */
+static int
+rm_parse_cell(RmParser *ps, RiskMatrixSpec *spec, int lik, int imp)
+{
+	const char *name;
+	int			len,
+				rank;
+
+	rm_skip_ws(ps);
+	if (*ps->p >= '0' && *ps->p <= '9')
+		return rm_parse_int(ps, "a level index");
+	name = rm_parse_name(ps, &len);
+	for (rank = 0; rank < spec->nlevels; rank++)
+		if (spec->namelens[rank] == len && memcmp(spec->names[rank], name, len) == 0)
+			return rank;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg(TEXT_PREFIX "unknown risk level \"%.*s\" in grid cell (likelihood %d, impact %d)",
+					len, name, lik, imp)));
+	return 0;					/* not reached */
+}
+
+/* Parses the mapping: "thresholds (...)" or "grid ((...), ...)". */
+static void
+rm_parse_mapping(RmParser *ps, RiskMatrixSpec *spec)
+{
+	rm_skip_ws(ps);
+	if (pg_strncasecmp(ps->p, "thresholds", 10) == 0 && !rm_is_name_char(ps->p[10]))
+	{
+		int			n = 1;
+
+		spec->form = RM_FORM_THRESHOLDS;
+		ps->p += 10;
+		rm_expect_char(ps, '(');
+		do
+		{
+			rm_skip_ws(ps);
+			if (n >= spec->nlevels)
+				rm_syntax_error(ps, psprintf("more thresholds than the %d expected (one per level above the first)",
+											 spec->nlevels - 1));
+			spec->thresholds[n++] = rm_parse_int(ps, "a threshold");
+		} while (rm_comma_or_close(ps, ')'));
+		if (n != spec->nlevels)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg(TEXT_PREFIX "thresholds must have %d entries (one per level above the first), got %d",
+							spec->nlevels - 1, n - 1)));
+	}
+	else if (pg_strncasecmp(ps->p, "grid", 4) == 0 && !rm_is_name_char(ps->p[4]))
+	{
+		int			row = 0;
+
+		spec->form = RM_FORM_GRID;
+		ps->p += 4;
+		rm_expect_char(ps, '(');
+		do
+		{
+			int			col = 0;
+
+			rm_skip_ws(ps);
+			if (row >= spec->nlik)
+				rm_syntax_error(ps, psprintf("more grid rows than the %d of the likelihood scale",
+											 spec->nlik));
+			rm_expect_char(ps, '(');
+			do
+			{
+				rm_skip_ws(ps);
+				if (col >= spec->nimp)
+					rm_syntax_error(ps, psprintf("more cells in grid row %d than the %d of the impact scale",
+												 row + 1, spec->nimp));
+				spec->grid[row * spec->nimp + col] = rm_parse_cell(ps, spec, row + 1, col + 1);
+				col++;
+			} while (rm_comma_or_close(ps, ')'));
+			if (col != spec->nimp)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg(TEXT_PREFIX "grid row %d (likelihood %d) must have %d cells (one per impact level), got %d",
+								row + 1, row + 1, spec->nimp, col)));
+			row++;
+		} while (rm_comma_or_close(ps, ')'));
+		if (row != spec->nlik)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg(TEXT_PREFIX "grid must have %d rows (one per likelihood level), got %d",
+							spec->nlik, row)));
+	}
+	else
+		rm_syntax_error(ps, "expected \"thresholds\" or \"grid\"");
+}
+
+/* risk_matrix_in(cstring): parses the text form. */
+Datum
+risk_matrix_in(PG_FUNCTION_ARGS)
+{
+	RmParser	ps;
+	RiskMatrixSpec *spec = palloc0(sizeof(RiskMatrixSpec));
+
+	ps.input = PG_GETARG_CSTRING(0);
+	ps.p = ps.input;
+	rm_skip_ws(&ps);
+	if (*ps.p == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg(TEXT_PREFIX "empty input")));
+	spec->nlik = rm_parse_scale(&ps, "likelihood");
+	spec->nimp = rm_parse_scale(&ps, "impact");
+	rm_parse_levels(&ps, spec);
+	rm_parse_mapping(&ps, spec);
+	rm_skip_ws(&ps);
+	if (*ps.p != '\0')
+		rm_syntax_error(&ps, "unexpected trailing characters");
+	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_TEXT_REPRESENTATION, TEXT_PREFIX));
+}
+
+/* ---------- text output ---------- */
+
+/* Appends name, quoted, with '"' doubled. */
+static void
+rm_append_quoted(StringInfo buf, const char *name, int len)
+{
+	int			i;
+
+	appendStringInfoChar(buf, '"');
+	for (i = 0; i < len; i++)
+	{
+		if (name[i] == '"')
+			appendStringInfoChar(buf, '"');
+		appendStringInfoChar(buf, name[i]);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+/* risk_matrix_out(risk_matrix): the canonical text form. */
+Datum
+risk_matrix_out(PG_FUNCTION_ARGS)
+{
+	RiskMatrixView view;
+	StringInfoData buf;
+	int			i,
+				j;
+
+	rm_view(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), &view);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "likelihood %d impact %d levels (", view.nlik, view.nimp);
+	for (i = 0; i < view.nlevels; i++)
+	{
+		int			len;
+		const char *name = rm_level_name(&view, i, &len);
+		char		colour[8];
+
+		rm_level_colour(&view, i, colour);
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		rm_append_quoted(&buf, name, len);
+		appendStringInfo(&buf, " %s", colour);
+	}
+	if (view.form == RM_FORM_THRESHOLDS)
+	{
+		appendStringInfoString(&buf, ") thresholds (");
+		for (i = 1; i < view.nlevels; i++)
+			appendStringInfo(&buf, i > 1 ? ", %d" : "%d", view.thresholds[i]);
+		appendStringInfoChar(&buf, ')');
+	}
+	else
+	{
+		appendStringInfoString(&buf, ") grid (");
+		for (i = 0; i < view.nlik; i++)
+		{
+			appendStringInfoString(&buf, i > 0 ? ", (" : "(");
+			for (j = 0; j < view.nimp; j++)
+				appendStringInfo(&buf, j > 0 ? ", %d" : "%d", view.grid[i * view.nimp + j]);
+			appendStringInfoChar(&buf, ')');
+		}
+		appendStringInfoChar(&buf, ')');
+	}
+	PG_RETURN_CSTRING(buf.data);
+}
+
+/* ---------- binary form ----------
+ *
+ *   int8 layout version (1), int8 form (0 thresholds, 1 grid),
+ *   int32 likelihood size, int32 impact size, int32 number of levels N,
+ *   N x (int32 name length, name bytes in the client encoding, int32 colour 0xRRGGBB),
+ *   then N-1 x int32 thresholds (form 0) or likelihood x impact x int32 level indices (form 1).
+ */
+
+/* Raises 22P03 unless n bytes are left in buf. */
+static void
+rm_recv_need(StringInfo buf, int64 n, const char *what)
+{
+	if (n < 0 || n > (int64) (buf->len - buf->cursor))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg(BINARY_PREFIX "%s needs %lld bytes, only %d left",
+						what, (long long) n, buf->len - buf->cursor)));
+}
+
+/* Reads an int32 after checking it is there. */
+static int32
+rm_recv_int32(StringInfo buf, const char *what)
+{
+	rm_recv_need(buf, 4, what);
+	return (int32) pq_getmsgint(buf, 4);
+}
+
+/* Reads an int32 and checks it is within [low, high]. */
+static int32
+rm_recv_int32_range(StringInfo buf, const char *what, int32 low, int32 high)
+{
+	int32		value = rm_recv_int32(buf, what);
+
+	if (value < low || value > high)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg(BINARY_PREFIX "%s must be between %d and %d, got %d",
+						what, low, high, value)));
+	return value;
+}
+
+/* Reads one level name: length, bytes in the client encoding; returns it in the server's. */
+static const char *
+rm_recv_name(StringInfo buf, int rank, int *len)
+{
+	int32		n = rm_recv_int32_range(buf, psprintf("level %d name length", rank), 1, RM_MAX_NAME);
+	const char *bytes;
+	char	   *name;
+
+	rm_recv_need(buf, n, psprintf("level %d name", rank));
+	bytes = pq_getmsgbytes(buf, n);
+	if (memchr(bytes, '\0', n) != NULL ||
+		!pg_verify_mbstr(pg_get_client_encoding(), bytes, n, true))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg(BINARY_PREFIX "level %d name is not valid text in the client encoding",
+						rank)));
+	name = pg_client_to_server(bytes, n);
+	if (name == bytes)
+		name = pnstrdup(bytes, n);
+	*len = strlen(name);
+	return name;
+}
+
+/* risk_matrix_recv(internal): reads and validates the binary form. */
+Datum
+risk_matrix_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	RiskMatrixSpec *spec = palloc0(sizeof(RiskMatrixSpec));
+	int			version,
+				i;
+
+	rm_recv_need(buf, 2, "header");
+	version = pq_getmsgbyte(buf);
+	if (version != RM_LAYOUT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg(BINARY_PREFIX "format version must be %d, got %d",
+						RM_LAYOUT_VERSION, version)));
+	spec->form = pq_getmsgbyte(buf);
+	if (spec->form != RM_FORM_THRESHOLDS && spec->form != RM_FORM_GRID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg(BINARY_PREFIX "form must be 0 (thresholds) or 1 (grid), got %d",
+						spec->form)));
+	spec->nlik = rm_recv_int32_range(buf, "likelihood scale size", RM_MIN_SCALE, RM_MAX_SCALE);
+	spec->nimp = rm_recv_int32_range(buf, "impact scale size", RM_MIN_SCALE, RM_MAX_SCALE);
+	spec->nlevels = rm_recv_int32_range(buf, "number of levels", RM_MIN_LEVELS, RM_MAX_LEVELS);
+	for (i = 0; i < spec->nlevels; i++)
+	{
+		spec->names[i] = rm_recv_name(buf, i, &spec->namelens[i]);
+		spec->colours[i] = rm_recv_int32_range(buf, psprintf("level %d colour", i), 0, 0xFFFFFF);
+	}
+	if (spec->form == RM_FORM_THRESHOLDS)
+	{
+		rm_recv_need(buf, 4 * (int64) (spec->nlevels - 1), "thresholds");
+		for (i = 1; i < spec->nlevels; i++)
+			spec->thresholds[i] = pq_getmsgint(buf, 4);
+	}
+	else
+	{
+		rm_recv_need(buf, 4 * (int64) (spec->nlik * spec->nimp), "grid");
+		for (i = 0; i < spec->nlik * spec->nimp; i++)
+			spec->grid[i] = pq_getmsgint(buf, 4);
+	}
+	if (buf->cursor != buf->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg(BINARY_PREFIX "unexpected trailing bytes: %d", buf->len - buf->cursor)));
+	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_BINARY_REPRESENTATION, BINARY_PREFIX));
+}
+
+/* risk_matrix_send(risk_matrix): the binary form. */
+Datum
+risk_matrix_send(PG_FUNCTION_ARGS)
+{
+	RiskMatrixView view;
+	StringInfoData buf;
+	int			i;
+
+	rm_view(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), &view);
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, RM_LAYOUT_VERSION);
+	pq_sendbyte(&buf, view.form);
+	pq_sendint32(&buf, view.nlik);
+	pq_sendint32(&buf, view.nimp);
+	pq_sendint32(&buf, view.nlevels);
+	for (i = 0; i < view.nlevels; i++)
+	{
+		int			len;
+		const char *name = rm_level_name(&view, i, &len);
+		const uint8 *c = view.colours + 3 * i;
+
+		pq_sendcountedtext(&buf, name, len, false);
+		pq_sendint32(&buf, (c[0] << 16) | (c[1] << 8) | c[2]);
+	}
+	if (view.form == RM_FORM_THRESHOLDS)
+		for (i = 1; i < view.nlevels; i++)
+			pq_sendint32(&buf, view.thresholds[i]);
+	else
+		for (i = 0; i < view.nlik * view.nimp; i++)
+			pq_sendint32(&buf, view.grid[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---------- CISO Assistant jsonb ---------- */
+
+/* Raises 22023 with the jsonb prefix. */
+#define rm_json_error(...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg(JSONB_PREFIX "%s", psprintf(__VA_ARGS__))))
+
+/* The JSON type name of v. */
+static const char *
+rm_json_type(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "string";
+		case jbvNumeric:
+			return "number";
+		case jbvBool:
+			return "boolean";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "array" : "object";
+		default:
+			return "value";
+	}
+}
+
+/* The container of v when it is an array (want_array) or object, else NULL. */
+static JsonbContainer *
+rm_json_container(const JsonbValue *v, bool want_array)
+{
+	if (v == NULL || v->type != jbvBinary)
+		return NULL;
+	if (want_array ? JsonContainerIsArray(v->val.binary.data) &&
+		!JsonContainerIsScalar(v->val.binary.data)
+		: JsonContainerIsObject(v->val.binary.data))
+		return v->val.binary.data;
+	return NULL;
+}
+
+/* The value of key in object c, or NULL when absent. */
+static JsonbValue *
+rm_json_key(JsonbContainer *c, const char *key)
+{
+	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
+}
+
+/* The object holding the definition: c itself, or its "fields" or "json_definition". */
+static JsonbContainer *
+rm_json_find_definition(JsonbContainer *c, int depth)
+{
+	static const char *const wrappers[] = {"fields", "json_definition"};
+	int			i;
+
+	if (rm_json_key(c, "probability") != NULL || depth >= 3)
+		return c;
+	for (i = 0; i < (int) lengthof(wrappers); i++)
+	{
+		JsonbValue *v = rm_json_key(c, wrappers[i]);
+		JsonbContainer *inner = rm_json_container(v, false);
+
+		if (inner == NULL && v != NULL && v->type == jbvString)
+		{
+			/* json_definition is stored as a JSON string by CISO Assistant's API */
+			Jsonb	   *parsed = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																	CStringGetDatum(pnstrdup(v->val.string.val,
+																							 v->val.string.len))));
+
+			inner = JsonContainerIsObject(&parsed->root) ? &parsed->root : NULL;
+		}
+		if (inner != NULL)
+			return rm_json_find_definition(inner, depth + 1);
+	}
+	return c;
+}
+
+/* The array under key in def, with between min and max entries. */
+static JsonbContainer *
+rm_json_array(JsonbContainer *def, const char *key, int min, int max, int *count)
+{
+	JsonbValue *v = rm_json_key(def, key);
+	JsonbContainer *arr;
+
+	if (v == NULL)
+		rm_json_error("key \"%s\" is missing (looked at the top level and in \"fields\" and "
+					  "\"json_definition\")", key);
+	arr = rm_json_container(v, true);
+	if (arr == NULL)
+		rm_json_error("\"%s\" must be an array, got %s", key, rm_json_type(v));
+	*count = JsonContainerSize(arr);
+	if (*count < min || *count > max)
+		rm_json_error("\"%s\" must have between %d and %d entries, got %d", key, min, max, *count);
+	return arr;
+}
+
+/* Entry i of array arr under key, which must be an object. */
+static JsonbContainer *
+rm_json_entry_object(JsonbContainer *arr, const char *key, int i)
+{
+	JsonbValue *v = getIthJsonbValueFromContainer(arr, i);
+	JsonbContainer *obj = rm_json_container(v, false);
+
+	if (obj == NULL)
+		rm_json_error("%s[%d] must be an object, got %s", key, i, rm_json_type(v));
+	return obj;
+}
+
+/* The "name" of entry key[i]: a non-empty string of at most RM_MAX_NAME bytes. */
+static const char *
+rm_json_name(JsonbContainer *obj, const char *key, int i, int *len)
+{
+	JsonbValue *v = rm_json_key(obj, "name");
+
+	if (v == NULL)
+		rm_json_error("%s[%d].name is missing", key, i);
+	if (v->type != jbvString)
+		rm_json_error("%s[%d].name must be a string, got %s", key, i, rm_json_type(v));
+	if (v->val.string.len < 1 || v->val.string.len > RM_MAX_NAME)
+		rm_json_error("%s[%d].name must be between 1 and %d bytes long, got %d",
+					  key, i, RM_MAX_NAME, v->val.string.len);
+	*len = v->val.string.len;
+	return v->val.string.val;
+}
+
+/* The "hexcolor" of entry key[i] into *colour; false when absent or null and !required. */
+static bool
+rm_json_colour(JsonbContainer *obj, const char *key, int i, bool required, uint32 *colour)
+{
+	JsonbValue *v = rm_json_key(obj, "hexcolor");
+
+	if (v == NULL || v->type == jbvNull)
+	{
+		if (required)
+			rm_json_error("%s[%d].hexcolor is missing", key, i);
+		return false;
+	}
+	if (v->type != jbvString)
+		rm_json_error("%s[%d].hexcolor must be a string \"#RRGGBB\", got %s",
+					  key, i, rm_json_type(v));
+	if (!rm_parse_colour(v->val.string.val, v->val.string.len, colour))
+		rm_json_error("%s[%d].hexcolor must be a colour \"#RRGGBB\", got \"%.*s\"",
+					  key, i, v->val.string.len, v->val.string.val);
+	return true;
+}
+
+/* Checks the entries of a scale array (probability or impact): objects with a name. */
+static void
+rm_json_scale(JsonbContainer *arr, const char *key, int count)
+{
+	int			i,
+				len;
+	uint32		colour;
+
+	for (i = 0; i < count; i++)
+	{
+		JsonbContainer *obj = rm_json_entry_object(arr, key, i);
+
+		(void) rm_json_name(obj, key, i, &len);
+		(void) rm_json_colour(obj, key, i, false, &colour);
+	}
+}
+
+/* The integer in v, or false when v is not an integral number within int range. */
+static bool
+rm_json_int(const JsonbValue *v, int *out)
+{
+	char	   *s,
+			   *end;
+	long		value;
+
+	if (v == NULL || v->type != jbvNumeric)
+		return false;
+	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	errno = 0;
+	value = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || value < PG_INT32_MIN || value > PG_INT32_MAX)
+		return false;
+	*out = (int) value;
+	return true;
+}
+
+/* Reads grid[probability][impact] into spec. */
+static void
+rm_json_grid(JsonbContainer *def, RiskMatrixSpec *spec)
+{
+	int			nrows,
+				row,
+				col;
+	JsonbContainer *grid = rm_json_array(def, "grid", 0, PG_INT32_MAX, &nrows);
+
+	if (nrows != spec->nlik)
+		rm_json_error("\"grid\" must have %d rows (one per probability), got %d",
+					  spec->nlik, nrows);
+	for (row = 0; row < nrows; row++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(grid, row);
+		JsonbContainer *cells = rm_json_container(v, true);
+
+		if (cells == NULL)
+			rm_json_error("grid[%d] must be an array, got %s", row, rm_json_type(v));
+		if ((int) JsonContainerSize(cells) != spec->nimp)
+			rm_json_error("grid[%d] must have %d entries (one per impact), got %d",
+						  row, spec->nimp, (int) JsonContainerSize(cells));
+		for (col = 0; col < spec->nimp; col++)
+		{
+			JsonbValue *cell = getIthJsonbValueFromContainer(cells, col);
+			int			rank;
+
+			if (!rm_json_int(cell, &rank))
+				rm_json_error("grid[%d][%d] must be an integer risk index, got %s",
+							  row, col, rm_json_type(cell));
+			if (rank < 0 || rank >= spec->nlevels)
+				rm_json_error("grid[%d][%d] must be a risk index between 0 and %d, got %d",
+							  row, col, spec->nlevels - 1, rank);
+			spec->grid[row * spec->nimp + col] = rank;
+		}
+	}
+}
+
+/* risk_matrix_from_jsonb(jsonb): a matrix from CISO Assistant's definition. */
+Datum
+risk_matrix_from_jsonb(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	RiskMatrixSpec *spec = palloc0(sizeof(RiskMatrixSpec));
+	JsonbContainer *def,
+			   *prob,
+			   *imp,
+			   *risk;
+	int			i,
+				j;
+
+	if (!JsonContainerIsObject(&jb->root))
+		rm_json_error("the definition must be a JSON object");
+	def = rm_json_find_definition(&jb->root, 0);
+	prob = rm_json_array(def, "probability", RM_MIN_SCALE, RM_MAX_SCALE, &spec->nlik);
+	imp = rm_json_array(def, "impact", RM_MIN_SCALE, RM_MAX_SCALE, &spec->nimp);
+	risk = rm_json_array(def, "risk", RM_MIN_LEVELS, RM_MAX_LEVELS, &spec->nlevels);
+	rm_json_scale(prob, "probability", spec->nlik);
+	rm_json_scale(imp, "impact", spec->nimp);
+	for (i = 0; i < spec->nlevels; i++)
+	{
+		JsonbContainer *obj = rm_json_entry_object(risk, "risk", i);
+
+		spec->names[i] = rm_json_name(obj, "risk", i, &spec->namelens[i]);
+		(void) rm_json_colour(obj, "risk", i, true, &spec->colours[i]);
+		for (j = 0; j < i; j++)
+			if (spec->namelens[i] == spec->namelens[j] &&
+				memcmp(spec->names[i], spec->names[j], spec->namelens[i]) == 0)
+				rm_json_error("risk[%d].name duplicates risk[%d].name: \"%.*s\"",
+							  i, j, spec->namelens[i], spec->names[i]);
+	}
+	spec->form = RM_FORM_GRID;
+	rm_json_grid(def, spec);
+	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_PARAMETER_VALUE, JSONB_PREFIX));
+}
+
+/* Appends {"name": "<n>"} entries for a scale of size n, named "1".."n". */
+static void
+rm_json_append_scale(StringInfo buf, const char *key, int n)
+{
+	int			i;
+
+	appendStringInfo(buf, "\"%s\": [", key);
+	for (i = 1; i <= n; i++)
+		appendStringInfo(buf, i > 1 ? ", {\"name\": \"%d\"}" : "{\"name\": \"%d\"}", i);
+	appendStringInfoString(buf, "], ");
+}
+
+/* risk_matrix_to_jsonb(risk_matrix): CISO Assistant's shape. */
+Datum
+risk_matrix_to_jsonb(PG_FUNCTION_ARGS)
+{
+	RiskMatrixView view;
+	StringInfoData buf;
+	int			i,
+				j;
+
+	rm_view(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), &view);
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	rm_json_append_scale(&buf, "probability", view.nlik);
+	rm_json_append_scale(&buf, "impact", view.nimp);
+	appendStringInfoString(&buf, "\"risk\": [");
+	for (i = 0; i < view.nlevels; i++)
+	{
+		int			len;
+		const char *name = rm_level_name(&view, i, &len);
+		char		colour[8];
+
+		rm_level_colour(&view, i, colour);
+		appendStringInfoString(&buf, i > 0 ? ", {\"name\": " : "{\"name\": ");
+		escape_json(&buf, pnstrdup(name, len));
+		appendStringInfo(&buf, ", \"hexcolor\": \"%s\"}", colour);
+	}
+	appendStringInfoString(&buf, "], \"grid\": [");
+	for (i = 0; i < view.nlik; i++)
+	{
+		appendStringInfoString(&buf, i > 0 ? ", [" : "[");
+		for (j = 0; j < view.nimp; j++)
+			appendStringInfo(&buf, j > 0 ? ", %d" : "%d", view.grid[i * view.nimp + j]);
+		appendStringInfoChar(&buf, ']');
+	}
+	appendStringInfoString(&buf, "]}");
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
