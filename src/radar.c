@@ -81,6 +81,7 @@ radar_append(Radar *r, const char *label, int len, double mean, int64 n, double 
 	a->mean = mean;
 	a->weight = weight;
 	a->n = n;
+	a->key = radar_label_key(label, len);
 	a->label_off = r->label_used;
 	a->label_len = (uint32) len;
 	memcpy(radar_label_area(r) + r->label_used, label, len);
@@ -91,23 +92,7 @@ radar_append(Radar *r, const char *label, int len, double mean, int64 n, double 
 int
 radar_find(const Radar *r, const char *label, int len)
 {
-	int			lo = 0;
-	int			hi = r->naxes - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		int			c = radar_label_cmp(radar_label(r, mid), r->axes[mid].label_len,
-										label, len);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1 - lo;
+	return radar_find_keyed(r, radar_label_key(label, len), label, len);
 }
 
 /* Copies a radar into ctx with room for extra_axes more axes and extra_label more label bytes. */

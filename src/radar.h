@@ -30,6 +30,7 @@ typedef struct RadarAxis
 	double		mean;			/* mean of the axis */
 	double		weight;			/* sum of the weights behind the mean, > 0 */
 	int64		n;				/* number of observations, >= 1 */
+	uint64		key;			/* the first 8 label bytes, big-endian, 0-padded */
 	uint32		label_off;		/* offset of the label in the label area */
 	uint32		label_len;		/* length of the label in bytes */
 } RadarAxis;
@@ -76,12 +77,63 @@ radar_label_cmp(const char *a, int alen, const char *b, int blen)
 	return (alen > blen) - (alen < blen);
 }
 
+/*
+ * The first 8 bytes of a label as a big-endian integer, zero-padded.  Labels
+ * hold no NUL bytes, so comparing keys compares the labels' first 8 bytes in
+ * byte order, and equal keys with a label of <= 8 bytes mean equal labels.
+ */
+static inline uint64
+radar_label_key(const char *label, int len)
+{
+	uint64		key = 0;
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		key = (key << 8) | (i < len ? (unsigned char) label[i] : 0);
+	return key;
+}
+
+/* Compares axis i of r with a label and its key, in byte order. */
+static inline int
+radar_axis_cmp(const Radar *r, int i, uint64 key, const char *label, int len)
+{
+	const RadarAxis *a = &r->axes[i];
+
+	if (a->key != key)
+		return a->key < key ? -1 : 1;
+	if (a->label_len <= 8 || len <= 8)
+		return ((int) a->label_len > len) - ((int) a->label_len < len);
+	return radar_label_cmp(radar_label(r, i) + 8, a->label_len - 8, label + 8, len - 8);
+}
+
 /* Allocates an empty radar with room for axis_cap axes and label_cap label bytes. */
 extern Radar *radar_alloc(MemoryContext ctx, int64 axis_cap, int64 label_cap);
 
 /* Appends an axis after the last one; the caller keeps label order and has made room. */
 extern void radar_append(Radar *r, const char *label, int len,
 						 double mean, int64 n, double weight);
+
+/* Finds a label: returns its index, or (-1 - insertion point) when absent. */
+static inline int
+radar_find_keyed(const Radar *r, uint64 key, const char *label, int len)
+{
+	int			lo = 0;
+	int			hi = r->naxes - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = radar_axis_cmp(r, mid, key, label, len);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1 - lo;
+}
 
 /* Finds a label: returns its index, or (-1 - insertion point) when absent. */
 extern int	radar_find(const Radar *r, const char *label, int len);

@@ -35,13 +35,25 @@ PG_FUNCTION_INFO_V1(peer_radar_final);
 #define RADAR_INITIAL_AXES 16
 #define RADAR_INITIAL_LABEL_BYTES 256
 
+/* Up to this many axes, a lookup scans the keys instead of bisecting. */
+#define RADAR_LINEAR_SEARCH_MAX 16
+
+/* Raises 22003 unless a computed mean or weight is finite; returns it. */
+static inline double
+check_result(double value, const char *what)
+{
+	if (unlikely(!isfinite(value)))
+		radar_check_result(value, what);
+	return value;
+}
+
 /* Folds (mean, n, weight) into an axis as a weighted mean. */
 static inline void
 axis_fold(RadarAxis *a, double mean, int64 n, double weight)
 {
-	double		total = radar_check_result(a->weight + weight, "weight");
+	double		total = check_result(a->weight + weight, "weight");
 
-	a->mean = radar_check_result(a->mean + (mean - a->mean) * weight / total, "mean");
+	a->mean = check_result(a->mean + (mean - a->mean) * weight / total, "mean");
 	a->weight = total;
 	if (unlikely(pg_add_s64_overflow(a->n, n, &a->n)))
 		ereport(ERROR,
@@ -93,6 +105,7 @@ insert_axis(Radar *r, int pos, const char *label, int len,
 	a->mean = mean;
 	a->weight = weight;
 	a->n = n;
+	a->key = radar_label_key(label, len);
 	a->label_off = r->label_used;
 	a->label_len = (uint32) len;
 	memcpy(radar_label_area(r) + r->label_used, label, len);
@@ -101,23 +114,48 @@ insert_axis(Radar *r, int pos, const char *label, int len,
 	return r;
 }
 
+/*
+ * Finds a label: returns its index, or (-1 - insertion point) when absent.
+ * A few axes are scanned (one unpredictable branch instead of one per step
+ * of a bisection); more are bisected.
+ */
+static inline int
+find_axis(const Radar *r, uint64 key, const char *label, int len)
+{
+	if (r->naxes <= RADAR_LINEAR_SEARCH_MAX)
+	{
+		int			i;
+
+		for (i = 0; i < r->naxes; i++)
+			if (r->axes[i].key == key && radar_axis_cmp(r, i, key, label, len) == 0)
+				return i;
+	}
+	return radar_find_keyed(r, key, label, len);
+}
+
 /* Adds one (axis, score, weight) row to the state; returns the state. */
 static Datum
 accum_row(FunctionCallInfo fcinfo, double score, double weight)
 {
 	MemoryContext aggctx;
 	Radar	   *state = state_for_update(fcinfo, &aggctx);
-	text	   *axis = PG_GETARG_TEXT_PP(1);
-	const char *label = VARDATA_ANY(axis);
-	int			len = VARSIZE_ANY_EXHDR(axis);
+	struct varlena *axis = (struct varlena *) PG_GETARG_POINTER(1);
+	const char *label;
+	int			len;
+	uint64		key;
 	int			i = state->last;
 
+	/* a short or plain in-line text is read where it is, without a copy */
+	if (unlikely(VARATT_IS_EXTERNAL(axis) || VARATT_IS_COMPRESSED(axis)))
+		axis = pg_detoast_datum_packed(axis);
+	label = VARDATA_ANY(axis);
+	len = VARSIZE_ANY_EXHDR(axis);
+	key = radar_label_key(label, len);
+
 	/* rows of one axis often come together: try the last axis first */
-	if (i >= state->naxes ||
-		state->axes[i].label_len != (uint32) len ||
-		memcmp(radar_label(state, i), label, len) != 0)
+	if (i >= state->naxes || radar_axis_cmp(state, i, key, label, len) != 0)
 	{
-		i = radar_find(state, label, len);
+		i = find_axis(state, key, label, len);
 		if (i < 0)
 		{
 			i = -1 - i;
@@ -135,7 +173,10 @@ accum_row(FunctionCallInfo fcinfo, double score, double weight)
 static double
 checked_score(FunctionCallInfo fcinfo)
 {
-	double		score = ismseval_check_finite(PG_GETARG_FLOAT8(2), "score");
+	double		score = PG_GETARG_FLOAT8(2);
+
+	if (unlikely(!isfinite(score)))
+		ismseval_check_finite(score, "score");
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
