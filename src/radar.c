@@ -52,14 +52,14 @@ radar_alloc(MemoryContext ctx, int64 axis_cap, int64 label_cap)
 	Radar	   *r;
 
 	if (axis_cap < 0 || label_cap < 0 ||
-		axis_cap > (int64) ((MaxAllocSize - RADAR_HEADER_SIZE) / sizeof(RadarAxis)) ||
+		axis_cap > (int64) ((MaxAllocSize - RADAR_HEADER_SIZE) / RADAR_SLOT_SIZE) ||
 		label_cap > (int64) MaxAllocSize ||
-		RADAR_HEADER_SIZE + axis_cap * sizeof(RadarAxis) + label_cap > MaxAllocSize)
+		RADAR_HEADER_SIZE + axis_cap * RADAR_SLOT_SIZE + label_cap > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("radar is too large: %lld axes, %lld label bytes",
 						(long long) axis_cap, (long long) label_cap)));
-	size = RADAR_HEADER_SIZE + axis_cap * sizeof(RadarAxis) + label_cap;
+	size = RADAR_HEADER_SIZE + axis_cap * RADAR_SLOT_SIZE + label_cap;
 	r = (Radar *) MemoryContextAllocZero(ctx, size);
 	SET_VARSIZE(r, size);
 	r->naxes = 0;
@@ -77,11 +77,11 @@ radar_append(Radar *r, const char *label, int len, double mean, int64 n, double 
 	RadarAxis  *a;
 
 	Assert(r->naxes < r->axis_cap && r->label_used + len <= r->label_cap);
-	a = &r->axes[r->naxes++];
+	a = &RADAR_AXES(r)[r->naxes++];
 	a->mean = mean;
 	a->weight = weight;
 	a->n = n;
-	a->key = radar_label_key(label, len);
+	RADAR_KEYS(r)[r->naxes - 1] = radar_label_key(label, len);
 	a->label_off = r->label_used;
 	a->label_len = (uint32) len;
 	memcpy(radar_label_area(r) + r->label_used, label, len);
@@ -104,8 +104,8 @@ radar_copy_with_room(MemoryContext ctx, const Radar *r, int64 extra_axes, int64 
 	int			i;
 
 	for (i = 0; i < r->naxes; i++)
-		radar_append(copy, radar_label(r, i), r->axes[i].label_len,
-					 r->axes[i].mean, r->axes[i].n, r->axes[i].weight);
+		radar_append(copy, radar_label(r, i), RADAR_AXES(r)[i].label_len,
+					 RADAR_AXES(r)[i].mean, RADAR_AXES(r)[i].n, RADAR_AXES(r)[i].weight);
 	return copy;
 }
 
@@ -117,7 +117,7 @@ radar_compact(const Radar *r)
 	int			i;
 
 	for (i = 0; i < r->naxes; i++)
-		label_bytes += r->axes[i].label_len;
+		label_bytes += RADAR_AXES(r)[i].label_len;
 	return radar_copy_with_room(CurrentMemoryContext, r, 0, label_bytes - r->label_used);
 }
 
@@ -353,7 +353,7 @@ radar_out(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&buf, '{');
 	for (i = 0; i < r->naxes; i++)
 	{
-		const RadarAxis *a = &r->axes[i];
+		const RadarAxis *a = &RADAR_AXES(r)[i];
 
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
@@ -485,7 +485,7 @@ radar_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, r->naxes);
 	for (i = 0; i < r->naxes; i++)
 	{
-		const RadarAxis *a = &r->axes[i];
+		const RadarAxis *a = &RADAR_AXES(r)[i];
 
 		pq_sendint32(&buf, a->label_len);
 		pq_sendbytes(&buf, radar_label(r, i), a->label_len);
@@ -513,7 +513,7 @@ radar_to_jsonb(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&buf, '{');
 	for (i = 0; i < r->naxes; i++)
 	{
-		const RadarAxis *a = &r->axes[i];
+		const RadarAxis *a = &RADAR_AXES(r)[i];
 
 		if (i > 0)
 			appendStringInfoString(&buf, ", ");
@@ -542,8 +542,8 @@ radar_gap(PG_FUNCTION_ARGS)
 
 	while (i < own->naxes && j < ref->naxes)
 	{
-		int			c = radar_label_cmp(radar_label(own, i), own->axes[i].label_len,
-										radar_label(ref, j), ref->axes[j].label_len);
+		int			c = radar_label_cmp(radar_label(own, i), RADAR_AXES(own)[i].label_len,
+										radar_label(ref, j), RADAR_AXES(ref)[j].label_len);
 
 		if (c < 0)
 			i++;
@@ -551,10 +551,10 @@ radar_gap(PG_FUNCTION_ARGS)
 			j++;
 		else
 		{
-			double		d = radar_check_result(own->axes[i].mean - ref->axes[j].mean, "gap");
+			double		d = radar_check_result(RADAR_AXES(own)[i].mean - RADAR_AXES(ref)[j].mean, "gap");
 
-			radar_append(gap, radar_label(own, i), own->axes[i].label_len, d,
-						 own->axes[i].n, own->axes[i].weight);
+			radar_append(gap, radar_label(own, i), RADAR_AXES(own)[i].label_len, d,
+						 RADAR_AXES(own)[i].n, RADAR_AXES(own)[i].weight);
 			i++;
 			j++;
 		}
@@ -572,7 +572,7 @@ radar_value(PG_FUNCTION_ARGS)
 
 	if (i < 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(r->axes[i].mean);
+	PG_RETURN_FLOAT8(RADAR_AXES(r)[i].mean);
 }
 
 /* radar_mean(radar): the unweighted mean of the axis means, NULL for an empty radar. */
@@ -587,7 +587,7 @@ radar_mean(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	/* incremental, so that large means cannot overflow a running sum */
 	for (i = 0; i < r->naxes; i++)
-		mean += (r->axes[i].mean - mean) / (i + 1);
+		mean += (RADAR_AXES(r)[i].mean - mean) / (i + 1);
 	PG_RETURN_FLOAT8(mean);
 }
 
@@ -606,9 +606,9 @@ radar_axes(PG_FUNCTION_ARGS)
 		bool		nulls[3] = {false, false, false};
 
 		values[0] = PointerGetDatum(cstring_to_text_with_len(radar_label(r, i),
-															  r->axes[i].label_len));
-		values[1] = Float8GetDatum(r->axes[i].mean);
-		values[2] = Int64GetDatum(r->axes[i].n);
+															  RADAR_AXES(r)[i].label_len));
+		values[1] = Float8GetDatum(RADAR_AXES(r)[i].mean);
+		values[2] = Int64GetDatum(RADAR_AXES(r)[i].n);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

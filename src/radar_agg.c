@@ -100,12 +100,13 @@ insert_axis(Radar *r, int pos, const char *label, int len,
 
 		r = grown;
 	}
-	memmove(&r->axes[pos + 1], &r->axes[pos], (r->naxes - pos) * sizeof(RadarAxis));
-	a = &r->axes[pos];
+	memmove(&RADAR_AXES(r)[pos + 1], &RADAR_AXES(r)[pos], (r->naxes - pos) * sizeof(RadarAxis));
+	memmove(&RADAR_KEYS(r)[pos + 1], &RADAR_KEYS(r)[pos], (r->naxes - pos) * sizeof(uint64));
+	RADAR_KEYS(r)[pos] = radar_label_key(label, len);
+	a = &RADAR_AXES(r)[pos];
 	a->mean = mean;
 	a->weight = weight;
 	a->n = n;
-	a->key = radar_label_key(label, len);
 	a->label_off = r->label_used;
 	a->label_len = (uint32) len;
 	memcpy(radar_label_area(r) + r->label_used, label, len);
@@ -124,10 +125,11 @@ find_axis(const Radar *r, uint64 key, const char *label, int len)
 {
 	if (r->naxes <= RADAR_LINEAR_SEARCH_MAX)
 	{
+		const uint64 *keys = RADAR_KEYS(r);
 		int			i;
 
 		for (i = 0; i < r->naxes; i++)
-			if (r->axes[i].key == key && radar_axis_cmp(r, i, key, label, len) == 0)
+			if (keys[i] == key && radar_axis_cmp(r, i, key, label, len) == 0)
 				return i;
 	}
 	return radar_find_keyed(r, key, label, len);
@@ -165,7 +167,7 @@ accum_row(FunctionCallInfo fcinfo, double score, double weight)
 		}
 		state->last = i;
 	}
-	axis_fold(&state->axes[i], score, 1, weight);
+	axis_fold(&RADAR_AXES(state)[i], score, 1, weight);
 	PG_RETURN_RADAR_P(state);
 }
 
@@ -239,8 +241,8 @@ count_missing(const Radar *state, const Radar *in)
 	while (j < in->naxes)
 	{
 		int			c = i < state->naxes
-			? radar_label_cmp(radar_label(state, i), state->axes[i].label_len,
-							  radar_label(in, j), in->axes[j].label_len)
+			? radar_label_cmp(radar_label(state, i), RADAR_AXES(state)[i].label_len,
+							  radar_label(in, j), RADAR_AXES(in)[j].label_len)
 			: 1;
 
 		if (c < 0)
@@ -275,7 +277,7 @@ merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
 		int64		label_bytes = 0;
 
 		for (j = 0; j < in->naxes; j++)
-			label_bytes += in->axes[j].label_len;
+			label_bytes += RADAR_AXES(in)[j].label_len;
 		out = radar_alloc(ctx, (int64) state->naxes + missing + RADAR_INITIAL_AXES,
 						  (int64) state->label_used + label_bytes + RADAR_INITIAL_LABEL_BYTES);
 		j = 0;
@@ -290,28 +292,28 @@ merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
 		else if (j >= in->naxes)
 			c = -1;
 		else
-			c = radar_label_cmp(radar_label(state, i), state->axes[i].label_len,
-								radar_label(in, j), in->axes[j].label_len);
+			c = radar_label_cmp(radar_label(state, i), RADAR_AXES(state)[i].label_len,
+								radar_label(in, j), RADAR_AXES(in)[j].label_len);
 		if (c <= 0)
 		{
 			RadarAxis  *a;
 
 			if (out != state)
-				radar_append(out, radar_label(state, i), state->axes[i].label_len,
-							 state->axes[i].mean, state->axes[i].n, state->axes[i].weight);
-			a = out != state ? &out->axes[out->naxes - 1] : &state->axes[i];
+				radar_append(out, radar_label(state, i), RADAR_AXES(state)[i].label_len,
+							 RADAR_AXES(state)[i].mean, RADAR_AXES(state)[i].n, RADAR_AXES(state)[i].weight);
+			a = out != state ? &RADAR_AXES(out)[out->naxes - 1] : &RADAR_AXES(state)[i];
 			if (c == 0)
 			{
-				axis_fold(a, in->axes[j].mean, unit ? 1 : in->axes[j].n,
-						  unit ? 1.0 : in->axes[j].weight);
+				axis_fold(a, RADAR_AXES(in)[j].mean, unit ? 1 : RADAR_AXES(in)[j].n,
+						  unit ? 1.0 : RADAR_AXES(in)[j].weight);
 				j++;
 			}
 			i++;
 		}
 		else
 		{
-			radar_append(out, radar_label(in, j), in->axes[j].label_len, in->axes[j].mean,
-						 unit ? 1 : in->axes[j].n, unit ? 1.0 : in->axes[j].weight);
+			radar_append(out, radar_label(in, j), RADAR_AXES(in)[j].label_len, RADAR_AXES(in)[j].mean,
+						 unit ? 1 : RADAR_AXES(in)[j].n, unit ? 1.0 : RADAR_AXES(in)[j].weight);
 			j++;
 		}
 	}
@@ -370,15 +372,15 @@ peer_radar_final(PG_FUNCTION_ARGS)
 	int			i;
 
 	for (i = 0; i < state->naxes; i++)
-		if (state->axes[i].n >= ismseval_min_peer_group)
+		if (RADAR_AXES(state)[i].n >= ismseval_min_peer_group)
 		{
 			keep++;
-			label_bytes += state->axes[i].label_len;
+			label_bytes += RADAR_AXES(state)[i].label_len;
 		}
 	out = radar_alloc(CurrentMemoryContext, keep, label_bytes);
 	for (i = 0; i < state->naxes; i++)
-		if (state->axes[i].n >= ismseval_min_peer_group)
-			radar_append(out, radar_label(state, i), state->axes[i].label_len,
-						 state->axes[i].mean, state->axes[i].n, state->axes[i].weight);
+		if (RADAR_AXES(state)[i].n >= ismseval_min_peer_group)
+			radar_append(out, radar_label(state, i), RADAR_AXES(state)[i].label_len,
+						 RADAR_AXES(state)[i].mean, RADAR_AXES(state)[i].n, RADAR_AXES(state)[i].weight);
 	PG_RETURN_RADAR_P(out);
 }
