@@ -144,18 +144,16 @@ typedef struct ParsedAxis
 	double		weight;
 } ParsedAxis;
 
-/* The label buffer that parsed_axis_cmp reads (set for the duration of one qsort). */
-static const char *parsed_labels;
-
-/* Orders parsed axes by label. */
+/* Orders parsed axes by label; arg is the parser's label buffer. */
 static int
-parsed_axis_cmp(const void *a, const void *b)
+parsed_axis_cmp(const void *a, const void *b, void *arg)
 {
+	const char *labels = (const char *) arg;
 	const ParsedAxis *x = (const ParsedAxis *) a;
 	const ParsedAxis *y = (const ParsedAxis *) b;
 
-	return radar_label_cmp(parsed_labels + x->label_off, x->label_len,
-						   parsed_labels + y->label_off, y->label_len);
+	return radar_label_cmp(labels + x->label_off, x->label_len,
+						   labels + y->label_off, y->label_len);
 }
 
 /* Raises 22P02 for a malformed radar literal, saying what was wrong. */
@@ -300,10 +298,9 @@ radar_in(PG_FUNCTION_ARGS)
 	if (*p != '\0')
 		radar_syntax_error(input, "Unexpected text after \"}\".");
 
-	parsed_labels = labels.data;
-	qsort(axes, naxes, sizeof(ParsedAxis), parsed_axis_cmp);
+	qsort_arg(axes, naxes, sizeof(ParsedAxis), parsed_axis_cmp, labels.data);
 	for (i = 1; i < naxes; i++)
-		if (parsed_axis_cmp(&axes[i - 1], &axes[i]) == 0)
+		if (parsed_axis_cmp(&axes[i - 1], &axes[i], labels.data) == 0)
 			radar_syntax_error(input, "An axis label appears more than once.");
 
 	r = radar_alloc(CurrentMemoryContext, naxes, labels.len);

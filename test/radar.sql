@@ -2,7 +2,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(80);
+SELECT plan(81);
 
 CREATE TEMP TABLE answers (org text, axis text, score double precision, weight double precision);
 INSERT INTO answers VALUES
@@ -174,6 +174,8 @@ SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], axis_o
                  'axis_order must not repeat an axis, "a" appears twice', 'duplicate in axis_order');
 SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY[ARRAY['{}'::ismseval.radar]])$$, '22023',
                  'series must be a one-dimensional array, got 2 dimensions', '2-D series');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], ARRAY[ARRAY['a']])$$, '22023',
+                 'names must be a one-dimensional array, got 2 dimensions', '2-D names');
 
 SELECT * FROM finish();
 ROLLBACK;
