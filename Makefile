@@ -64,3 +64,6 @@ $(EXTENSION)--0.1.0--0.2.0.sql: $(FRAGMENTS_0.2.0)
 
 $(EXTENSION)--0.2.0--0.3.0.sql: $(FRAGMENTS_0.3.0)
 	$(call update_script,0.2.0,0.3.0)
+
+# Every object depends on the shared headers, so editing one rebuilds what uses it.
+$(OBJS): $(wildcard src/*.h)
