@@ -1,0 +1,99 @@
+/*
+ * radar.h: the ismseval.radar type, shared by radar.c (I/O and accessors),
+ * radar_agg.c (aggregates) and radar_svg.c (the SVG chart).
+ *
+ * A radar is a set of axes sorted by label (byte order of the UTF-8 bytes).
+ * Each axis has a mean, a count n and a weight (the sum of the weights behind
+ * the mean; equal to n when unweighted).  Every axis has n >= 1 and a finite
+ * weight > 0; means are finite.
+ *
+ * In memory it is one varlena:
+ *
+ *   header | axes[axis_cap] | label area[label_cap]
+ *
+ * axes[0 .. naxes-1] are in label order; each points at its label bytes in the
+ * label area (not NUL-terminated).  axis_cap and label_cap may exceed what is
+ * used: the aggregates keep that slack so that the transition functions can
+ * add axes in place.  Values built by the I/O functions and the final
+ * functions are compact (no slack).  The varlena length always covers the
+ * whole allocation, so a radar with slack is still a valid datum.
+ */
+#ifndef ISMSEVAL_RADAR_H
+#define ISMSEVAL_RADAR_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+typedef struct RadarAxis
+{
+	double		mean;			/* mean of the axis */
+	double		weight;			/* sum of the weights behind the mean, > 0 */
+	int64		n;				/* number of observations, >= 1 */
+	uint32		label_off;		/* offset of the label in the label area */
+	uint32		label_len;		/* length of the label in bytes */
+} RadarAxis;
+
+typedef struct Radar
+{
+	int32		vl_len_;		/* varlena header (do not touch directly) */
+	int32		naxes;			/* axes in use */
+	int32		axis_cap;		/* slots in axes[] */
+	uint32		label_cap;		/* bytes in the label area */
+	uint32		label_used;		/* bytes of the label area in use */
+	int32		last;			/* axis the transition function hit last */
+	RadarAxis	axes[FLEXIBLE_ARRAY_MEMBER];
+} Radar;
+
+#define RADAR_HEADER_SIZE offsetof(Radar, axes)
+
+#define DatumGetRadarP(X)		((Radar *) PG_DETOAST_DATUM(X))
+#define PG_GETARG_RADAR_P(n)	DatumGetRadarP(PG_GETARG_DATUM(n))
+#define PG_RETURN_RADAR_P(x)	PG_RETURN_POINTER(x)
+
+/* The start of the label area. */
+static inline char *
+radar_label_area(const Radar *r)
+{
+	return (char *) &r->axes[r->axis_cap];
+}
+
+/* The label bytes of axis i. */
+static inline const char *
+radar_label(const Radar *r, int i)
+{
+	return radar_label_area(r) + r->axes[i].label_off;
+}
+
+/* Compares two labels in byte order (a shorter prefix sorts first), as strcmp. */
+static inline int
+radar_label_cmp(const char *a, int alen, const char *b, int blen)
+{
+	int			c = memcmp(a, b, Min(alen, blen));
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+/* Allocates an empty radar with room for axis_cap axes and label_cap label bytes. */
+extern Radar *radar_alloc(MemoryContext ctx, int64 axis_cap, int64 label_cap);
+
+/* Appends an axis after the last one; the caller keeps label order and has made room. */
+extern void radar_append(Radar *r, const char *label, int len,
+						 double mean, int64 n, double weight);
+
+/* Finds a label: returns its index, or (-1 - insertion point) when absent. */
+extern int	radar_find(const Radar *r, const char *label, int len);
+
+/* Copies a radar into ctx with room for extra_axes more axes and extra_label more label bytes. */
+extern Radar *radar_copy_with_room(MemoryContext ctx, const Radar *r,
+								   int64 extra_axes, int64 extra_label);
+
+/* Returns a compact copy (no slack, labels in axis order) in the current context. */
+extern Radar *radar_compact(const Radar *r);
+
+/* Raises 22003 unless a computed mean or weight is finite; returns it. */
+extern double radar_check_result(double value, const char *what);
+
+#endif							/* ISMSEVAL_RADAR_H */

@@ -1,0 +1,343 @@
+/*
+ * radar_agg.c: the aggregates whose state is an ismseval.radar.
+ *
+ *   maturity_radar(axis, score [, weight])  per-axis (weighted) mean of scores
+ *   radar_avg(radar)                        per-axis mean of radars, each input weight 1
+ *   peer_radar(radar)                       radar_avg without axes seen in fewer
+ *                                           than ismseval.min_peer_group inputs
+ *
+ * The state is a radar with slack (see radar.h), updated in place when called
+ * as an aggregate.  When it must grow, a larger copy is made in the aggregate
+ * context and returned; the executor then frees the old state itself.  Every
+ * axis folds observations as a weighted mean,
+ *   m = m1 + (m2 - m1) * W2 / (W1 + W2),  W = W1 + W2,  n = n1 + n2,
+ * which is also how partial states combine, so combining is exact.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/int.h"
+#include "fmgr.h"
+#include "utils/memutils.h"
+
+#include "ismseval.h"
+#include "radar.h"
+
+PG_FUNCTION_INFO_V1(radar_accum);
+PG_FUNCTION_INFO_V1(radar_accum_weighted);
+PG_FUNCTION_INFO_V1(radar_avg_accum);
+PG_FUNCTION_INFO_V1(radar_combine);
+PG_FUNCTION_INFO_V1(radar_final);
+PG_FUNCTION_INFO_V1(peer_radar_final);
+
+/* Axis slots and label bytes of a new state. */
+#define RADAR_INITIAL_AXES 16
+#define RADAR_INITIAL_LABEL_BYTES 256
+
+/* Folds (mean, n, weight) into an axis as a weighted mean. */
+static inline void
+axis_fold(RadarAxis *a, double mean, int64 n, double weight)
+{
+	double		total = radar_check_result(a->weight + weight, "weight");
+
+	a->mean = radar_check_result(a->mean + (mean - a->mean) * weight / total, "mean");
+	a->weight = total;
+	if (unlikely(pg_add_s64_overflow(a->n, n, &a->n)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("radar count n is out of range for type bigint")));
+}
+
+/*
+ * The state argument, ready to be updated: the argument itself inside an
+ * aggregate (a new empty state in the aggregate context if it is NULL), a
+ * copy in the current context when called directly.
+ */
+static Radar *
+state_for_update(FunctionCallInfo fcinfo, MemoryContext *aggctx)
+{
+	if (!AggCheckCallContext(fcinfo, aggctx))
+	{
+		*aggctx = CurrentMemoryContext;
+		if (PG_ARGISNULL(0))
+			return radar_alloc(*aggctx, RADAR_INITIAL_AXES, RADAR_INITIAL_LABEL_BYTES);
+		return radar_copy_with_room(*aggctx, PG_GETARG_RADAR_P(0), 0, 0);
+	}
+	if (PG_ARGISNULL(0))
+		return radar_alloc(*aggctx, RADAR_INITIAL_AXES, RADAR_INITIAL_LABEL_BYTES);
+	return (Radar *) PG_GETARG_POINTER(0);
+}
+
+/*
+ * Inserts an axis (mean, n, weight) at position pos, growing the state into a
+ * new allocation in ctx when it lacks room; returns the (possibly new) state.
+ * The old state is not freed: inside an aggregate the executor frees it.
+ */
+static Radar *
+insert_axis(Radar *r, int pos, const char *label, int len,
+			double mean, int64 n, double weight, MemoryContext ctx)
+{
+	RadarAxis  *a;
+
+	if (r->naxes == r->axis_cap || (int64) r->label_used + len > r->label_cap)
+	{
+		Radar	   *grown = radar_copy_with_room(ctx, r,
+												 Max(r->axis_cap, RADAR_INITIAL_AXES),
+												 Max((int64) r->label_cap, len) + len);
+
+		r = grown;
+	}
+	memmove(&r->axes[pos + 1], &r->axes[pos], (r->naxes - pos) * sizeof(RadarAxis));
+	a = &r->axes[pos];
+	a->mean = mean;
+	a->weight = weight;
+	a->n = n;
+	a->label_off = r->label_used;
+	a->label_len = (uint32) len;
+	memcpy(radar_label_area(r) + r->label_used, label, len);
+	r->label_used += len;
+	r->naxes++;
+	return r;
+}
+
+/* Adds one (axis, score, weight) row to the state; returns the state. */
+static Datum
+accum_row(FunctionCallInfo fcinfo, double score, double weight)
+{
+	MemoryContext aggctx;
+	Radar	   *state = state_for_update(fcinfo, &aggctx);
+	text	   *axis = PG_GETARG_TEXT_PP(1);
+	const char *label = VARDATA_ANY(axis);
+	int			len = VARSIZE_ANY_EXHDR(axis);
+	int			i = state->last;
+
+	/* rows of one axis often come together: try the last axis first */
+	if (i >= state->naxes ||
+		state->axes[i].label_len != (uint32) len ||
+		memcmp(radar_label(state, i), label, len) != 0)
+	{
+		i = radar_find(state, label, len);
+		if (i < 0)
+		{
+			i = -1 - i;
+			state = insert_axis(state, i, label, len, score, 1, weight, aggctx);
+			state->last = i;
+			PG_RETURN_RADAR_P(state);
+		}
+		state->last = i;
+	}
+	axis_fold(&state->axes[i], score, 1, weight);
+	PG_RETURN_RADAR_P(state);
+}
+
+/* Checks a score that is not NULL and the axis that goes with it. */
+static double
+checked_score(FunctionCallInfo fcinfo)
+{
+	double		score = ismseval_check_finite(PG_GETARG_FLOAT8(2), "score");
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("axis must not be NULL when a score is given")));
+	return score;
+}
+
+/* maturity_radar(axis, score) transition: a NULL score skips the row. */
+Datum
+radar_accum(PG_FUNCTION_ARGS)
+{
+	double		score;
+
+	if (PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	score = checked_score(fcinfo);
+	return accum_row(fcinfo, score, 1.0);
+}
+
+/*
+ * maturity_radar(axis, score, weight) transition: a NULL score or weight skips
+ * the row, and so does a weight of 0 (after the score and weight are checked).
+ */
+Datum
+radar_accum_weighted(PG_FUNCTION_ARGS)
+{
+	double		score;
+	double		weight;
+
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	score = checked_score(fcinfo);
+	weight = ismseval_check_nonnegative(PG_GETARG_FLOAT8(3), "weight");
+	if (weight == 0)
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	return accum_row(fcinfo, score, weight);
+}
+
+/* Counts the axes of in that state does not have. */
+static int
+count_missing(const Radar *state, const Radar *in)
+{
+	int			i = 0,
+				j = 0,
+				missing = 0;
+
+	while (j < in->naxes)
+	{
+		int			c = i < state->naxes
+			? radar_label_cmp(radar_label(state, i), state->axes[i].label_len,
+							  radar_label(in, j), in->axes[j].label_len)
+			: 1;
+
+		if (c < 0)
+			i++;
+		else
+		{
+			if (c > 0)
+				missing++;
+			else
+				i++;
+			j++;
+		}
+	}
+	return missing;
+}
+
+/*
+ * Folds every axis of in into state; unit says each axis of in counts as one
+ * observation of weight 1 (radar_avg) rather than as a partial state.
+ * Returns the state, a new one in ctx when axes had to be added.
+ */
+static Radar *
+merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
+{
+	int			missing = count_missing(state, in);
+	Radar	   *out = state;
+	int			i = 0,
+				j = 0;
+
+	if (missing > 0)
+	{
+		int64		label_bytes = 0;
+
+		for (j = 0; j < in->naxes; j++)
+			label_bytes += in->axes[j].label_len;
+		out = radar_alloc(ctx, (int64) state->naxes + missing + RADAR_INITIAL_AXES,
+						  (int64) state->label_used + label_bytes + RADAR_INITIAL_LABEL_BYTES);
+		j = 0;
+	}
+	/* merge: in place when nothing is missing, into out otherwise */
+	while (i < state->naxes || j < in->naxes)
+	{
+		int			c;
+
+		if (i >= state->naxes)
+			c = 1;
+		else if (j >= in->naxes)
+			c = -1;
+		else
+			c = radar_label_cmp(radar_label(state, i), state->axes[i].label_len,
+								radar_label(in, j), in->axes[j].label_len);
+		if (c <= 0)
+		{
+			RadarAxis  *a;
+
+			if (out != state)
+				radar_append(out, radar_label(state, i), state->axes[i].label_len,
+							 state->axes[i].mean, state->axes[i].n, state->axes[i].weight);
+			a = out != state ? &out->axes[out->naxes - 1] : &state->axes[i];
+			if (c == 0)
+			{
+				axis_fold(a, in->axes[j].mean, unit ? 1 : in->axes[j].n,
+						  unit ? 1.0 : in->axes[j].weight);
+				j++;
+			}
+			i++;
+		}
+		else
+		{
+			radar_append(out, radar_label(in, j), in->axes[j].label_len, in->axes[j].mean,
+						 unit ? 1 : in->axes[j].n, unit ? 1.0 : in->axes[j].weight);
+			j++;
+		}
+	}
+	return out;
+}
+
+/* radar_avg / peer_radar transition: folds each axis mean of the input with weight 1. */
+Datum
+radar_avg_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	Radar	   *state;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	state = state_for_update(fcinfo, &aggctx);
+	PG_RETURN_RADAR_P(merge_radar(state, PG_GETARG_RADAR_P(1), true, aggctx));
+}
+
+/* Combine function of every radar aggregate: folds one partial state into another. */
+Datum
+radar_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	Radar	   *state;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	state = state_for_update(fcinfo, &aggctx);
+	PG_RETURN_RADAR_P(merge_radar(state, PG_GETARG_RADAR_P(1), false, aggctx));
+}
+
+/* Final function of maturity_radar and radar_avg: the state, compact. */
+Datum
+radar_final(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_RADAR_P(radar_compact(PG_GETARG_RADAR_P(0)));
+}
+
+/* Final function of peer_radar: the axes seen in at least ismseval.min_peer_group inputs. */
+Datum
+peer_radar_final(PG_FUNCTION_ARGS)
+{
+	Radar	   *state = PG_GETARG_RADAR_P(0);
+	int			keep = 0;
+	int64		label_bytes = 0;
+	Radar	   *out;
+	int			i;
+
+	for (i = 0; i < state->naxes; i++)
+		if (state->axes[i].n >= ismseval_min_peer_group)
+		{
+			keep++;
+			label_bytes += state->axes[i].label_len;
+		}
+	out = radar_alloc(CurrentMemoryContext, keep, label_bytes);
+	for (i = 0; i < state->naxes; i++)
+		if (state->axes[i].n >= ismseval_min_peer_group)
+			radar_append(out, radar_label(state, i), state->axes[i].label_len,
+						 state->axes[i].mean, state->axes[i].n, state->axes[i].weight);
+	PG_RETURN_RADAR_P(out);
+}
