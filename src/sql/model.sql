@@ -457,7 +457,10 @@ CREATE TABLE @extschema@.kpis (
     owner           text,
     created_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (organization_id, code),
-    UNIQUE (organization_id, kpi_id)
+    UNIQUE (organization_id, kpi_id),
+    -- kpi_attainment needs a positive target to be better higher; zero is a target only lower
+    CONSTRAINT kpis_target_positive_or_zero_when_lower_is_better
+        CHECK (target > 0 OR (direction = 'lower_is_better' AND target = 0))
 );
 COMMENT ON TABLE @extschema@.kpis IS
 'KPIs: direction, unit, target, baseline, amber tolerance and measurement frequency in days (30 monthly, 91 quarterly).';
@@ -467,7 +470,8 @@ CREATE TABLE @extschema@.kpi_measurements (
         CONSTRAINT kpi_measurements_of_a_known_kpi REFERENCES @extschema@.kpis ON DELETE CASCADE,
     measured_on     date NOT NULL,
     value           double precision NOT NULL
-        CONSTRAINT kpi_measurements_value_finite CHECK (value NOT IN ('NaN', 'Infinity', '-Infinity')),
+        CONSTRAINT kpi_measurements_value_finite_and_nonnegative
+        CHECK (value >= 0 AND value < 'Infinity'),
     note            text,
     created_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (kpi_id, measured_on)
