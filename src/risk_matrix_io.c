@@ -197,7 +197,7 @@ rm_parse_colour_token(RmParser *ps)
 	uint32		colour;
 
 	rm_skip_ws(ps);
-	if (strlen(ps->p) < 7 || !rm_parse_colour(ps->p, 7, &colour) || rm_is_name_char(ps->p[7]))
+	if (strnlen(ps->p, 7) < 7 || !rm_parse_colour(ps->p, 7, &colour) || rm_is_name_char(ps->p[7]))
 		rm_syntax_error(ps, "expected a colour \"#RRGGBB\"");
 	ps->p += 7;
 	return colour;
@@ -234,6 +234,11 @@ rm_parse_levels(RmParser *ps, RiskMatrixSpec *spec)
 		spec->colours[spec->nlevels] = rm_parse_colour_token(ps);
 		spec->nlevels++;
 	} while (rm_comma_or_close(ps, ')'));
+	if (spec->nlevels < RM_MIN_LEVELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg(TEXT_PREFIX "a risk matrix must have between %d and %d levels, got %d",
+						RM_MIN_LEVELS, RM_MAX_LEVELS, spec->nlevels)));
 }
 
 /* Parses one grid cell: a level index or a level name. */
@@ -272,6 +277,7 @@ rm_parse_mapping(RmParser *ps, RiskMatrixSpec *spec)
 		rm_expect_char(ps, '(');
 		do
 		{
+			rm_skip_ws(ps);
 			if (n >= spec->nlevels)
 				rm_syntax_error(ps, psprintf("more thresholds than the %d expected (one per level above the first)",
 											 spec->nlevels - 1));
@@ -294,12 +300,14 @@ rm_parse_mapping(RmParser *ps, RiskMatrixSpec *spec)
 		{
 			int			col = 0;
 
+			rm_skip_ws(ps);
 			if (row >= spec->nlik)
 				rm_syntax_error(ps, psprintf("more grid rows than the %d of the likelihood scale",
 											 spec->nlik));
 			rm_expect_char(ps, '(');
 			do
 			{
+				rm_skip_ws(ps);
 				if (col >= spec->nimp)
 					rm_syntax_error(ps, psprintf("more cells in grid row %d than the %d of the impact scale",
 												 row + 1, spec->nimp));
@@ -520,7 +528,7 @@ risk_matrix_recv(PG_FUNCTION_ARGS)
 	if (buf->cursor != buf->len)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "%d unexpected trailing bytes", buf->len - buf->cursor)));
+				 errmsg(BINARY_PREFIX "unexpected trailing bytes: %d", buf->len - buf->cursor)));
 	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_BINARY_REPRESENTATION, BINARY_PREFIX));
 }
 
@@ -615,7 +623,7 @@ rm_json_find_definition(JsonbContainer *c, int depth)
 
 	if (rm_json_key(c, "probability") != NULL || depth >= 3)
 		return c;
-	for (i = 0; i < lengthof(wrappers); i++)
+	for (i = 0; i < (int) lengthof(wrappers); i++)
 	{
 		JsonbValue *v = rm_json_key(c, wrappers[i]);
 		JsonbContainer *inner = rm_json_container(v, false);
@@ -747,7 +755,7 @@ rm_json_grid(JsonbContainer *def, RiskMatrixSpec *spec)
 	int			nrows,
 				row,
 				col;
-	JsonbContainer *grid = rm_json_array(def, "grid", 0, INT_MAX, &nrows);
+	JsonbContainer *grid = rm_json_array(def, "grid", 0, PG_INT32_MAX, &nrows);
 
 	if (nrows != spec->nlik)
 		rm_json_error("\"grid\" must have %d rows (one per probability), got %d",
