@@ -88,6 +88,16 @@ SELECT count(*) AS "184 = 23 orgs x 8 axes", max(abs(o.value - r.value)) < 1e-9 
        bool_and(o.n = r.n) AS same_n
   FROM o FULL JOIN r USING (org, axis);
 
+-- 300 axes with 46-byte labels: the state grows past its first 16 axes and 256 label bytes
+-- (and is bisected instead of scanned); labels share their first 8 bytes
+WITH g AS (SELECT 'axis ' || lpad((i * 7919 % 300)::text, 41, 'x') AS axis, (i % 4 + 1)::float8 AS score
+             FROM generate_series(1, 6000) i),
+     o AS (SELECT axis, avg(score) AS value, count(*) AS n FROM g GROUP BY axis),
+     r AS (SELECT (radar_axes(maturity_radar(axis, score))).* FROM g)
+SELECT count(*) AS "300 axes", max(abs(o.value - r.value)) < 1e-12 AS "within 1e-12", bool_and(o.n = r.n) AS same_n,
+       (SELECT array_agg(axis ORDER BY axis COLLATE "C") = array_agg(axis) FROM r) AS label_order
+  FROM o FULL JOIN r USING (axis);
+
 -- serial vs forced parallel plan: equal counts, means within 1e-12 relative
 CREATE TEMP TABLE serial AS SELECT org, maturity_radar(axis, score) AS r FROM big GROUP BY org;
 CREATE TABLE radar_par AS SELECT * FROM big;   -- temp tables are not scanned in parallel

@@ -52,14 +52,14 @@ radar_alloc(MemoryContext ctx, int64 axis_cap, int64 label_cap)
 	Radar	   *r;
 
 	if (axis_cap < 0 || label_cap < 0 ||
-		axis_cap > (int64) ((MaxAllocSize - RADAR_HEADER_SIZE) / sizeof(RadarAxis)) ||
+		axis_cap > (int64) ((MaxAllocSize - RADAR_HEADER_SIZE) / RADAR_SLOT_SIZE) ||
 		label_cap > (int64) MaxAllocSize ||
-		RADAR_HEADER_SIZE + axis_cap * sizeof(RadarAxis) + label_cap > MaxAllocSize)
+		RADAR_HEADER_SIZE + axis_cap * RADAR_SLOT_SIZE + label_cap > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("radar is too large: %lld axes, %lld label bytes",
 						(long long) axis_cap, (long long) label_cap)));
-	size = RADAR_HEADER_SIZE + axis_cap * sizeof(RadarAxis) + label_cap;
+	size = RADAR_HEADER_SIZE + axis_cap * RADAR_SLOT_SIZE + label_cap;
 	r = (Radar *) MemoryContextAllocZero(ctx, size);
 	SET_VARSIZE(r, size);
 	r->naxes = 0;
@@ -77,10 +77,11 @@ radar_append(Radar *r, const char *label, int len, double mean, int64 n, double 
 	RadarAxis  *a;
 
 	Assert(r->naxes < r->axis_cap && r->label_used + len <= r->label_cap);
-	a = &r->axes[r->naxes++];
+	a = &RADAR_AXES(r)[r->naxes++];
 	a->mean = mean;
 	a->weight = weight;
 	a->n = n;
+	RADAR_KEYS(r)[r->naxes - 1] = radar_label_key(label, len);
 	a->label_off = r->label_used;
 	a->label_len = (uint32) len;
 	memcpy(radar_label_area(r) + r->label_used, label, len);
@@ -91,23 +92,7 @@ radar_append(Radar *r, const char *label, int len, double mean, int64 n, double 
 int
 radar_find(const Radar *r, const char *label, int len)
 {
-	int			lo = 0;
-	int			hi = r->naxes - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		int			c = radar_label_cmp(radar_label(r, mid), r->axes[mid].label_len,
-										label, len);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1 - lo;
+	return radar_find_keyed(r, radar_label_key(label, len), label, len);
 }
 
 /* Copies a radar into ctx with room for extra_axes more axes and extra_label more label bytes. */
@@ -119,8 +104,8 @@ radar_copy_with_room(MemoryContext ctx, const Radar *r, int64 extra_axes, int64 
 	int			i;
 
 	for (i = 0; i < r->naxes; i++)
-		radar_append(copy, radar_label(r, i), r->axes[i].label_len,
-					 r->axes[i].mean, r->axes[i].n, r->axes[i].weight);
+		radar_append(copy, radar_label(r, i), RADAR_AXES(r)[i].label_len,
+					 RADAR_AXES(r)[i].mean, RADAR_AXES(r)[i].n, RADAR_AXES(r)[i].weight);
 	return copy;
 }
 
@@ -132,7 +117,7 @@ radar_compact(const Radar *r)
 	int			i;
 
 	for (i = 0; i < r->naxes; i++)
-		label_bytes += r->axes[i].label_len;
+		label_bytes += RADAR_AXES(r)[i].label_len;
 	return radar_copy_with_room(CurrentMemoryContext, r, 0, label_bytes - r->label_used);
 }
 
@@ -159,18 +144,16 @@ typedef struct ParsedAxis
 	double		weight;
 } ParsedAxis;
 
-/* The label buffer that parsed_axis_cmp reads (set for the duration of one qsort). */
-static const char *parsed_labels;
-
-/* Orders parsed axes by label. */
+/* Orders parsed axes by label; arg is the parser's label buffer. */
 static int
-parsed_axis_cmp(const void *a, const void *b)
+parsed_axis_cmp(const void *a, const void *b, void *arg)
 {
+	const char *labels = (const char *) arg;
 	const ParsedAxis *x = (const ParsedAxis *) a;
 	const ParsedAxis *y = (const ParsedAxis *) b;
 
-	return radar_label_cmp(parsed_labels + x->label_off, x->label_len,
-						   parsed_labels + y->label_off, y->label_len);
+	return radar_label_cmp(labels + x->label_off, x->label_len,
+						   labels + y->label_off, y->label_len);
 }
 
 /* Raises 22P02 for a malformed radar literal, saying what was wrong. */
@@ -315,10 +298,9 @@ radar_in(PG_FUNCTION_ARGS)
 	if (*p != '\0')
 		radar_syntax_error(input, "Unexpected text after \"}\".");
 
-	parsed_labels = labels.data;
-	qsort(axes, naxes, sizeof(ParsedAxis), parsed_axis_cmp);
+	qsort_arg(axes, naxes, sizeof(ParsedAxis), parsed_axis_cmp, labels.data);
 	for (i = 1; i < naxes; i++)
-		if (parsed_axis_cmp(&axes[i - 1], &axes[i]) == 0)
+		if (parsed_axis_cmp(&axes[i - 1], &axes[i], labels.data) == 0)
 			radar_syntax_error(input, "An axis label appears more than once.");
 
 	r = radar_alloc(CurrentMemoryContext, naxes, labels.len);
@@ -368,7 +350,7 @@ radar_out(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&buf, '{');
 	for (i = 0; i < r->naxes; i++)
 	{
-		const RadarAxis *a = &r->axes[i];
+		const RadarAxis *a = &RADAR_AXES(r)[i];
 
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
@@ -500,7 +482,7 @@ radar_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, r->naxes);
 	for (i = 0; i < r->naxes; i++)
 	{
-		const RadarAxis *a = &r->axes[i];
+		const RadarAxis *a = &RADAR_AXES(r)[i];
 
 		pq_sendint32(&buf, a->label_len);
 		pq_sendbytes(&buf, radar_label(r, i), a->label_len);
@@ -528,7 +510,7 @@ radar_to_jsonb(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&buf, '{');
 	for (i = 0; i < r->naxes; i++)
 	{
-		const RadarAxis *a = &r->axes[i];
+		const RadarAxis *a = &RADAR_AXES(r)[i];
 
 		if (i > 0)
 			appendStringInfoString(&buf, ", ");
@@ -557,8 +539,8 @@ radar_gap(PG_FUNCTION_ARGS)
 
 	while (i < own->naxes && j < ref->naxes)
 	{
-		int			c = radar_label_cmp(radar_label(own, i), own->axes[i].label_len,
-										radar_label(ref, j), ref->axes[j].label_len);
+		int			c = radar_label_cmp(radar_label(own, i), RADAR_AXES(own)[i].label_len,
+										radar_label(ref, j), RADAR_AXES(ref)[j].label_len);
 
 		if (c < 0)
 			i++;
@@ -566,10 +548,10 @@ radar_gap(PG_FUNCTION_ARGS)
 			j++;
 		else
 		{
-			double		d = radar_check_result(own->axes[i].mean - ref->axes[j].mean, "gap");
+			double		d = radar_check_result(RADAR_AXES(own)[i].mean - RADAR_AXES(ref)[j].mean, "gap");
 
-			radar_append(gap, radar_label(own, i), own->axes[i].label_len, d,
-						 own->axes[i].n, own->axes[i].weight);
+			radar_append(gap, radar_label(own, i), RADAR_AXES(own)[i].label_len, d,
+						 RADAR_AXES(own)[i].n, RADAR_AXES(own)[i].weight);
 			i++;
 			j++;
 		}
@@ -587,7 +569,7 @@ radar_value(PG_FUNCTION_ARGS)
 
 	if (i < 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(r->axes[i].mean);
+	PG_RETURN_FLOAT8(RADAR_AXES(r)[i].mean);
 }
 
 /* radar_mean(radar): the unweighted mean of the axis means, NULL for an empty radar. */
@@ -602,7 +584,7 @@ radar_mean(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	/* incremental, so that large means cannot overflow a running sum */
 	for (i = 0; i < r->naxes; i++)
-		mean += (r->axes[i].mean - mean) / (i + 1);
+		mean += (RADAR_AXES(r)[i].mean - mean) / (i + 1);
 	PG_RETURN_FLOAT8(mean);
 }
 
@@ -621,9 +603,9 @@ radar_axes(PG_FUNCTION_ARGS)
 		bool		nulls[3] = {false, false, false};
 
 		values[0] = PointerGetDatum(cstring_to_text_with_len(radar_label(r, i),
-															  r->axes[i].label_len));
-		values[1] = Float8GetDatum(r->axes[i].mean);
-		values[2] = Int64GetDatum(r->axes[i].n);
+															  RADAR_AXES(r)[i].label_len));
+		values[1] = Float8GetDatum(RADAR_AXES(r)[i].mean);
+		values[2] = Int64GetDatum(RADAR_AXES(r)[i].n);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

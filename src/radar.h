@@ -9,10 +9,12 @@
  *
  * In memory it is one varlena:
  *
- *   header | axes[axis_cap] | label area[label_cap]
+ *   header | keys[axis_cap] | axes[axis_cap] | label area[label_cap]
  *
  * axes[0 .. naxes-1] are in label order; each points at its label bytes in the
- * label area (not NUL-terminated).  axis_cap and label_cap may exceed what is
+ * label area (not NUL-terminated).  keys[i] holds the first 8 bytes of label
+ * i (see radar_label_key), apart from the axes so that a lookup scanning
+ * the keys touches few cache lines.  axis_cap and label_cap may exceed what is
  * used: the aggregates keep that slack so that the transition functions can
  * add axes in place.  Values built by the I/O functions and the final
  * functions are compact (no slack).  The varlena length always covers the
@@ -42,10 +44,19 @@ typedef struct Radar
 	uint32		label_cap;		/* bytes in the label area */
 	uint32		label_used;		/* bytes of the label area in use */
 	int32		last;			/* axis the transition function hit last */
-	RadarAxis	axes[FLEXIBLE_ARRAY_MEMBER];
+	/* then keys[axis_cap], axes[axis_cap] and the label area */
 } Radar;
 
-#define RADAR_HEADER_SIZE offsetof(Radar, axes)
+#define RADAR_HEADER_SIZE MAXALIGN(sizeof(Radar))
+
+/* Bytes per axis slot: its key and its RadarAxis. */
+#define RADAR_SLOT_SIZE (sizeof(uint64) + sizeof(RadarAxis))
+
+/* The label keys: keys[i] belongs to axis i. */
+#define RADAR_KEYS(r) ((uint64 *) ((char *) (r) + RADAR_HEADER_SIZE))
+
+/* The axes. */
+#define RADAR_AXES(r) ((RadarAxis *) (RADAR_KEYS(r) + (r)->axis_cap))
 
 #define DatumGetRadarP(X)		((Radar *) PG_DETOAST_DATUM(X))
 #define PG_GETARG_RADAR_P(n)	DatumGetRadarP(PG_GETARG_DATUM(n))
@@ -55,14 +66,14 @@ typedef struct Radar
 static inline char *
 radar_label_area(const Radar *r)
 {
-	return (char *) &r->axes[r->axis_cap];
+	return (char *) (RADAR_AXES(r) + r->axis_cap);
 }
 
 /* The label bytes of axis i. */
 static inline const char *
 radar_label(const Radar *r, int i)
 {
-	return radar_label_area(r) + r->axes[i].label_off;
+	return radar_label_area(r) + RADAR_AXES(r)[i].label_off;
 }
 
 /* Compares two labels in byte order (a shorter prefix sorts first), as strcmp. */
@@ -76,12 +87,64 @@ radar_label_cmp(const char *a, int alen, const char *b, int blen)
 	return (alen > blen) - (alen < blen);
 }
 
+/*
+ * The first 8 bytes of a label as a big-endian integer, zero-padded.  Labels
+ * hold no NUL bytes, so comparing keys compares the labels' first 8 bytes in
+ * byte order, and equal keys with a label of <= 8 bytes mean equal labels.
+ */
+static inline uint64
+radar_label_key(const char *label, int len)
+{
+	uint64		key = 0;
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		key = (key << 8) | (i < len ? (unsigned char) label[i] : 0);
+	return key;
+}
+
+/* Compares axis i of r with a label and its key, in byte order. */
+static inline int
+radar_axis_cmp(const Radar *r, int i, uint64 key, const char *label, int len)
+{
+	const RadarAxis *a = &RADAR_AXES(r)[i];
+	uint64		k = RADAR_KEYS(r)[i];
+
+	if (k != key)
+		return k < key ? -1 : 1;
+	if (a->label_len <= 8 || len <= 8)
+		return ((int) a->label_len > len) - ((int) a->label_len < len);
+	return radar_label_cmp(radar_label(r, i) + 8, a->label_len - 8, label + 8, len - 8);
+}
+
 /* Allocates an empty radar with room for axis_cap axes and label_cap label bytes. */
 extern Radar *radar_alloc(MemoryContext ctx, int64 axis_cap, int64 label_cap);
 
 /* Appends an axis after the last one; the caller keeps label order and has made room. */
 extern void radar_append(Radar *r, const char *label, int len,
 						 double mean, int64 n, double weight);
+
+/* Finds a label: returns its index, or (-1 - insertion point) when absent. */
+static inline int
+radar_find_keyed(const Radar *r, uint64 key, const char *label, int len)
+{
+	int			lo = 0;
+	int			hi = r->naxes - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = radar_axis_cmp(r, mid, key, label, len);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1 - lo;
+}
 
 /* Finds a label: returns its index, or (-1 - insertion point) when absent. */
 extern int	radar_find(const Radar *r, const char *label, int len);

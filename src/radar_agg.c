@@ -35,13 +35,25 @@ PG_FUNCTION_INFO_V1(peer_radar_final);
 #define RADAR_INITIAL_AXES 16
 #define RADAR_INITIAL_LABEL_BYTES 256
 
+/* Up to this many axes, a lookup scans the keys instead of bisecting. */
+#define RADAR_LINEAR_SEARCH_MAX 16
+
+/* Raises 22003 unless a computed mean or weight is finite; returns it. */
+static inline double
+check_result(double value, const char *what)
+{
+	if (unlikely(!isfinite(value)))
+		radar_check_result(value, what);
+	return value;
+}
+
 /* Folds (mean, n, weight) into an axis as a weighted mean. */
 static inline void
 axis_fold(RadarAxis *a, double mean, int64 n, double weight)
 {
-	double		total = radar_check_result(a->weight + weight, "weight");
+	double		total = check_result(a->weight + weight, "weight");
 
-	a->mean = radar_check_result(a->mean + (mean - a->mean) * weight / total, "mean");
+	a->mean = check_result(a->mean + (mean - a->mean) * weight / total, "mean");
 	a->weight = total;
 	if (unlikely(pg_add_s64_overflow(a->n, n, &a->n)))
 		ereport(ERROR,
@@ -88,8 +100,10 @@ insert_axis(Radar *r, int pos, const char *label, int len,
 
 		r = grown;
 	}
-	memmove(&r->axes[pos + 1], &r->axes[pos], (r->naxes - pos) * sizeof(RadarAxis));
-	a = &r->axes[pos];
+	memmove(&RADAR_AXES(r)[pos + 1], &RADAR_AXES(r)[pos], (r->naxes - pos) * sizeof(RadarAxis));
+	memmove(&RADAR_KEYS(r)[pos + 1], &RADAR_KEYS(r)[pos], (r->naxes - pos) * sizeof(uint64));
+	RADAR_KEYS(r)[pos] = radar_label_key(label, len);
+	a = &RADAR_AXES(r)[pos];
 	a->mean = mean;
 	a->weight = weight;
 	a->n = n;
@@ -101,23 +115,49 @@ insert_axis(Radar *r, int pos, const char *label, int len,
 	return r;
 }
 
+/*
+ * Finds a label: returns its index, or (-1 - insertion point) when absent.
+ * A few axes are scanned (one unpredictable branch instead of one per step
+ * of a bisection); more are bisected.
+ */
+static inline int
+find_axis(const Radar *r, uint64 key, const char *label, int len)
+{
+	if (r->naxes <= RADAR_LINEAR_SEARCH_MAX)
+	{
+		const uint64 *keys = RADAR_KEYS(r);
+		int			i;
+
+		for (i = 0; i < r->naxes; i++)
+			if (keys[i] == key && radar_axis_cmp(r, i, key, label, len) == 0)
+				return i;
+	}
+	return radar_find_keyed(r, key, label, len);
+}
+
 /* Adds one (axis, score, weight) row to the state; returns the state. */
 static Datum
 accum_row(FunctionCallInfo fcinfo, double score, double weight)
 {
 	MemoryContext aggctx;
 	Radar	   *state = state_for_update(fcinfo, &aggctx);
-	text	   *axis = PG_GETARG_TEXT_PP(1);
-	const char *label = VARDATA_ANY(axis);
-	int			len = VARSIZE_ANY_EXHDR(axis);
+	struct varlena *axis = (struct varlena *) PG_GETARG_POINTER(1);
+	const char *label;
+	int			len;
+	uint64		key;
 	int			i = state->last;
 
+	/* a short or plain in-line text is read where it is, without a copy */
+	if (unlikely(VARATT_IS_EXTERNAL(axis) || VARATT_IS_COMPRESSED(axis)))
+		axis = pg_detoast_datum_packed(axis);
+	label = VARDATA_ANY(axis);
+	len = VARSIZE_ANY_EXHDR(axis);
+	key = radar_label_key(label, len);
+
 	/* rows of one axis often come together: try the last axis first */
-	if (i >= state->naxes ||
-		state->axes[i].label_len != (uint32) len ||
-		memcmp(radar_label(state, i), label, len) != 0)
+	if (i >= state->naxes || radar_axis_cmp(state, i, key, label, len) != 0)
 	{
-		i = radar_find(state, label, len);
+		i = find_axis(state, key, label, len);
 		if (i < 0)
 		{
 			i = -1 - i;
@@ -127,7 +167,7 @@ accum_row(FunctionCallInfo fcinfo, double score, double weight)
 		}
 		state->last = i;
 	}
-	axis_fold(&state->axes[i], score, 1, weight);
+	axis_fold(&RADAR_AXES(state)[i], score, 1, weight);
 	PG_RETURN_RADAR_P(state);
 }
 
@@ -135,7 +175,10 @@ accum_row(FunctionCallInfo fcinfo, double score, double weight)
 static double
 checked_score(FunctionCallInfo fcinfo)
 {
-	double		score = ismseval_check_finite(PG_GETARG_FLOAT8(2), "score");
+	double		score = PG_GETARG_FLOAT8(2);
+
+	if (unlikely(!isfinite(score)))
+		ismseval_check_finite(score, "score");
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -198,8 +241,8 @@ count_missing(const Radar *state, const Radar *in)
 	while (j < in->naxes)
 	{
 		int			c = i < state->naxes
-			? radar_label_cmp(radar_label(state, i), state->axes[i].label_len,
-							  radar_label(in, j), in->axes[j].label_len)
+			? radar_label_cmp(radar_label(state, i), RADAR_AXES(state)[i].label_len,
+							  radar_label(in, j), RADAR_AXES(in)[j].label_len)
 			: 1;
 
 		if (c < 0)
@@ -234,7 +277,7 @@ merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
 		int64		label_bytes = 0;
 
 		for (j = 0; j < in->naxes; j++)
-			label_bytes += in->axes[j].label_len;
+			label_bytes += RADAR_AXES(in)[j].label_len;
 		out = radar_alloc(ctx, (int64) state->naxes + missing + RADAR_INITIAL_AXES,
 						  (int64) state->label_used + label_bytes + RADAR_INITIAL_LABEL_BYTES);
 		j = 0;
@@ -249,28 +292,28 @@ merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
 		else if (j >= in->naxes)
 			c = -1;
 		else
-			c = radar_label_cmp(radar_label(state, i), state->axes[i].label_len,
-								radar_label(in, j), in->axes[j].label_len);
+			c = radar_label_cmp(radar_label(state, i), RADAR_AXES(state)[i].label_len,
+								radar_label(in, j), RADAR_AXES(in)[j].label_len);
 		if (c <= 0)
 		{
 			RadarAxis  *a;
 
 			if (out != state)
-				radar_append(out, radar_label(state, i), state->axes[i].label_len,
-							 state->axes[i].mean, state->axes[i].n, state->axes[i].weight);
-			a = out != state ? &out->axes[out->naxes - 1] : &state->axes[i];
+				radar_append(out, radar_label(state, i), RADAR_AXES(state)[i].label_len,
+							 RADAR_AXES(state)[i].mean, RADAR_AXES(state)[i].n, RADAR_AXES(state)[i].weight);
+			a = out != state ? &RADAR_AXES(out)[out->naxes - 1] : &RADAR_AXES(state)[i];
 			if (c == 0)
 			{
-				axis_fold(a, in->axes[j].mean, unit ? 1 : in->axes[j].n,
-						  unit ? 1.0 : in->axes[j].weight);
+				axis_fold(a, RADAR_AXES(in)[j].mean, unit ? 1 : RADAR_AXES(in)[j].n,
+						  unit ? 1.0 : RADAR_AXES(in)[j].weight);
 				j++;
 			}
 			i++;
 		}
 		else
 		{
-			radar_append(out, radar_label(in, j), in->axes[j].label_len, in->axes[j].mean,
-						 unit ? 1 : in->axes[j].n, unit ? 1.0 : in->axes[j].weight);
+			radar_append(out, radar_label(in, j), RADAR_AXES(in)[j].label_len, RADAR_AXES(in)[j].mean,
+						 unit ? 1 : RADAR_AXES(in)[j].n, unit ? 1.0 : RADAR_AXES(in)[j].weight);
 			j++;
 		}
 	}
@@ -329,15 +372,15 @@ peer_radar_final(PG_FUNCTION_ARGS)
 	int			i;
 
 	for (i = 0; i < state->naxes; i++)
-		if (state->axes[i].n >= ismseval_min_peer_group)
+		if (RADAR_AXES(state)[i].n >= ismseval_min_peer_group)
 		{
 			keep++;
-			label_bytes += state->axes[i].label_len;
+			label_bytes += RADAR_AXES(state)[i].label_len;
 		}
 	out = radar_alloc(CurrentMemoryContext, keep, label_bytes);
 	for (i = 0; i < state->naxes; i++)
-		if (state->axes[i].n >= ismseval_min_peer_group)
-			radar_append(out, radar_label(state, i), state->axes[i].label_len,
-						 state->axes[i].mean, state->axes[i].n, state->axes[i].weight);
+		if (RADAR_AXES(state)[i].n >= ismseval_min_peer_group)
+			radar_append(out, radar_label(state, i), RADAR_AXES(state)[i].label_len,
+						 RADAR_AXES(state)[i].mean, RADAR_AXES(state)[i].n, RADAR_AXES(state)[i].weight);
 	PG_RETURN_RADAR_P(out);
 }

@@ -185,7 +185,7 @@ collect_axes(FunctionCallInfo fcinfo, Radar **series, int nseries, int *naxes)
 		for (j = 0; j < series[i]->naxes; j++)
 		{
 			axes[n].label = radar_label(series[i], j);
-			axes[n].len = series[i]->axes[j].label_len;
+			axes[n].len = RADAR_AXES(series[i])[j].label_len;
 			n++;
 		}
 	qsort(axes, n, sizeof(SvgAxis), svg_axis_cmp);
@@ -353,7 +353,7 @@ draw_series(StringInfo buf, const Radar *r, int s, SvgAxis *axes, int naxes,
 		present[i] = k >= 0;
 		if (present[i])
 		{
-			frac = (r->axes[k].mean - smin) / (smax - smin);
+			frac = (RADAR_AXES(r)[k].mean - smin) / (smax - smin);
 			frac = frac < 0 ? 0 : (frac > 1 ? 1 : frac);
 		}
 		axis_point(i, naxes, frac, &fx[i], &fy[i]);

@@ -1,0 +1,181 @@
+-- pgTAP: the radar type, its aggregates and radar_svg; hand-worked values and every error path.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS ismseval;
+SET LOCAL search_path = ismseval, public;
+SELECT plan(81);
+
+CREATE TEMP TABLE answers (org text, axis text, score double precision, weight double precision);
+INSERT INTO answers VALUES
+  ('A', 'Govern', 4, 2), ('A', 'Govern', 3, 1), ('A', 'Govern', 3, 1), ('A', 'Govern', 2, 0),
+  ('A', 'Protect', 3, 1), ('A', 'Protect', 2, 3), ('A', 'Protect', NULL, 1),
+  ('B', 'Govern', 1, 1), ('B', 'Detect', 4, NULL), ('B', 'Detect', 2, 1);
+
+-- maturity_radar: A Govern (4+3+3+2)/4 = 3; Protect (3+2)/2 = 2.5, the NULL score skipped
+SELECT is((SELECT maturity_radar(axis, score)::text FROM answers WHERE org = 'A'),
+          '{"Govern":3/4,"Protect":2.5/2}', 'Govern 4,3,3,2 -> 3; Protect 3,2 (+ n/a) -> 2.5');
+SELECT is((SELECT radar_value(maturity_radar(axis, score), 'Govern') FROM answers), 2.6::float8,
+          'all orgs: Govern (4+3+3+2+1)/5 = 2.6');
+-- weighted: A Govern (4x2 + 3 + 3 + 2x0)/4 = 3.5 with n 3 (weight 0 skipped); Protect (3 + 2x3)/4 = 2.25
+SELECT is((SELECT maturity_radar(axis, score, weight)::text FROM answers WHERE org = 'A'),
+          '{"Govern":3.5/3@4,"Protect":2.25/2@4}', 'weighted means, weight 0 not counted');
+-- B Detect: the NULL weight row is skipped -> 2/1
+SELECT is((SELECT maturity_radar(axis, score, weight)::text FROM answers WHERE org = 'B'),
+          '{"Detect":2/1,"Govern":1/1}', 'a NULL weight skips the row');
+SELECT ok((SELECT maturity_radar(axis, score) FROM answers WHERE false) IS NULL, 'no rows -> NULL');
+SELECT ok((SELECT maturity_radar(axis, score) FROM answers WHERE score IS NULL) IS NULL,
+          'only NULL scores -> NULL');
+SELECT ok((SELECT maturity_radar(axis, score, 0) FROM answers) IS NULL, 'only weight 0 -> NULL');
+
+-- called directly, the transition and combine functions copy their input
+SELECT is(radar_accum('{"a":1/1}', 'a', 3)::text, '{"a":2/2}', 'radar_accum: (1 + 3)/2 = 2');
+SELECT is(radar_accum('{"a":1/1}', 'b', 3, 0.5)::text, '{"a":1/1,"b":3/1@0.5}', 'radar_accum weighted, new axis');
+SELECT is(radar_accum(NULL, 'a', NULL)::text, NULL, 'radar_accum: NULL score on NULL state -> NULL');
+SELECT is(radar_combine('{"a":1/1,"c":2/2}', '{"a":4/2,"b":3/1@0.5}')::text,
+          '{"a":3/3,"b":3/1@0.5,"c":2/2}', 'combine: a = 1 + (4 - 1) x 2/3 = 3');
+SELECT is(radar_combine(NULL, '{"a":4/2}')::text, '{"a":4/2}', 'combine with a NULL state');
+SELECT is(radar_avg_accum('{"a":2/1}', '{"a":4/9,"b":1/3}')::text, '{"a":3/2,"b":1/1}',
+          'radar_avg_accum: each input mean counts once');
+
+-- radar_avg: Govern (3+2+4)/3 = 3 (n 3), Protect (2+3)/2 = 2.5 (n 2)
+SELECT is((SELECT radar_avg(r)::text FROM (VALUES ('{"Govern":3/4,"Protect":2/2}'::radar),
+            ('{"Govern":2/1}'), ('{"Govern":4/2,"Protect":3/5}'), (NULL)) v(r)),
+          '{"Govern":3/3,"Protect":2.5/2}', 'radar_avg of three departments, NULL skipped');
+-- peer_radar: Govern in 5 inputs (1+2+3+4+5)/5 = 3; Detect in 2 inputs
+CREATE TEMP TABLE peers (r radar);
+INSERT INTO peers VALUES ('{"Govern":1/1,"Detect":2/1}'), ('{"Govern":2/1,"Detect":4/1}'),
+  ('{"Govern":3/1}'), ('{"Govern":4/1}'), ('{"Govern":5/1}');
+SET LOCAL ismseval.min_peer_group = 5;
+SELECT is((SELECT peer_radar(r)::text FROM peers), '{"Govern":3/5}', 'min_peer_group 5: Detect (2 peers) left out');
+SELECT is((SELECT peer_radar(r)::text FROM (SELECT r FROM peers LIMIT 4) s), '{}', '4 peers < 5: empty radar');
+SET LOCAL ismseval.min_peer_group = 2;
+SELECT is((SELECT peer_radar(r)::text FROM peers), '{"Detect":3/2,"Govern":3/5}', 'min_peer_group 2: both axes');
+
+-- accessors
+SELECT is(radar_gap('{"Govern":3/4,"Detect":1.5/2,"Protect":2/1}', '{"Govern":2.5/6,"Detect":3/4}')::text,
+          '{"Detect":-1.5/2,"Govern":0.5/4}', 'gap = own - reference on shared axes, own n');
+SELECT is(radar_value('{"Govern":3/4}', 'Govern'), 3::float8, 'radar_value');
+SELECT is(radar_value('{"Govern":3/4}', 'govern'), NULL, 'radar_value is case-sensitive, absent -> NULL');
+SELECT is(radar_mean('{"Govern":3/4,"Detect":2/2}'), 2.5::float8, 'radar_mean (3 + 2)/2');
+SELECT is(radar_mean('{}'), NULL, 'radar_mean of an empty radar is NULL');
+SELECT results_eq($$SELECT * FROM radar_axes('{"b":2/1,"a":3.25/4@2.5}')$$,
+                  $$VALUES ('a'::text, 3.25::float8, 4::bigint), ('b', 2, 1)$$, 'radar_axes in label order');
+SELECT is(radar_to_jsonb('{"Govern":2.5/4@3.5}'),
+          '{"Govern": {"value": 2.5, "n": 4, "weight": 3.5}}'::jsonb, 'radar_to_jsonb shape');
+SELECT is('{"a\"b":1/1}'::radar::jsonb, '{"a\"b": {"value": 1, "n": 1, "weight": 1}}'::jsonb, 'cast to jsonb');
+
+-- text round trip, exact
+SELECT is('{"x":0.1/3@0.30000000000000004,"y":1e-300/1}'::radar::text,
+          '{"x":0.1/3@0.30000000000000004,"y":1e-300/1}', 'shortest-exact doubles read back');
+SELECT is((SELECT bool_and(r::text::radar::text = r::text)
+             FROM (SELECT maturity_radar('ax' || (i % 7), 1 + (i * 37 % 100) / 33.0, 1 + i % 3) r
+                     FROM generate_series(1, 3000) i GROUP BY i % 5) s), true,
+          'aggregated states round-trip through text');
+
+-- text input errors
+SELECT throws_ok($$SELECT 'Govern:3/4'::ismseval.radar$$, '22P02',
+                 'invalid input syntax for type radar: "Govern:3/4"', 'no braces');
+SELECT throws_ok($$SELECT '{"Govern":3/4'::ismseval.radar$$, '22P02', NULL, 'no closing brace');
+SELECT throws_ok($$SELECT '{"Gov'::ismseval.radar$$, '22P02', NULL, 'unterminated label');
+SELECT throws_ok($$SELECT '{Govern:3/4}'::ismseval.radar$$, '22P02', NULL, 'unquoted label');
+SELECT throws_ok($$SELECT '{"Govern"3/4}'::ismseval.radar$$, '22P02', NULL, 'no colon');
+SELECT throws_ok($$SELECT '{"Govern":/4}'::ismseval.radar$$, '22P02', NULL, 'no mean');
+SELECT throws_ok($$SELECT '{"Govern":x/4}'::ismseval.radar$$, '22P02', NULL, 'mean not a number');
+SELECT throws_ok($$SELECT '{"Govern":NaN/4}'::ismseval.radar$$, '22P02', NULL, 'NaN mean');
+SELECT throws_ok($$SELECT '{"Govern":3}'::ismseval.radar$$, '22P02', NULL, 'no count');
+SELECT throws_ok($$SELECT '{"Govern":3/0}'::ismseval.radar$$, '22P02', NULL, 'count 0');
+SELECT throws_ok($$SELECT '{"Govern":3/-2}'::ismseval.radar$$, '22P02', NULL, 'negative count');
+SELECT throws_ok($$SELECT '{"Govern":3/9223372036854775808}'::ismseval.radar$$, '22P02', NULL, 'count overflow');
+SELECT throws_ok($$SELECT '{"Govern":3/4@0}'::ismseval.radar$$, '22P02', NULL, 'weight 0');
+SELECT throws_ok($$SELECT '{"Govern":3/4@-Infinity}'::ismseval.radar$$, '22P02', NULL, 'infinite weight');
+SELECT throws_ok($$SELECT '{"Govern":3/4 "Detect":1/1}'::ismseval.radar$$, '22P02', NULL, 'no comma');
+SELECT throws_ok($$SELECT '{"Govern":3/4,"Govern":1/1}'::ismseval.radar$$, '22P02', NULL, 'duplicate label');
+SELECT throws_ok($$SELECT '{}{}'::ismseval.radar$$, '22P02', NULL, 'text after the closing brace');
+
+-- binary input errors, fed through binary COPY
+CREATE TEMP TABLE hostile (r radar);
+CREATE FUNCTION pg_temp.recv(bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, '/tmp/ismseval_radar_tap.bin');
+  TRUNCATE hostile;
+  EXECUTE format('COPY hostile FROM %L (FORMAT binary)', '/tmp/ismseval_radar_tap.bin');
+  RETURN (SELECT r::text FROM hostile);
+END $$;
+SELECT is(pg_temp.recv('\x000000010000000141400800000000000000000000000000024000000000000000'), '{"A":3/2}',
+          'binary: a valid radar is received');
+SELECT throws_ok($$SELECT pg_temp.recv('\x')$$, '22P03', 'invalid binary representation of type radar', 'binary: empty');
+SELECT throws_ok($$SELECT pg_temp.recv('\xffffffff')$$, '22P03', NULL, 'binary: negative axis count');
+SELECT throws_ok($$SELECT pg_temp.recv('\x7fffffff')$$, '22P03', NULL, 'binary: axis count past the end');
+SELECT throws_ok($$SELECT pg_temp.recv('\x00000001ffffffff000000000000000000000000000000000000000000000000')$$,
+                 '22P03', NULL, 'binary: negative label length');
+SELECT throws_ok($$SELECT pg_temp.recv('\x000000017fffffff000000000000000000000000000000000000000000000000')$$,
+                 '22P03', NULL, 'binary: label length past the end');
+SELECT throws_ok($$SELECT pg_temp.recv('\x0000000100000001414008000000000000ffffffffffffffff3ff0000000000000')$$,
+                 '22P03', NULL, 'binary: negative n');
+SELECT throws_ok($$SELECT pg_temp.recv('\x0000000100000001417ff000000000000000000000000000013ff0000000000000')$$,
+                 '22P03', NULL, 'binary: infinite mean');
+SELECT throws_ok($$SELECT pg_temp.recv('\x00000001000000014140080000000000000000000000000001bff0000000000000')$$,
+                 '22P03', NULL, 'binary: negative weight');
+SELECT throws_ok($$SELECT pg_temp.recv('\x000000010000000141400800000000000000000000000000017ff8000000000000')$$,
+                 '22P03', NULL, 'binary: NaN weight');
+SELECT throws_ok($$SELECT pg_temp.recv('\x000000020000000141400800000000000000000000000000013ff00000000000000000000141400800000000000000000000000000013ff0000000000000')$$,
+                 '22P03', NULL, 'binary: duplicate labels');
+SELECT throws_ok($$SELECT pg_temp.recv('\x000000020000000142400800000000000000000000000000013ff00000000000000000000141400800000000000000000000000000013ff0000000000000')$$,
+                 '22P03', NULL, 'binary: unsorted labels');
+SELECT throws_ok($$SELECT pg_temp.recv('\x0000000100000002c328400800000000000000000000000000013ff0000000000000')$$,
+                 '22P03', NULL, 'binary: invalid UTF-8 label');
+SELECT throws_ok($$SELECT pg_temp.recv('\x000000010000000141400800000000000000000000000000013ff000000000000000')$$,
+                 '22P03', NULL, 'binary: trailing byte');
+
+-- aggregate and accessor errors
+SELECT throws_ok($$SELECT ismseval.maturity_radar(NULL::text, 3::float8)$$, '22004',
+                 'axis must not be NULL when a score is given', 'NULL axis with a score');
+SELECT throws_ok($$SELECT ismseval.maturity_radar('Govern', 'NaN'::float8)$$, '22023',
+                 'score must be a finite number, got NaN', 'NaN score');
+SELECT throws_ok($$SELECT ismseval.maturity_radar('Govern', '-Infinity'::float8, 1)$$, '22023',
+                 'score must be a finite number, got -Infinity', 'infinite score (weighted)');
+SELECT throws_ok($$SELECT ismseval.maturity_radar('Govern', 3, -0.5)$$, '22003',
+                 'weight must be >= 0, got -0.5', 'negative weight');
+SELECT throws_ok($$SELECT ismseval.maturity_radar('Govern', 3, 'Infinity')$$, '22023',
+                 'weight must be a finite number, got Infinity', 'infinite weight');
+SELECT throws_ok($$SELECT ismseval.maturity_radar(a, s) FROM (VALUES ('a', 1e308::float8), ('a', -1e308)) v(a, s)$$,
+                 '22003', 'radar mean is out of range for type double precision', 'mean overflow');
+SELECT throws_ok($$SELECT ismseval.maturity_radar('a', 1, w) FROM (VALUES (1e308::float8), (1e308)) v(w)$$,
+                 '22003', 'radar weight is out of range for type double precision', 'weight sum overflow');
+SELECT throws_ok($$SELECT ismseval.radar_combine('{"a":1/9223372036854775807}', '{"a":1/1}')$$,
+                 '22003', 'radar count n is out of range for type bigint', 'count overflow in combine');
+SELECT throws_ok($$SELECT ismseval.radar_gap('{"a":1e308/1}', '{"a":-1e308/1}')$$,
+                 '22003', 'radar gap is out of range for type double precision', 'gap overflow');
+
+-- radar_svg
+SELECT ok(xml_is_well_formed_document(radar_svg(ARRAY['{"R&D":3/1,"<script>alert(1)</script>":2/1}'::radar],
+            ARRAY['R&D <b>'], NULL, 1, 4, 'Title & "quotes" ''x''')), 'SVG is a well-formed XML document');
+SELECT is(radar_svg(ARRAY['{"a":3/1,"b":1/1}'::radar, '{"a":2/1}'], title => 't'),
+          radar_svg(ARRAY['{"a":3/1,"b":1/1}'::radar, '{"a":2/1}'], title => 't'), 'SVG is deterministic');
+SELECT ok(position('<script' in radar_svg(ARRAY['{"<script>alert(1)</script>":2/1}'::radar])) = 0
+          AND position('&lt;script&gt;alert(1)&lt;/script&gt;' in radar_svg(ARRAY['{"<script>alert(1)</script>":2/1}'::radar])) > 0,
+          'a <script> label comes out escaped');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY[]::ismseval.radar[])$$, '22023',
+                 'series must contain at least one radar, got an empty array', 'empty series');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar, NULL])$$, '22004',
+                 'series must not contain NULL, element 2 is NULL', 'NULL series element');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], ARRAY['a', 'b'])$$, '22023',
+                 'names must have as many elements as series (1), got 2', 'names length');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], scale_min => 4, scale_max => 1)$$, '22003',
+                 'scale_max must be greater than scale_min (4), got 1', 'scale_min >= scale_max');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], scale_max => 'NaN')$$, '22023',
+                 'scale_max must be a finite number, got NaN', 'NaN scale_max');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], scale_min => NULL)$$, '22004',
+                 'scale_min must not be NULL', 'NULL scale_min');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], scale_min => -1e308, scale_max => 1e308)$$,
+                 '22003', 'scale_max - scale_min must be finite, got 1e+308 - -1e+308', 'scale range overflow');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], axis_order => ARRAY['a', NULL])$$, '22004',
+                 'axis_order must not contain NULL, element 2 is NULL', 'NULL in axis_order');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], axis_order => ARRAY['a', 'a'])$$, '22023',
+                 'axis_order must not repeat an axis, "a" appears twice', 'duplicate in axis_order');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY[ARRAY['{}'::ismseval.radar]])$$, '22023',
+                 'series must be a one-dimensional array, got 2 dimensions', '2-D series');
+SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], ARRAY[ARRAY['a']])$$, '22023',
+                 'names must be a one-dimensional array, got 2 dimensions', '2-D names');
+
+SELECT * FROM finish();
+ROLLBACK;
