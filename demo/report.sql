@@ -81,7 +81,7 @@ format('<div class="card"><div class="v">%s</div><div class="k">open nonconformi
 ismseval.org_radar_svg(mr.organization_id),
 '</div><div>',
 '<h2>Maturity by domain</h2><table>',
-ismseval_demo.th('Domain', '<span class="num">Own</span>', 'Peers', 'Gap', 'Target', 'Percentile'),
+ismseval_demo.th('Domain', 'Own', 'Peers', 'Gap', 'Target', 'Percentile'),
 (SELECT string_agg(ismseval_demo.tr(ismseval_demo.h(m.domain || ' ' || m.domain_name), ismseval_demo.n(m.own_score, 2),
                                     ismseval_demo.n(m.peer_score, 2),
                                     CASE WHEN m.gap_to_peers < 0 THEN '<span class="neg">' || ismseval_demo.n(m.gap_to_peers, 2) || '</span>'

@@ -149,6 +149,10 @@ BEGIN
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
                                     err_detail = PG_EXCEPTION_DETAIL;
+            IF coalesce(err_detail, '') = '' THEN
+                RAISE EXCEPTION 'load_csv: %: line %: %', path, bad_line + 1, err_msg
+                    USING ERRCODE = err_state, HINT = 'Nothing of the file was loaded.';
+            END IF;
             RAISE EXCEPTION 'load_csv: %: line %: %', path, bad_line + 1, err_msg
                 USING ERRCODE = err_state, DETAIL = err_detail,
                       HINT = 'Nothing of the file was loaded.';
