@@ -45,7 +45,7 @@ BEGIN
     FROM (SELECT i, random() AS r1, random() AS r2 FROM generate_series(1, n_orgs) i) s;
 
     INSERT INTO organizations (code, name, core_business, industry, size_band, risk_tolerance)
-    SELECT format('ORG-%s', lpad(i::text, 4, '0')),
+    SELECT format('ORG-%s', lpad(i::text, greatest(4, length(i::text)), '0')),
            CASE WHEN i = 1 THEN 'Sakura Trust Bank'
                 ELSE pick(ARRAY['Kita', 'Minami', 'Higashi', 'Nishi', 'Aoba', 'Midori', 'Hikari', 'Sora',
                                 'Umi', 'Yama', 'Kawa', 'Mori', 'Hoshi', 'Tsuki', 'Kaze'])
@@ -61,7 +61,7 @@ BEGIN
     ORDER BY i;
     ALTER TABLE demo_org ADD COLUMN organization_id bigint;
     UPDATE demo_org d SET organization_id = o.organization_id
-    FROM organizations o WHERE o.code = format('ORG-%s', lpad(d.i::text, 4, '0'));
+    FROM organizations o WHERE o.code = format('ORG-%s', lpad(d.i::text, greatest(4, length(d.i::text)), '0'));
 
     INSERT INTO departments (organization_id, name)
     SELECT d.organization_id, dept

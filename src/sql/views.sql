@@ -39,6 +39,70 @@ END;
 COMMENT ON FUNCTION @extschema@.latest_assessments(bigint) IS
 'The organization''s latest organization-wide assessment (department_id NULL) of each framework.';
 
+-- Each peer's domain means in its latest organization-wide assessment of a framework, as
+-- one peer_dist per domain. Computed once per (organization, framework): a view joins it
+-- laterally, and PL/pgSQL keeps it from being inlined into a per-domain rescan.
+CREATE FUNCTION @extschema@.peer_domain_scores(organization_id bigint, framework_id bigint)
+RETURNS TABLE(domain_id bigint, dist @extschema@.peer_dist)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT s.domain_id, @extschema@.peer_dist(s.score)
+    FROM (
+        SELECT q.domain_id, pa.assessment_id, pg_catalog.avg(an.score)::double precision AS score
+        FROM @extschema@.organizations o
+        JOIN @extschema@.organizations p
+          ON p.core_business = o.core_business AND p.size_band = o.size_band
+         AND p.organization_id <> o.organization_id
+        CROSS JOIN LATERAL (
+            SELECT a.assessment_id FROM @extschema@.assessments a
+            WHERE a.organization_id = p.organization_id AND a.framework_id = peer_domain_scores.framework_id
+              AND a.department_id IS NULL
+            ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+        ) pa
+        JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id
+        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
+        WHERE o.organization_id = peer_domain_scores.organization_id
+        GROUP BY q.domain_id, pa.assessment_id
+    ) s
+    WHERE s.score IS NOT NULL
+    GROUP BY s.domain_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_domain_scores(bigint, bigint) IS
+'Per control domain, the distribution of the peers'' domain means (latest organization-wide assessment of the framework; peers = other organizations of the same core business and size band).';
+
+-- The peers' yes (100) / no (0) answers to each small question of a framework, as one
+-- peer_dist per question; computed once per (organization, framework) like peer_domain_scores.
+CREATE FUNCTION @extschema@.peer_question_rates(organization_id bigint, framework_id bigint)
+RETURNS TABLE(question_id bigint, dist @extschema@.peer_dist)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT an.question_id,
+           @extschema@.peer_dist(CASE WHEN an.answer_yes THEN 100::double precision ELSE 0::double precision END)
+    FROM @extschema@.organizations o
+    JOIN @extschema@.organizations p
+      ON p.core_business = o.core_business AND p.size_band = o.size_band
+     AND p.organization_id <> o.organization_id
+    CROSS JOIN LATERAL (
+        SELECT a.assessment_id FROM @extschema@.assessments a
+        WHERE a.organization_id = p.organization_id AND a.framework_id = peer_question_rates.framework_id
+          AND a.department_id IS NULL
+        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+    ) pa
+    JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id AND an.answer_yes IS NOT NULL
+    WHERE o.organization_id = peer_question_rates.organization_id
+    GROUP BY an.question_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_question_rates(bigint, bigint) IS
+'Per small question, the distribution of the peers'' answers as 100 (yes) or 0 (no); its peer_mean is the peer implementation rate in %.';
+
 -- ---------------------------------------------------------------------------
 -- risk_register
 -- ---------------------------------------------------------------------------
@@ -213,24 +277,8 @@ CROSS JOIN LATERAL (
     JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = la.assessment_id
     WHERE q.domain_id = d.domain_id AND q.is_large
 ) own
-CROSS JOIN LATERAL (
-    SELECT @extschema@.peer_dist(ps.score) AS dist
-    FROM @extschema@.organizations p
-    CROSS JOIN LATERAL (
-        SELECT a.assessment_id FROM @extschema@.assessments a
-        WHERE a.organization_id = p.organization_id AND a.framework_id = la.framework_id
-          AND a.department_id IS NULL
-        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
-    ) pa
-    CROSS JOIN LATERAL (
-        SELECT pg_catalog.avg(an.score)::double precision AS score
-        FROM @extschema@.questions q
-        JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = pa.assessment_id
-        WHERE q.domain_id = d.domain_id AND q.is_large
-    ) ps
-    WHERE p.core_business = o.core_business AND p.size_band = o.size_band
-      AND p.organization_id <> o.organization_id
-) pr
+LEFT JOIN LATERAL @extschema@.peer_domain_scores(o.organization_id, la.framework_id) pr
+       ON pr.domain_id = d.domain_id
 LEFT JOIN @extschema@.maturity_targets mt
        ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
 
@@ -262,19 +310,8 @@ JOIN @extschema@.questions q ON q.framework_id = la.framework_id AND NOT q.is_la
 JOIN @extschema@.questions lq ON lq.question_id = q.parent_id
 JOIN @extschema@.control_domains d ON d.domain_id = q.domain_id
 LEFT JOIN @extschema@.answers an ON an.assessment_id = la.assessment_id AND an.question_id = q.question_id
-CROSS JOIN LATERAL (
-    SELECT @extschema@.peer_dist(CASE WHEN pan.answer_yes THEN 100::double precision ELSE 0::double precision END) AS dist
-    FROM @extschema@.organizations p
-    CROSS JOIN LATERAL (
-        SELECT a.assessment_id FROM @extschema@.assessments a
-        WHERE a.organization_id = p.organization_id AND a.framework_id = la.framework_id
-          AND a.department_id IS NULL
-        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
-    ) pa
-    JOIN @extschema@.answers pan ON pan.assessment_id = pa.assessment_id AND pan.question_id = q.question_id
-    WHERE p.core_business = o.core_business AND p.size_band = o.size_band
-      AND p.organization_id <> o.organization_id AND pan.answer_yes IS NOT NULL
-) pr;
+LEFT JOIN LATERAL @extschema@.peer_question_rates(o.organization_id, la.framework_id) pr
+       ON pr.question_id = q.question_id;
 
 COMMENT ON VIEW @extschema@.question_peer_rate IS
 'Per small (yes/no) question of the organization''s latest assessment: its own answer and the peer implementation rate, the share of peers answering yes (%).';
