@@ -67,7 +67,7 @@ CREATE TABLE @extschema@.organizations (
         CHECK (size_band IN ('small', 'medium', 'large', 'enterprise')),
     risk_matrix     @extschema@.risk_matrix NOT NULL DEFAULT @extschema@.default_risk_matrix(),
     risk_tolerance  text NOT NULL DEFAULT 'medium',
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     -- risk_level_rank raises 22023 naming the level when it is not one of the matrix
     CONSTRAINT organizations_tolerance_is_a_matrix_level
         CHECK (@extschema@.risk_level_rank(risk_matrix, risk_tolerance) >= 0)
@@ -89,7 +89,7 @@ CREATE TABLE @extschema@.departments (
     organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
     parent_id       bigint,
     name            text NOT NULL CHECK (name <> ''),
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     UNIQUE (organization_id, name),
     UNIQUE (organization_id, department_id),
     CONSTRAINT departments_parent_in_same_organization
@@ -114,7 +114,7 @@ CREATE TABLE @extschema@.frameworks (
     scale_max       integer NOT NULL DEFAULT 4,
     default_target  double precision NOT NULL DEFAULT 3,
     preloaded       boolean NOT NULL DEFAULT false,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT frameworks_scale_valid CHECK (scale_min >= 0 AND scale_min < scale_max AND scale_max <= 100),
     CONSTRAINT frameworks_target_on_scale CHECK (default_target BETWEEN scale_min AND scale_max),
     CONSTRAINT frameworks_preloaded_id_range CHECK (preloaded = (framework_id <= 100000))
@@ -135,7 +135,7 @@ CREATE TABLE @extschema@.control_domains (
     description     text,
     display_order   integer NOT NULL,
     preloaded       boolean NOT NULL DEFAULT false,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     UNIQUE (framework_id, code),
     UNIQUE (framework_id, display_order),
     UNIQUE (framework_id, domain_id),
@@ -156,7 +156,7 @@ CREATE TABLE @extschema@.questions (
     is_large        boolean GENERATED ALWAYS AS (parent_id IS NULL) STORED,
     parent_is_large boolean GENERATED ALWAYS AS (CASE WHEN parent_id IS NOT NULL THEN true END) STORED,
     preloaded       boolean NOT NULL DEFAULT false,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     UNIQUE (framework_id, code),
     UNIQUE (framework_id, question_id),
     UNIQUE (framework_id, domain_id, question_id, is_large),
@@ -180,7 +180,7 @@ CREATE TABLE @extschema@.assessments (
     department_id   bigint,
     framework_id    bigint NOT NULL REFERENCES @extschema@.frameworks,
     assessed_on     date NOT NULL,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT assessments_one_per_day
         UNIQUE NULLS NOT DISTINCT (organization_id, framework_id, department_id, assessed_on),
     CONSTRAINT assessments_department_of_same_organization
@@ -196,7 +196,7 @@ CREATE TABLE @extschema@.answers (
     score           integer,
     answer_yes      boolean,
     not_applicable  boolean NOT NULL DEFAULT false,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (assessment_id, question_id),
     CONSTRAINT answers_not_applicable_has_no_value
         CHECK (NOT not_applicable OR (score IS NULL AND answer_yes IS NULL))
@@ -263,7 +263,7 @@ CREATE TABLE @extschema@.maturity_targets (
     organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
     domain_id       bigint NOT NULL REFERENCES @extschema@.control_domains ON DELETE CASCADE,
     target          double precision NOT NULL,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (organization_id, domain_id)
 );
 COMMENT ON TABLE @extschema@.maturity_targets IS
@@ -306,7 +306,7 @@ CREATE TABLE @extschema@.threats (
     name            text NOT NULL,
     description     text,
     preloaded       boolean NOT NULL DEFAULT false,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT threats_code_unique UNIQUE NULLS NOT DISTINCT (organization_id, code),
     CONSTRAINT threats_preloaded_id_range CHECK (preloaded = (threat_id <= 100000)),
     CONSTRAINT threats_preloaded_are_shared CHECK (NOT preloaded OR organization_id IS NULL)
@@ -329,7 +329,7 @@ CREATE TABLE @extschema@.assets (
     availability    integer NOT NULL CONSTRAINT assets_availability_1_to_5 CHECK (availability BETWEEN 1 AND 5),
     asset_value     integer GENERATED ALWAYS AS (greatest(confidentiality, integrity, availability)) STORED,
     owner           text,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     UNIQUE (organization_id, name),
     UNIQUE (organization_id, asset_id),
     CONSTRAINT assets_department_of_same_organization
@@ -355,7 +355,7 @@ CREATE TABLE @extschema@.risks (
     owner           text,
     acceptance_expires date,
     identified_on   date NOT NULL DEFAULT CURRENT_DATE,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT risks_asset_of_same_organization
         FOREIGN KEY (organization_id, asset_id)
         REFERENCES @extschema@.assets (organization_id, asset_id) ON DELETE CASCADE,
@@ -455,7 +455,7 @@ CREATE TABLE @extschema@.kpis (
     frequency_days  integer NOT NULL DEFAULT 30
         CONSTRAINT kpis_frequency_days_1_to_3660 CHECK (frequency_days BETWEEN 1 AND 3660),
     owner           text,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     UNIQUE (organization_id, code),
     UNIQUE (organization_id, kpi_id),
     -- kpi_attainment needs a positive target to be better higher; zero is a target only lower
@@ -473,7 +473,7 @@ CREATE TABLE @extschema@.kpi_measurements (
         CONSTRAINT kpi_measurements_value_finite_and_nonnegative
         CHECK (value >= 0 AND value < 'Infinity'),
     note            text,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (kpi_id, measured_on)
 );
 COMMENT ON TABLE @extschema@.kpi_measurements IS
@@ -487,7 +487,7 @@ CREATE TABLE @extschema@.objectives (
     owner           text NOT NULL,
     set_on          date NOT NULL DEFAULT CURRENT_DATE,
     due_on          date NOT NULL,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT objectives_kpi_of_same_organization
         FOREIGN KEY (organization_id, kpi_id)
         REFERENCES @extschema@.kpis (organization_id, kpi_id) ON DELETE CASCADE,
@@ -514,7 +514,7 @@ CREATE TABLE @extschema@.incidents (
     resolved_at     timestamptz,
     severity        integer NOT NULL CONSTRAINT incidents_severity_1_to_4 CHECK (severity BETWEEN 1 AND 4),
     leakage_risk    integer CONSTRAINT incidents_leakage_risk_1_to_4 CHECK (leakage_risk BETWEEN 1 AND 4),
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     UNIQUE (organization_id, incident_id),
     CONSTRAINT incidents_department_of_same_organization
         FOREIGN KEY (organization_id, department_id)
@@ -545,7 +545,7 @@ CREATE TABLE @extschema@.nonconformities (
     raised_on       date NOT NULL,
     due_on          date,
     closed_on       date,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     UNIQUE (organization_id, nonconformity_id),
     CONSTRAINT nonconformities_incident_of_same_organization
         FOREIGN KEY (organization_id, incident_id)
@@ -565,7 +565,7 @@ CREATE TABLE @extschema@.corrective_actions (
     opened_on       date NOT NULL DEFAULT CURRENT_DATE,
     due_on          date NOT NULL,
     closed_on       date,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT corrective_actions_of_a_nonconformity_of_same_organization
         FOREIGN KEY (organization_id, nonconformity_id)
         REFERENCES @extschema@.nonconformities (organization_id, nonconformity_id) ON DELETE CASCADE,

@@ -10,6 +10,12 @@
 -- organization_id) and reaches everything else through LATERAL subqueries
 -- keyed by that organization, so that "WHERE organization_id = X" turns into
 -- index scans for X and, for peer figures, for X's peer group only.
+--
+-- Tenancy: the views are security_invoker, so row-level security on the tables
+-- (a later issue) applies to whoever queries them. Every read across
+-- organizations goes through three functions that return only peer_dist
+-- distributions (peer_domain_scores, peer_question_rates, peer_total_scores):
+-- those are the ones to make SECURITY DEFINER when tenants arrive.
 
 -- The 0-based level rank of a residual score: the highest level among the
 -- cells whose score is at most the residual score (the lowest level when none
@@ -103,11 +109,45 @@ $$;
 COMMENT ON FUNCTION @extschema@.peer_question_rates(bigint, bigint) IS
 'Per small question, the distribution of the peers'' answers as 100 (yes) or 0 (no); its peer_mean is the peer implementation rate in %.';
 
+-- The peers' total scores (mean large-question score x number of large questions) in their
+-- latest organization-wide assessment of a framework, and how many of them exceed own_total.
+CREATE FUNCTION @extschema@.peer_total_scores(organization_id bigint, framework_id bigint,
+                                              own_total double precision)
+RETURNS TABLE(dist @extschema@.peer_dist, higher bigint)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT @extschema@.peer_dist(pt.total), pg_catalog.count(*) FILTER (WHERE pt.total > own_total)
+    FROM @extschema@.organizations o
+    JOIN @extschema@.organizations p
+      ON p.core_business = o.core_business AND p.size_band = o.size_band
+     AND p.organization_id <> o.organization_id
+    CROSS JOIN LATERAL (
+        SELECT a.assessment_id FROM @extschema@.assessments a
+        WHERE a.organization_id = p.organization_id AND a.framework_id = peer_total_scores.framework_id
+          AND a.department_id IS NULL
+        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+    ) pa
+    CROSS JOIN LATERAL (
+        SELECT pg_catalog.avg(an.score)::double precision
+               * (SELECT pg_catalog.count(*) FROM @extschema@.questions q
+                  WHERE q.framework_id = peer_total_scores.framework_id AND q.is_large) AS total
+        FROM @extschema@.answers an
+        WHERE an.assessment_id = pa.assessment_id AND an.score IS NOT NULL
+    ) pt
+    WHERE o.organization_id = peer_total_scores.organization_id AND pt.total IS NOT NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_total_scores(bigint, bigint, double precision) IS
+'The distribution of the peers'' total scores (latest organization-wide assessment of the framework) and the number of peers whose total exceeds own_total.';
+
 -- ---------------------------------------------------------------------------
 -- risk_register
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.risk_register AS
+CREATE VIEW @extschema@.risk_register WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        r.risk_id,
@@ -156,7 +196,7 @@ COMMENT ON VIEW @extschema@.risk_register IS
 -- risk_heatmap
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.risk_heatmap AS
+CREATE VIEW @extschema@.risk_heatmap WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        c.likelihood,
@@ -181,7 +221,7 @@ COMMENT ON VIEW @extschema@.risk_heatmap IS
 -- kpi_status
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.kpi_status AS
+CREATE VIEW @extschema@.kpi_status WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        k.kpi_id,
@@ -221,7 +261,7 @@ COMMENT ON VIEW @extschema@.kpi_status IS
 -- objective_status
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.objective_status AS
+CREATE VIEW @extschema@.objective_status WITH (security_invoker = true) AS
 SELECT ob.organization_id,
        ks.organization,
        ob.objective_id,
@@ -248,7 +288,7 @@ COMMENT ON VIEW @extschema@.objective_status IS
 -- maturity_by_domain
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.maturity_by_domain AS
+CREATE VIEW @extschema@.maturity_by_domain WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        o.core_business,
@@ -289,7 +329,7 @@ COMMENT ON VIEW @extschema@.maturity_by_domain IS
 -- question_peer_rate
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.question_peer_rate AS
+CREATE VIEW @extschema@.question_peer_rate WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        f.code AS framework,
@@ -320,7 +360,7 @@ COMMENT ON VIEW @extschema@.question_peer_rate IS
 -- incident_metrics_monthly
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.incident_metrics_monthly AS
+CREATE VIEW @extschema@.incident_metrics_monthly WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        m.month,
@@ -361,7 +401,7 @@ COMMENT ON VIEW @extschema@.incident_metrics_monthly IS
 -- org_benchmark
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.org_benchmark AS
+CREATE VIEW @extschema@.org_benchmark WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        f.code AS framework,
@@ -394,24 +434,7 @@ CROSS JOIN LATERAL (
     FROM @extschema@.answers an
     WHERE an.assessment_id = la.assessment_id AND an.score IS NOT NULL
 ) own
-CROSS JOIN LATERAL (
-    SELECT @extschema@.peer_dist(pt.total) AS dist,
-           pg_catalog.count(*) FILTER (WHERE pt.total > own.total_score) AS higher
-    FROM @extschema@.organizations p
-    CROSS JOIN LATERAL (
-        SELECT a.assessment_id FROM @extschema@.assessments a
-        WHERE a.organization_id = p.organization_id AND a.framework_id = la.framework_id
-          AND a.department_id IS NULL
-        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
-    ) pa
-    CROSS JOIN LATERAL (
-        SELECT pg_catalog.avg(an.score)::double precision * nq.n AS total
-        FROM @extschema@.answers an
-        WHERE an.assessment_id = pa.assessment_id AND an.score IS NOT NULL
-    ) pt
-    WHERE p.core_business = o.core_business AND p.size_band = o.size_band
-      AND p.organization_id <> o.organization_id AND pt.total IS NOT NULL
-) pr;
+CROSS JOIN LATERAL @extschema@.peer_total_scores(o.organization_id, la.framework_id, own.total_score) pr;
 
 COMMENT ON VIEW @extschema@.org_benchmark IS
 'Per organization and framework (latest organization-wide assessment): total score, peer group, peer count, percentile, deviation score and rank among peers.';
@@ -420,7 +443,7 @@ COMMENT ON VIEW @extschema@.org_benchmark IS
 -- management_review
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.management_review AS
+CREATE VIEW @extschema@.management_review WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        o.name AS organization_name,
