@@ -1,0 +1,613 @@
+-- The GRC reference data model (issue 4): organizations, frameworks and
+-- assessments, assets and risks, KPIs and objectives, incidents and
+-- nonconformities. Every table is registered with pg_extension_config_dump so
+-- that pg_dump keeps the user's rows; catalogue tables that ship preloaded rows
+-- (frameworks, control_domains, questions, threats) dump only WHERE NOT preloaded.
+--
+-- Conventions: surrogate keys are bigserial; preloaded catalogue rows have
+-- fixed ids <= 100000 and user rows come from sequences starting at 100001, so a
+-- later version can add preloaded rows without colliding with restored user
+-- rows. Child rows of an organization carry organization_id, and composite
+-- foreign keys (organization_id, x_id) keep them within one organization.
+-- Rules that need another row (scales, matrix sizes, framework of a question)
+-- are enforced by triggers raising 23514 check_violation with a clear message.
+
+-- The working group's 4 x 4 matrix (likelihood 1 hardly ever .. 4 has happened
+-- here; impact 1 hardly any .. 4 severe); the level of a cell follows its score
+-- likelihood x impact: 1-2 low, 3-4 medium, 6-8 high, 9-16 critical.
+CREATE FUNCTION @extschema@.default_risk_matrix()
+RETURNS @extschema@.risk_matrix
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.risk_matrix_from_jsonb('{
+  "probability": [{"abbreviation": "1", "name": "hardly ever"},
+                  {"abbreviation": "2", "name": "possible"},
+                  {"abbreviation": "3", "name": "has happened at other companies"},
+                  {"abbreviation": "4", "name": "has happened here"}],
+  "impact": [{"abbreviation": "1", "name": "hardly any"},
+             {"abbreviation": "2", "name": "some"},
+             {"abbreviation": "3", "name": "large"},
+             {"abbreviation": "4", "name": "severe"}],
+  "risk": [{"name": "low", "hexcolor": "#2E7D32"},
+           {"name": "medium", "hexcolor": "#F9A825"},
+           {"name": "high", "hexcolor": "#EF6C00"},
+           {"name": "critical", "hexcolor": "#C62828"}],
+  "grid": [[0, 0, 1, 1], [0, 1, 2, 2], [1, 2, 3, 3], [1, 2, 3, 3]]
+}'::jsonb);
+COMMENT ON FUNCTION @extschema@.default_risk_matrix() IS
+'The default risk matrix of an organization: 4 x 4 (working group scales), levels low/medium/high/critical by score 1-2/3-4/6-8/9-16.';
+
+-- Rejects UPDATE and DELETE of preloaded catalogue rows.
+CREATE FUNCTION @extschema@.reject_preloaded_change()
+RETURNS trigger
+LANGUAGE plpgsql AS
+$$
+BEGIN
+    RAISE EXCEPTION 'preloaded row of %.% cannot be changed or deleted', TG_TABLE_SCHEMA, TG_TABLE_NAME
+        USING ERRCODE = 'check_violation',
+              HINT = 'Preloaded catalogue rows ship with the extension; add your own rows instead.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.reject_preloaded_change() IS
+'Trigger: preloaded catalogue rows (preloaded = true) are read-only.';
+
+-- ---------------------------------------------------------------------------
+-- Organizations and departments
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.organizations (
+    organization_id bigserial PRIMARY KEY,
+    code            text NOT NULL UNIQUE CHECK (code <> ''),
+    name            text NOT NULL CHECK (name <> ''),
+    core_business   text NOT NULL
+        CONSTRAINT organizations_core_business_known
+        CHECK (core_business IN ('regulated', 'planning-competitive', 'mass-production')),
+    industry        text,
+    size_band       text NOT NULL
+        CONSTRAINT organizations_size_band_known
+        CHECK (size_band IN ('small', 'medium', 'large', 'enterprise')),
+    risk_matrix     @extschema@.risk_matrix NOT NULL DEFAULT @extschema@.default_risk_matrix(),
+    risk_tolerance  text NOT NULL DEFAULT 'medium',
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    -- risk_level_rank raises 22023 naming the level when it is not one of the matrix
+    CONSTRAINT organizations_tolerance_is_a_matrix_level
+        CHECK (@extschema@.risk_level_rank(risk_matrix, risk_tolerance) >= 0)
+);
+CREATE INDEX organizations_peer_group_idx ON @extschema@.organizations (core_business, size_band);
+COMMENT ON TABLE @extschema@.organizations IS
+'Organizations (tenants). core_business and size_band define the peer group.';
+COMMENT ON COLUMN @extschema@.organizations.core_business IS
+'regulated (integrity first), planning-competitive (confidentiality first) or mass-production (availability first).';
+COMMENT ON COLUMN @extschema@.organizations.size_band IS
+'small (< 50 staff), medium (50-299), large (300-999) or enterprise (1000+).';
+COMMENT ON COLUMN @extschema@.organizations.risk_matrix IS
+'The organization''s risk matrix; risks are rated on its likelihood and impact scales.';
+COMMENT ON COLUMN @extschema@.organizations.risk_tolerance IS
+'The highest level of the risk matrix the organization accepts (risk appetite).';
+
+CREATE TABLE @extschema@.departments (
+    department_id   bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    parent_id       bigint,
+    name            text NOT NULL CHECK (name <> ''),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (organization_id, name),
+    UNIQUE (organization_id, department_id),
+    CONSTRAINT departments_parent_in_same_organization
+        FOREIGN KEY (organization_id, parent_id)
+        REFERENCES @extschema@.departments (organization_id, department_id) ON DELETE CASCADE,
+    CONSTRAINT departments_not_own_parent CHECK (parent_id <> department_id)
+);
+CREATE INDEX departments_parent_idx ON @extschema@.departments (organization_id, parent_id);
+COMMENT ON TABLE @extschema@.departments IS
+'Departments of an organization; parent_id (same organization) builds the hierarchy.';
+
+-- ---------------------------------------------------------------------------
+-- Frameworks, control domains, questions; assessments and answers
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.frameworks (
+    framework_id    bigserial PRIMARY KEY,
+    code            text NOT NULL UNIQUE CHECK (code <> ''),
+    name            text NOT NULL,
+    version         text,
+    scale_min       integer NOT NULL DEFAULT 1,
+    scale_max       integer NOT NULL DEFAULT 4,
+    default_target  double precision NOT NULL DEFAULT 3,
+    preloaded       boolean NOT NULL DEFAULT false,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT frameworks_scale_valid CHECK (scale_min >= 0 AND scale_min < scale_max AND scale_max <= 100),
+    CONSTRAINT frameworks_target_on_scale CHECK (default_target BETWEEN scale_min AND scale_max),
+    CONSTRAINT frameworks_preloaded_id_range CHECK (preloaded = (framework_id <= 100000))
+);
+ALTER SEQUENCE @extschema@.frameworks_framework_id_seq RESTART WITH 100001;
+COMMENT ON TABLE @extschema@.frameworks IS
+'Control frameworks / questionnaires. Large questions are scored on scale_min..scale_max.';
+COMMENT ON COLUMN @extschema@.frameworks.default_target IS
+'The target maturity for every domain unless maturity_targets says otherwise.';
+COMMENT ON COLUMN @extschema@.frameworks.preloaded IS
+'True for rows shipped with the extension (ids <= 100000); pg_dump skips them.';
+
+CREATE TABLE @extschema@.control_domains (
+    domain_id       bigserial PRIMARY KEY,
+    framework_id    bigint NOT NULL REFERENCES @extschema@.frameworks ON DELETE CASCADE,
+    code            text NOT NULL CHECK (code <> ''),
+    name            text NOT NULL,
+    description     text,
+    display_order   integer NOT NULL,
+    preloaded       boolean NOT NULL DEFAULT false,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (framework_id, code),
+    UNIQUE (framework_id, display_order),
+    UNIQUE (framework_id, domain_id),
+    CONSTRAINT control_domains_preloaded_id_range CHECK (preloaded = (domain_id <= 100000))
+);
+ALTER SEQUENCE @extschema@.control_domains_domain_id_seq RESTART WITH 100001;
+COMMENT ON TABLE @extschema@.control_domains IS
+'Control domains of a framework: the axes of the maturity radar, in display_order.';
+
+CREATE TABLE @extschema@.questions (
+    question_id     bigserial PRIMARY KEY,
+    framework_id    bigint NOT NULL,
+    domain_id       bigint NOT NULL,
+    parent_id       bigint,
+    code            text NOT NULL CHECK (code <> ''),
+    text            text NOT NULL,
+    display_order   integer NOT NULL DEFAULT 0,
+    is_large        boolean GENERATED ALWAYS AS (parent_id IS NULL) STORED,
+    parent_is_large boolean GENERATED ALWAYS AS (CASE WHEN parent_id IS NOT NULL THEN true END) STORED,
+    preloaded       boolean NOT NULL DEFAULT false,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (framework_id, code),
+    UNIQUE (framework_id, question_id),
+    UNIQUE (framework_id, domain_id, question_id, is_large),
+    CONSTRAINT questions_domain_of_same_framework
+        FOREIGN KEY (framework_id, domain_id)
+        REFERENCES @extschema@.control_domains (framework_id, domain_id) ON DELETE CASCADE,
+    CONSTRAINT questions_parent_is_large_question_of_same_domain
+        FOREIGN KEY (framework_id, domain_id, parent_id, parent_is_large)
+        REFERENCES @extschema@.questions (framework_id, domain_id, question_id, is_large) ON DELETE CASCADE,
+    CONSTRAINT questions_preloaded_id_range CHECK (preloaded = (question_id <= 100000))
+);
+ALTER SEQUENCE @extschema@.questions_question_id_seq RESTART WITH 100001;
+CREATE INDEX questions_domain_idx ON @extschema@.questions (domain_id, is_large);
+CREATE INDEX questions_parent_idx ON @extschema@.questions (parent_id);
+COMMENT ON TABLE @extschema@.questions IS
+'Questions: large questions (parent_id NULL) are scored on the framework scale; small questions (parent_id = a large question of the same domain) are answered yes/no.';
+
+CREATE TABLE @extschema@.assessments (
+    assessment_id   bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    department_id   bigint,
+    framework_id    bigint NOT NULL REFERENCES @extschema@.frameworks,
+    assessed_on     date NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT assessments_one_per_day
+        UNIQUE NULLS NOT DISTINCT (organization_id, framework_id, department_id, assessed_on),
+    CONSTRAINT assessments_department_of_same_organization
+        FOREIGN KEY (organization_id, department_id)
+        REFERENCES @extschema@.departments (organization_id, department_id) ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.assessments IS
+'A self-assessment of an organization (department_id NULL) or of one department against a framework on a date.';
+
+CREATE TABLE @extschema@.answers (
+    assessment_id   bigint NOT NULL REFERENCES @extschema@.assessments ON DELETE CASCADE,
+    question_id     bigint NOT NULL REFERENCES @extschema@.questions ON DELETE CASCADE,
+    score           integer,
+    answer_yes      boolean,
+    not_applicable  boolean NOT NULL DEFAULT false,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (assessment_id, question_id),
+    CONSTRAINT answers_not_applicable_has_no_value
+        CHECK (NOT not_applicable OR (score IS NULL AND answer_yes IS NULL))
+);
+CREATE INDEX answers_question_idx ON @extschema@.answers (question_id);
+COMMENT ON TABLE @extschema@.answers IS
+'Answers: a score on the framework scale for a large question, yes/no for a small one, or not_applicable.';
+
+-- Checks an answer against its question and its assessment's framework.
+CREATE FUNCTION @extschema@.answers_check()
+RETURNS trigger
+LANGUAGE plpgsql AS
+$$
+DECLARE
+    q   record;
+    a   record;
+BEGIN
+    SELECT qq.code, qq.framework_id, qq.is_large INTO q
+    FROM @extschema@.questions qq WHERE qq.question_id = NEW.question_id;
+    SELECT aa.framework_id, f.code, f.scale_min, f.scale_max INTO a
+    FROM @extschema@.assessments aa JOIN @extschema@.frameworks f USING (framework_id)
+    WHERE aa.assessment_id = NEW.assessment_id;
+    IF q.framework_id IS NULL OR a.framework_id IS NULL THEN
+        RETURN NEW;     -- the foreign keys report unknown questions and assessments
+    END IF;
+    IF q.framework_id <> a.framework_id THEN
+        RAISE EXCEPTION 'question % (id %) is not a question of framework % of assessment %',
+            q.code, NEW.question_id, a.code, NEW.assessment_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.not_applicable THEN
+        RETURN NEW;
+    END IF;
+    IF q.is_large THEN
+        IF NEW.answer_yes IS NOT NULL THEN
+            RAISE EXCEPTION 'question % is a large question: give a score, not answer_yes', q.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.score IS NULL OR NEW.score < a.scale_min OR NEW.score > a.scale_max THEN
+            RAISE EXCEPTION 'score of question % must be between % and % (framework %), got %',
+                q.code, a.scale_min, a.scale_max, a.code, coalesce(NEW.score::text, 'NULL')
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Set not_applicable = true for a question that does not apply.';
+        END IF;
+    ELSE
+        IF NEW.score IS NOT NULL THEN
+            RAISE EXCEPTION 'question % is a small yes/no question: give answer_yes, not a score', q.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.answer_yes IS NULL THEN
+            RAISE EXCEPTION 'small question % needs answer_yes (true or false) or not_applicable', q.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.answers_check() IS
+'Trigger: an answer''s question belongs to its assessment''s framework; large questions carry a score on the framework scale, small ones yes/no.';
+CREATE TRIGGER answers_check BEFORE INSERT OR UPDATE ON @extschema@.answers
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.answers_check();
+
+CREATE TABLE @extschema@.maturity_targets (
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    domain_id       bigint NOT NULL REFERENCES @extschema@.control_domains ON DELETE CASCADE,
+    target          double precision NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (organization_id, domain_id)
+);
+COMMENT ON TABLE @extschema@.maturity_targets IS
+'An organization''s own target maturity for a domain (overrides frameworks.default_target).';
+
+-- Checks a maturity target against its framework's scale.
+CREATE FUNCTION @extschema@.maturity_targets_check()
+RETURNS trigger
+LANGUAGE plpgsql AS
+$$
+DECLARE
+    f   record;
+BEGIN
+    SELECT fw.code, fw.scale_min, fw.scale_max, d.code AS domain INTO f
+    FROM @extschema@.control_domains d JOIN @extschema@.frameworks fw USING (framework_id)
+    WHERE d.domain_id = NEW.domain_id;
+    IF f.code IS NOT NULL AND NOT (NEW.target BETWEEN f.scale_min AND f.scale_max) THEN
+        RAISE EXCEPTION 'target of domain % must be between % and % (framework %), got %',
+            f.domain, f.scale_min, f.scale_max, f.code, NEW.target
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.maturity_targets_check() IS
+'Trigger: a maturity target lies on its framework''s scale.';
+CREATE TRIGGER maturity_targets_check BEFORE INSERT OR UPDATE ON @extschema@.maturity_targets
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.maturity_targets_check();
+
+-- ---------------------------------------------------------------------------
+-- Assets, threats, risks
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.threats (
+    threat_id       bigserial PRIMARY KEY,
+    organization_id bigint REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    code            text NOT NULL CHECK (code <> ''),
+    category        text NOT NULL
+        CONSTRAINT threats_category_known CHECK (category IN ('physical', 'information-system', 'other')),
+    name            text NOT NULL,
+    description     text,
+    preloaded       boolean NOT NULL DEFAULT false,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT threats_code_unique UNIQUE NULLS NOT DISTINCT (organization_id, code),
+    CONSTRAINT threats_preloaded_id_range CHECK (preloaded = (threat_id <= 100000)),
+    CONSTRAINT threats_preloaded_are_shared CHECK (NOT preloaded OR organization_id IS NULL)
+);
+ALTER SEQUENCE @extschema@.threats_threat_id_seq RESTART WITH 100001;
+COMMENT ON TABLE @extschema@.threats IS
+'Threat catalogue: shared rows (organization_id NULL, including the preloaded ones) and an organization''s own threats.';
+
+CREATE TABLE @extschema@.assets (
+    asset_id        bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    department_id   bigint,
+    name            text NOT NULL CHECK (name <> ''),
+    information_type text NOT NULL,
+    location        text NOT NULL
+        CONSTRAINT assets_location_known
+        CHECK (location IN ('server', 'terminal', 'network', 'media', 'mobile', 'paper')),
+    confidentiality integer NOT NULL CONSTRAINT assets_confidentiality_1_to_5 CHECK (confidentiality BETWEEN 1 AND 5),
+    integrity       integer NOT NULL CONSTRAINT assets_integrity_1_to_5 CHECK (integrity BETWEEN 1 AND 5),
+    availability    integer NOT NULL CONSTRAINT assets_availability_1_to_5 CHECK (availability BETWEEN 1 AND 5),
+    asset_value     integer GENERATED ALWAYS AS (greatest(confidentiality, integrity, availability)) STORED,
+    owner           text,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (organization_id, name),
+    UNIQUE (organization_id, asset_id),
+    CONSTRAINT assets_department_of_same_organization
+        FOREIGN KEY (organization_id, department_id)
+        REFERENCES @extschema@.departments (organization_id, department_id) ON DELETE SET NULL (department_id)
+);
+COMMENT ON TABLE @extschema@.assets IS
+'Information assets: what information, where it lives, and its C/I/A ratings (1-5); asset_value = max(C, I, A).';
+
+CREATE TABLE @extschema@.risks (
+    risk_id         bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    asset_id        bigint,
+    threat_id       bigint REFERENCES @extschema@.threats,
+    title           text NOT NULL CHECK (title <> ''),
+    likelihood      integer NOT NULL,
+    impact          integer NOT NULL,
+    control_effectiveness double precision NOT NULL DEFAULT 0
+        CONSTRAINT risks_control_effectiveness_0_to_1
+        CHECK (control_effectiveness >= 0 AND control_effectiveness <= 1),
+    treatment       text NOT NULL DEFAULT 'mitigate'
+        CONSTRAINT risks_treatment_known CHECK (treatment IN ('mitigate', 'accept', 'transfer', 'avoid')),
+    owner           text,
+    acceptance_expires date,
+    identified_on   date NOT NULL DEFAULT CURRENT_DATE,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT risks_asset_of_same_organization
+        FOREIGN KEY (organization_id, asset_id)
+        REFERENCES @extschema@.assets (organization_id, asset_id) ON DELETE CASCADE,
+    CONSTRAINT risks_accepted_risk_has_owner_and_expiry
+        CHECK (treatment <> 'accept' OR (owner IS NOT NULL AND acceptance_expires IS NOT NULL))
+);
+CREATE INDEX risks_cell_idx ON @extschema@.risks (organization_id, likelihood, impact);
+CREATE INDEX risks_asset_idx ON @extschema@.risks (asset_id);
+CREATE INDEX risks_threat_idx ON @extschema@.risks (threat_id);
+COMMENT ON TABLE @extschema@.risks IS
+'Risks: likelihood and impact on the organization''s risk matrix scales, control effectiveness in [0, 1], treatment, owner and acceptance expiry.';
+
+-- Checks a risk's ratings against its organization's matrix and its threat's owner.
+CREATE FUNCTION @extschema@.risks_check()
+RETURNS trigger
+LANGUAGE plpgsql AS
+$$
+DECLARE
+    m           @extschema@.risk_matrix;
+    nlik        integer;
+    nimp        integer;
+    threat_org  bigint;
+BEGIN
+    SELECT o.risk_matrix INTO m FROM @extschema@.organizations o
+    WHERE o.organization_id = NEW.organization_id;
+    IF m IS NOT NULL THEN
+        nlik := @extschema@.risk_matrix_likelihood_size(m);
+        nimp := @extschema@.risk_matrix_impact_size(m);
+        IF NEW.likelihood < 1 OR NEW.likelihood > nlik THEN
+            RAISE EXCEPTION 'likelihood of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
+                NEW.title, nlik, NEW.likelihood USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.impact < 1 OR NEW.impact > nimp THEN
+            RAISE EXCEPTION 'impact of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
+                NEW.title, nimp, NEW.impact USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    IF NEW.threat_id IS NOT NULL THEN
+        SELECT t.organization_id INTO threat_org FROM @extschema@.threats t WHERE t.threat_id = NEW.threat_id;
+        IF threat_org IS NOT NULL AND threat_org <> NEW.organization_id THEN
+            RAISE EXCEPTION 'threat % of risk "%" belongs to another organization', NEW.threat_id, NEW.title
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risks_check() IS
+'Trigger: likelihood and impact lie on the organization''s risk matrix; the threat is shared or the organization''s own.';
+CREATE TRIGGER risks_check BEFORE INSERT OR UPDATE ON @extschema@.risks
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.risks_check();
+
+-- Rejects a new risk matrix that existing risks of the organization do not fit.
+CREATE FUNCTION @extschema@.organizations_matrix_check()
+RETURNS trigger
+LANGUAGE plpgsql AS
+$$
+DECLARE
+    bad record;
+BEGIN
+    SELECT r.title, r.likelihood, r.impact INTO bad
+    FROM @extschema@.risks r
+    WHERE r.organization_id = NEW.organization_id
+      AND (r.likelihood > @extschema@.risk_matrix_likelihood_size(NEW.risk_matrix)
+           OR r.impact > @extschema@.risk_matrix_impact_size(NEW.risk_matrix))
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the new risk matrix of organization % does not fit risk "%" (likelihood %, impact %)',
+            NEW.code, bad.title, bad.likelihood, bad.impact
+            USING ERRCODE = 'check_violation', HINT = 'Re-rate the risks first.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.organizations_matrix_check() IS
+'Trigger: an organization''s risk matrix can only shrink to a size its risks still fit.';
+CREATE TRIGGER organizations_matrix_check BEFORE UPDATE OF risk_matrix ON @extschema@.organizations
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.organizations_matrix_check();
+
+-- ---------------------------------------------------------------------------
+-- KPIs, measurements, objectives
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.kpis (
+    kpi_id          bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    code            text NOT NULL CHECK (code <> ''),
+    name            text NOT NULL,
+    direction       @extschema@.kpi_direction NOT NULL,
+    unit            text NOT NULL DEFAULT '',
+    target          double precision NOT NULL
+        CONSTRAINT kpis_target_finite CHECK (target NOT IN ('NaN', 'Infinity', '-Infinity')),
+    baseline        double precision
+        CONSTRAINT kpis_baseline_finite CHECK (baseline NOT IN ('NaN', 'Infinity', '-Infinity')),
+    amber_tolerance double precision NOT NULL DEFAULT 0.1
+        CONSTRAINT kpis_amber_tolerance_0_to_1 CHECK (amber_tolerance >= 0 AND amber_tolerance <= 1),
+    frequency_days  integer NOT NULL DEFAULT 30
+        CONSTRAINT kpis_frequency_days_1_to_3660 CHECK (frequency_days BETWEEN 1 AND 3660),
+    owner           text,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (organization_id, code),
+    UNIQUE (organization_id, kpi_id),
+    -- kpi_attainment needs a positive target to be better higher; zero is a target only lower
+    CONSTRAINT kpis_target_positive_or_zero_when_lower_is_better
+        CHECK (target > 0 OR (direction = 'lower_is_better' AND target = 0))
+);
+COMMENT ON TABLE @extschema@.kpis IS
+'KPIs: direction, unit, target, baseline, amber tolerance and measurement frequency in days (30 monthly, 91 quarterly).';
+
+CREATE TABLE @extschema@.kpi_measurements (
+    kpi_id          bigint NOT NULL
+        CONSTRAINT kpi_measurements_of_a_known_kpi REFERENCES @extschema@.kpis ON DELETE CASCADE,
+    measured_on     date NOT NULL,
+    value           double precision NOT NULL
+        CONSTRAINT kpi_measurements_value_finite_and_nonnegative
+        CHECK (value >= 0 AND value < 'Infinity'),
+    note            text,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (kpi_id, measured_on)
+);
+COMMENT ON TABLE @extschema@.kpi_measurements IS
+'KPI values: one per KPI and date (the day the period''s value was taken).';
+
+CREATE TABLE @extschema@.objectives (
+    objective_id    bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    kpi_id          bigint NOT NULL,
+    title           text NOT NULL CHECK (title <> ''),
+    owner           text NOT NULL,
+    set_on          date NOT NULL DEFAULT CURRENT_DATE,
+    due_on          date NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT objectives_kpi_of_same_organization
+        FOREIGN KEY (organization_id, kpi_id)
+        REFERENCES @extschema@.kpis (organization_id, kpi_id) ON DELETE CASCADE,
+    CONSTRAINT objectives_due_not_before_set CHECK (due_on >= set_on)
+);
+CREATE INDEX objectives_org_idx ON @extschema@.objectives (organization_id);
+CREATE INDEX objectives_kpi_idx ON @extschema@.objectives (kpi_id);
+COMMENT ON TABLE @extschema@.objectives IS
+'Information security objectives (ISO/IEC 27001 6.2): measured by a KPI, with an owner and a due date.';
+
+-- ---------------------------------------------------------------------------
+-- Incidents, nonconformities, corrective actions
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.incidents (
+    incident_id     bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    department_id   bigint,
+    title           text NOT NULL CHECK (title <> ''),
+    category        text,
+    occurred_at     timestamptz NOT NULL,
+    detected_at     timestamptz,
+    reported_at     timestamptz,
+    resolved_at     timestamptz,
+    severity        integer NOT NULL CONSTRAINT incidents_severity_1_to_4 CHECK (severity BETWEEN 1 AND 4),
+    leakage_risk    integer CONSTRAINT incidents_leakage_risk_1_to_4 CHECK (leakage_risk BETWEEN 1 AND 4),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (organization_id, incident_id),
+    CONSTRAINT incidents_department_of_same_organization
+        FOREIGN KEY (organization_id, department_id)
+        REFERENCES @extschema@.departments (organization_id, department_id) ON DELETE SET NULL (department_id),
+    CONSTRAINT incidents_detected_not_before_occurred CHECK (detected_at >= occurred_at),
+    CONSTRAINT incidents_reported_not_before_detected CHECK (reported_at >= detected_at),
+    CONSTRAINT incidents_resolved_not_before_occurred CHECK (resolved_at >= occurred_at),
+    CONSTRAINT incidents_resolved_not_before_detected CHECK (resolved_at >= detected_at),
+    CONSTRAINT incidents_reported_or_resolved_only_when_detected
+        CHECK (detected_at IS NOT NULL OR (reported_at IS NULL AND resolved_at IS NULL))
+);
+CREATE INDEX incidents_org_month_idx ON @extschema@.incidents (organization_id, occurred_at);
+COMMENT ON TABLE @extschema@.incidents IS
+'Security incidents: occurred, detected, reported (to the ISMS), resolved; severity 1 minor .. 4 critical; leakage risk 1-4.';
+
+CREATE TABLE @extschema@.nonconformities (
+    nonconformity_id bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    source          text NOT NULL
+        CONSTRAINT nonconformities_source_known
+        CHECK (source IN ('internal-audit', 'external-audit', 'incident', 'management-review',
+                          'monitoring', 'complaint', 'other')),
+    incident_id     bigint,
+    description     text NOT NULL CHECK (description <> ''),
+    severity        text NOT NULL DEFAULT 'minor'
+        CONSTRAINT nonconformities_severity_known CHECK (severity IN ('observation', 'minor', 'major')),
+    owner           text NOT NULL,
+    raised_on       date NOT NULL,
+    due_on          date,
+    closed_on       date,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (organization_id, nonconformity_id),
+    CONSTRAINT nonconformities_incident_of_same_organization
+        FOREIGN KEY (organization_id, incident_id)
+        REFERENCES @extschema@.incidents (organization_id, incident_id) ON DELETE SET NULL (incident_id),
+    CONSTRAINT nonconformities_due_not_before_raised CHECK (due_on >= raised_on),
+    CONSTRAINT nonconformities_closed_not_before_raised CHECK (closed_on >= raised_on)
+);
+COMMENT ON TABLE @extschema@.nonconformities IS
+'Nonconformities (ISO/IEC 27001 10.2): source, owner, due and closing dates.';
+
+CREATE TABLE @extschema@.corrective_actions (
+    action_id       bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL,
+    nonconformity_id bigint NOT NULL,
+    description     text NOT NULL CHECK (description <> ''),
+    owner           text NOT NULL,
+    opened_on       date NOT NULL DEFAULT CURRENT_DATE,
+    due_on          date NOT NULL,
+    closed_on       date,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT corrective_actions_of_a_nonconformity_of_same_organization
+        FOREIGN KEY (organization_id, nonconformity_id)
+        REFERENCES @extschema@.nonconformities (organization_id, nonconformity_id) ON DELETE CASCADE,
+    CONSTRAINT corrective_actions_due_not_before_opened CHECK (due_on >= opened_on),
+    CONSTRAINT corrective_actions_closed_not_before_opened CHECK (closed_on >= opened_on)
+);
+CREATE INDEX corrective_actions_nc_idx ON @extschema@.corrective_actions (organization_id, nonconformity_id);
+COMMENT ON TABLE @extschema@.corrective_actions IS
+'Corrective actions of a nonconformity: owner, due and closing dates.';
+
+-- ---------------------------------------------------------------------------
+-- pg_dump: user rows of every table, and the sequences behind their keys.
+-- ---------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.organizations', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.organizations_organization_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.departments', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.departments_department_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.frameworks', 'WHERE NOT preloaded');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.frameworks_framework_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.control_domains', 'WHERE NOT preloaded');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.control_domains_domain_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.questions', 'WHERE NOT preloaded');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.questions_question_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.assessments', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.assessments_assessment_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.answers', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.maturity_targets', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.threats', 'WHERE NOT preloaded');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.threats_threat_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.assets', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.assets_asset_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risks', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risks_risk_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.kpis', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.kpis_kpi_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.kpi_measurements', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.objectives', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.objectives_objective_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.incidents', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.incidents_incident_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.nonconformities', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.nonconformities_nonconformity_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.corrective_actions', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.corrective_actions_action_id_seq', '');

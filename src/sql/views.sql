@@ -1,0 +1,793 @@
+-- BI views over the model, and org_radar_svg.
+--
+-- Every view has plain column types only (integer, bigint, double precision,
+-- text, boolean, date, timestamptz; enums cast to text) and a comment on
+-- itself and every column. Peer figures come from peer_dist and so are NULL
+-- for groups smaller than ismseval.min_peer_group. A peer of an organization
+-- is another organization with the same core_business and size_band.
+--
+-- Shapes: each view starts from organizations (or a table keyed by
+-- organization_id) and reaches everything else through LATERAL subqueries
+-- keyed by that organization, so that "WHERE organization_id = X" turns into
+-- index scans for X and, for peer figures, for X's peer group only.
+--
+-- Tenancy: the views are security_invoker, so row-level security on the tables
+-- (a later issue) applies to whoever queries them. Every read across
+-- organizations goes through three functions that return only peer_dist
+-- distributions (peer_domain_scores, peer_question_rates, peer_total_scores):
+-- those are the ones to make SECURITY DEFINER when tenants arrive.
+
+-- The 0-based level rank of a residual score: the highest level among the
+-- cells whose score is at most the residual score (the lowest level when none
+-- is), never above the inherent level of the (likelihood, impact) cell.
+CREATE FUNCTION @extschema@.residual_level_rank(matrix @extschema@.risk_matrix, likelihood integer,
+                                                impact integer, residual double precision)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT LEAST(@extschema@.risk_level_rank(matrix, likelihood, impact),
+                 COALESCE((SELECT pg_catalog.max(c.rank) FROM @extschema@.risk_matrix_cells(matrix) c
+                           WHERE c.score <= residual), 0));
+END;
+COMMENT ON FUNCTION @extschema@.residual_level_rank(@extschema@.risk_matrix, integer, integer, double precision) IS
+'Level rank of a residual score: the highest rank of the cells with score <= residual (0 when none), capped at the inherent rank of (likelihood, impact).';
+
+-- The latest organization-wide assessment of each framework, per organization.
+CREATE FUNCTION @extschema@.latest_assessments(organization_id bigint)
+RETURNS TABLE(assessment_id bigint, framework_id bigint, assessed_on date)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT DISTINCT ON (a.framework_id) a.assessment_id, a.framework_id, a.assessed_on
+    FROM @extschema@.assessments a
+    WHERE a.organization_id = latest_assessments.organization_id AND a.department_id IS NULL
+    ORDER BY a.framework_id, a.assessed_on DESC, a.assessment_id DESC;
+END;
+COMMENT ON FUNCTION @extschema@.latest_assessments(bigint) IS
+'The organization''s latest organization-wide assessment (department_id NULL) of each framework.';
+
+-- Each peer's domain means in its latest organization-wide assessment of a framework, as
+-- one peer_dist per domain. Computed once per (organization, framework): a view joins it
+-- laterally, and PL/pgSQL keeps it from being inlined into a per-domain rescan.
+CREATE FUNCTION @extschema@.peer_domain_scores(organization_id bigint, framework_id bigint)
+RETURNS TABLE(domain_id bigint, dist @extschema@.peer_dist)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT s.domain_id, @extschema@.peer_dist(s.score)
+    FROM (
+        SELECT q.domain_id, pa.assessment_id, pg_catalog.avg(an.score)::double precision AS score
+        FROM @extschema@.organizations o
+        JOIN @extschema@.organizations p
+          ON p.core_business = o.core_business AND p.size_band = o.size_band
+         AND p.organization_id <> o.organization_id
+        CROSS JOIN LATERAL (
+            SELECT a.assessment_id FROM @extschema@.assessments a
+            WHERE a.organization_id = p.organization_id AND a.framework_id = peer_domain_scores.framework_id
+              AND a.department_id IS NULL
+            ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+        ) pa
+        JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id
+        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
+        WHERE o.organization_id = peer_domain_scores.organization_id
+        GROUP BY q.domain_id, pa.assessment_id
+    ) s
+    WHERE s.score IS NOT NULL
+    GROUP BY s.domain_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_domain_scores(bigint, bigint) IS
+'Per control domain, the distribution of the peers'' domain means (latest organization-wide assessment of the framework; peers = other organizations of the same core business and size band).';
+
+-- The peers' yes (100) / no (0) answers to each small question of a framework, as one
+-- peer_dist per question; computed once per (organization, framework) like peer_domain_scores.
+CREATE FUNCTION @extschema@.peer_question_rates(organization_id bigint, framework_id bigint)
+RETURNS TABLE(question_id bigint, dist @extschema@.peer_dist)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT an.question_id,
+           @extschema@.peer_dist(CASE WHEN an.answer_yes THEN 100::double precision ELSE 0::double precision END)
+    FROM @extschema@.organizations o
+    JOIN @extschema@.organizations p
+      ON p.core_business = o.core_business AND p.size_band = o.size_band
+     AND p.organization_id <> o.organization_id
+    CROSS JOIN LATERAL (
+        SELECT a.assessment_id FROM @extschema@.assessments a
+        WHERE a.organization_id = p.organization_id AND a.framework_id = peer_question_rates.framework_id
+          AND a.department_id IS NULL
+        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+    ) pa
+    JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id AND an.answer_yes IS NOT NULL
+    WHERE o.organization_id = peer_question_rates.organization_id
+    GROUP BY an.question_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_question_rates(bigint, bigint) IS
+'Per small question, the distribution of the peers'' answers as 100 (yes) or 0 (no); its peer_mean is the peer implementation rate in %.';
+
+-- The peers' total scores (mean large-question score x number of large questions) in their
+-- latest organization-wide assessment of a framework, and how many of them exceed own_total.
+CREATE FUNCTION @extschema@.peer_total_scores(organization_id bigint, framework_id bigint,
+                                              own_total double precision)
+RETURNS TABLE(dist @extschema@.peer_dist, higher bigint)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT @extschema@.peer_dist(pt.total), pg_catalog.count(*) FILTER (WHERE pt.total > own_total)
+    FROM @extschema@.organizations o
+    JOIN @extschema@.organizations p
+      ON p.core_business = o.core_business AND p.size_band = o.size_band
+     AND p.organization_id <> o.organization_id
+    CROSS JOIN LATERAL (
+        SELECT a.assessment_id FROM @extschema@.assessments a
+        WHERE a.organization_id = p.organization_id AND a.framework_id = peer_total_scores.framework_id
+          AND a.department_id IS NULL
+        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+    ) pa
+    CROSS JOIN LATERAL (
+        SELECT pg_catalog.avg(an.score)::double precision
+               * (SELECT pg_catalog.count(*) FROM @extschema@.questions q
+                  WHERE q.framework_id = peer_total_scores.framework_id AND q.is_large) AS total
+        FROM @extschema@.answers an
+        WHERE an.assessment_id = pa.assessment_id AND an.score IS NOT NULL
+    ) pt
+    WHERE o.organization_id = peer_total_scores.organization_id AND pt.total IS NOT NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_total_scores(bigint, bigint, double precision) IS
+'The distribution of the peers'' total scores (latest organization-wide assessment of the framework) and the number of peers whose total exceeds own_total.';
+
+-- ---------------------------------------------------------------------------
+-- risk_register
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.risk_register WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       r.risk_id,
+       r.title,
+       a.name AS asset,
+       a.location AS asset_location,
+       a.asset_value,
+       t.code AS threat_code,
+       t.name AS threat,
+       r.likelihood,
+       r.impact,
+       @extschema@.risk_score(r.likelihood, r.impact) AS inherent_score,
+       @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) AS inherent_level,
+       @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) AS inherent_level_rank,
+       @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) AS inherent_color,
+       r.control_effectiveness,
+       res.residual_score,
+       lv.name AS residual_level,
+       res.residual_rank AS residual_level_rank,
+       lv.color AS residual_color,
+       o.risk_tolerance AS tolerance_level,
+       res.residual_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
+       r.treatment,
+       r.owner,
+       r.acceptance_expires,
+       (r.treatment = 'accept' AND r.acceptance_expires < CURRENT_DATE) AS acceptance_expired,
+       r.identified_on
+FROM @extschema@.organizations o
+JOIN @extschema@.risks r ON r.organization_id = o.organization_id
+LEFT JOIN @extschema@.assets a ON a.asset_id = r.asset_id
+LEFT JOIN @extschema@.threats t ON t.threat_id = r.threat_id
+CROSS JOIN LATERAL (
+    SELECT s.residual_score,
+           @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, s.residual_score) AS residual_rank
+    FROM (SELECT @extschema@.residual_risk(@extschema@.risk_score(r.likelihood, r.impact)::double precision,
+                                           r.control_effectiveness) AS residual_score) s
+) res
+LEFT JOIN LATERAL (
+    SELECT l.name, l.color FROM @extschema@.risk_matrix_levels(o.risk_matrix) l WHERE l.rank = res.residual_rank
+) lv ON true;
+
+COMMENT ON VIEW @extschema@.risk_register IS
+'The risk register: inherent score and level on the organization''s risk matrix, residual score = inherent x (1 - control effectiveness) and its level, tolerance and acceptance expiry.';
+
+-- ---------------------------------------------------------------------------
+-- risk_heatmap
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.risk_heatmap WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       c.likelihood,
+       c.impact,
+       c.score,
+       c.level,
+       c.rank AS level_rank,
+       c.color,
+       n.risk_count
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.risk_matrix_cells(o.risk_matrix) c
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risk_count
+    FROM @extschema@.risks r
+    WHERE r.organization_id = o.organization_id AND r.likelihood = c.likelihood AND r.impact = c.impact
+) n;
+
+COMMENT ON VIEW @extschema@.risk_heatmap IS
+'Every cell of each organization''s risk matrix with its level and colour and the number of risks rated in it (inherent rating; 0 included).';
+
+-- ---------------------------------------------------------------------------
+-- kpi_status
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.kpi_status WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       k.kpi_id,
+       k.code AS kpi,
+       k.name AS kpi_name,
+       k.direction::text AS direction,
+       k.unit,
+       k.owner,
+       k.frequency_days,
+       k.target,
+       k.baseline,
+       cur.value AS latest_value,
+       cur.measured_on AS latest_measured_on,
+       prev.value AS previous_value,
+       prev.measured_on AS previous_measured_on,
+       cur.value - prev.value AS change,
+       100 * @extschema@.kpi_attainment(cur.value, k.target, k.direction) AS attainment_pct,
+       100 * @extschema@.kpi_progress(cur.value, k.baseline, k.target) AS progress_pct,
+       @extschema@.kpi_status(cur.value, k.target, k.direction, k.amber_tolerance)::text AS status,
+       CURRENT_DATE - cur.measured_on AS days_since_measured,
+       (cur.measured_on IS NULL OR CURRENT_DATE - cur.measured_on > k.frequency_days) AS stale
+FROM @extschema@.organizations o
+JOIN @extschema@.kpis k ON k.organization_id = o.organization_id
+LEFT JOIN LATERAL (
+    SELECT m.measured_on, m.value FROM @extschema@.kpi_measurements m
+    WHERE m.kpi_id = k.kpi_id ORDER BY m.measured_on DESC LIMIT 1
+) cur ON true
+LEFT JOIN LATERAL (
+    SELECT m.measured_on, m.value FROM @extschema@.kpi_measurements m
+    WHERE m.kpi_id = k.kpi_id AND m.measured_on < cur.measured_on ORDER BY m.measured_on DESC LIMIT 1
+) prev ON true;
+
+COMMENT ON VIEW @extschema@.kpi_status IS
+'Each KPI with its latest and previous values, attainment, progress from baseline, red/amber/green status and staleness.';
+
+-- ---------------------------------------------------------------------------
+-- objective_status
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.objective_status WITH (security_invoker = true) AS
+SELECT ob.organization_id,
+       ks.organization,
+       ob.objective_id,
+       ob.title AS objective,
+       ob.owner,
+       ob.set_on,
+       ob.due_on,
+       ks.kpi,
+       ks.latest_value,
+       ks.target,
+       ks.unit,
+       ks.progress_pct,
+       ks.status,
+       COALESCE(ks.attainment_pct >= 100, false) AS achieved,
+       (ob.due_on < CURRENT_DATE AND NOT COALESCE(ks.attainment_pct >= 100, false)) AS overdue,
+       ob.due_on - CURRENT_DATE AS days_to_due
+FROM @extschema@.objectives ob
+JOIN @extschema@.kpi_status ks ON ks.kpi_id = ob.kpi_id;
+
+COMMENT ON VIEW @extschema@.objective_status IS
+'Information security objectives with their owner, due date, progress from their KPI, and whether they are achieved or overdue.';
+
+-- ---------------------------------------------------------------------------
+-- maturity_by_domain
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.maturity_by_domain WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.core_business,
+       o.size_band,
+       f.code AS framework,
+       la.assessment_id,
+       la.assessed_on,
+       d.code AS domain,
+       d.name AS domain_name,
+       d.display_order,
+       own.score AS own_score,
+       own.answered AS answered_questions,
+       @extschema@.peer_mean(pr.dist) AS peer_score,
+       @extschema@.peer_count(pr.dist) AS peer_count,
+       own.score - @extschema@.peer_mean(pr.dist) AS gap_to_peers,
+       COALESCE(mt.target, f.default_target) AS target,
+       own.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
+       @extschema@.peer_percentile(pr.dist, own.score) AS peer_percentile
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+JOIN @extschema@.control_domains d ON d.framework_id = la.framework_id
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.avg(an.score)::double precision AS score, pg_catalog.count(an.score) AS answered
+    FROM @extschema@.questions q
+    JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = la.assessment_id
+    WHERE q.domain_id = d.domain_id AND q.is_large
+) own
+LEFT JOIN LATERAL @extschema@.peer_domain_scores(o.organization_id, la.framework_id) pr
+       ON pr.domain_id = d.domain_id
+LEFT JOIN @extschema@.maturity_targets mt
+       ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
+
+COMMENT ON VIEW @extschema@.maturity_by_domain IS
+'Per organization, its latest organization-wide assessment of each framework and each control domain (in display order): own mean score, peers'' mean and count, gaps to peers and to target, own percentile among peers.';
+
+-- ---------------------------------------------------------------------------
+-- question_peer_rate
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.question_peer_rate WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       f.code AS framework,
+       la.assessment_id,
+       d.code AS domain,
+       lq.code AS large_question,
+       q.question_id,
+       q.code AS question,
+       q.text AS question_text,
+       an.answer_yes AS own_answer_yes,
+       COALESCE(an.not_applicable, false) AS own_not_applicable,
+       @extschema@.peer_mean(pr.dist) AS peer_rate_pct,
+       @extschema@.peer_count(pr.dist) AS peer_count
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+JOIN @extschema@.questions q ON q.framework_id = la.framework_id AND NOT q.is_large
+JOIN @extschema@.questions lq ON lq.question_id = q.parent_id
+JOIN @extschema@.control_domains d ON d.domain_id = q.domain_id
+LEFT JOIN @extschema@.answers an ON an.assessment_id = la.assessment_id AND an.question_id = q.question_id
+LEFT JOIN LATERAL @extschema@.peer_question_rates(o.organization_id, la.framework_id) pr
+       ON pr.question_id = q.question_id;
+
+COMMENT ON VIEW @extschema@.question_peer_rate IS
+'Per small (yes/no) question of the organization''s latest assessment: its own answer and the peer implementation rate, the share of peers answering yes (%).';
+
+-- ---------------------------------------------------------------------------
+-- incident_metrics_monthly
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.incident_metrics_monthly WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       m.month,
+       m.incidents,
+       m.severe_incidents,
+       m.max_leakage_risk,
+       m.mttd_hours,
+       m.mttd_hours_p90,
+       m.mttr_hours,
+       m.mttr_hours_p90,
+       m.reported_within_24h_pct
+FROM @extschema@.organizations o
+JOIN (
+    SELECT i.organization_id,
+           pg_catalog.date_trunc('month', i.occurred_at AT TIME ZONE 'UTC')::date AS month,
+           pg_catalog.count(*) AS incidents,
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents,
+           pg_catalog.max(i.leakage_risk) AS max_leakage_risk,
+           pg_catalog.avg(h.ttd) AS mttd_hours,
+           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY h.ttd) AS mttd_hours_p90,
+           pg_catalog.avg(h.ttr) AS mttr_hours,
+           pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY h.ttr) AS mttr_hours_p90,
+           100 * (pg_catalog.count(*) FILTER (WHERE h.ttreport <= 24))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0) AS reported_within_24h_pct
+    FROM @extschema@.incidents i
+    CROSS JOIN LATERAL (
+        SELECT pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600 AS ttd,
+               pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600 AS ttr,
+               pg_catalog.date_part('epoch', i.reported_at - i.detected_at) / 3600 AS ttreport
+    ) h
+    GROUP BY i.organization_id, 2
+) m ON m.organization_id = o.organization_id;
+
+COMMENT ON VIEW @extschema@.incident_metrics_monthly IS
+'Per organization and calendar month (UTC) of occurrence: incidents, mean time to detect and to resolve in hours (mean and 90th percentile), share reported within 24 hours of detection.';
+
+-- ---------------------------------------------------------------------------
+-- org_benchmark
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.org_benchmark WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       f.code AS framework,
+       la.assessment_id,
+       la.assessed_on,
+       o.core_business,
+       o.size_band,
+       o.core_business || ' / ' || o.size_band AS peer_group,
+       own.total_score,
+       own.mean_score,
+       own.answered AS answered_questions,
+       @extschema@.peer_count(pr.dist) AS peer_count,
+       @extschema@.peer_mean(pr.dist) AS peer_mean_total,
+       @extschema@.peer_percentile(pr.dist, own.total_score) AS peer_percentile,
+       @extschema@.peer_deviation_score(pr.dist, own.total_score) AS deviation_score,
+       CASE WHEN @extschema@.peer_count(pr.dist) IS NOT NULL THEN pr.higher + 1 END AS peer_rank,
+       CASE WHEN @extschema@.peer_count(pr.dist) IS NOT NULL THEN @extschema@.peer_count(pr.dist) + 1 END
+           AS ranked_organizations
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS n FROM @extschema@.questions q
+    WHERE q.framework_id = la.framework_id AND q.is_large
+) nq
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.avg(an.score)::double precision * nq.n AS total_score,
+           pg_catalog.avg(an.score)::double precision AS mean_score,
+           pg_catalog.count(an.score) AS answered
+    FROM @extschema@.answers an
+    WHERE an.assessment_id = la.assessment_id AND an.score IS NOT NULL
+) own
+CROSS JOIN LATERAL @extschema@.peer_total_scores(o.organization_id, la.framework_id, own.total_score) pr;
+
+COMMENT ON VIEW @extschema@.org_benchmark IS
+'Per organization and framework (latest organization-wide assessment): total score, peer group, peer count, percentile, deviation score and rank among peers.';
+
+-- ---------------------------------------------------------------------------
+-- management_review
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.management_review WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.name AS organization_name,
+       o.core_business || ' / ' || o.size_band AS peer_group,
+       b.framework,
+       b.assessed_on,
+       b.total_score,
+       b.mean_score,
+       b.peer_mean_total,
+       b.peer_count,
+       b.peer_percentile,
+       b.deviation_score,
+       b.peer_rank,
+       b.ranked_organizations,
+       md.weakest_domain,
+       md.domains_below_target,
+       md.domains_below_peers,
+       rk.risks,
+       rk.risks_outside_tolerance,
+       rk.risks_top_level,
+       rk.acceptances_expired,
+       kp.kpis,
+       kp.kpis_green,
+       kp.kpis_amber,
+       kp.kpis_red,
+       kp.kpis_stale,
+       ob.objectives,
+       ob.objectives_achieved,
+       ob.objectives_overdue,
+       inc.incidents_12m,
+       inc.severe_incidents_12m,
+       inc.mttd_hours_12m,
+       inc.mttr_hours_12m,
+       inc.reported_within_24h_pct_12m,
+       nc.nonconformities_open,
+       nc.corrective_actions_overdue
+FROM @extschema@.organizations o
+LEFT JOIN LATERAL (
+    SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id
+    FROM @extschema@.org_benchmark bm
+    WHERE bm.organization_id = o.organization_id
+    ORDER BY bm.assessed_on DESC, bm.assessment_id DESC LIMIT 1
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT (SELECT m2.domain FROM @extschema@.maturity_by_domain m2
+            WHERE m2.organization_id = o.organization_id AND m2.assessment_id = b.assessment_id
+              AND m2.own_score IS NOT NULL
+            ORDER BY m2.own_score, m2.display_order LIMIT 1) AS weakest_domain,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_target < 0) AS domains_below_target,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_peers < 0) AS domains_below_peers
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = o.organization_id AND m.assessment_id = b.assessment_id
+) md ON true
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risks,
+           pg_catalog.count(*) FILTER (WHERE NOT r.within_tolerance) AS risks_outside_tolerance,
+           pg_catalog.count(*) FILTER (
+               WHERE r.inherent_level_rank = (SELECT pg_catalog.max(l.rank)
+                                              FROM @extschema@.risk_matrix_levels(o.risk_matrix) l))
+               AS risks_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired
+    FROM @extschema@.risk_register r
+    WHERE r.organization_id = o.organization_id
+) rk
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS kpis,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'green') AS kpis_green,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'amber') AS kpis_amber,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'red') AS kpis_red,
+           pg_catalog.count(*) FILTER (WHERE k.stale) AS kpis_stale
+    FROM @extschema@.kpi_status k
+    WHERE k.organization_id = o.organization_id
+) kp
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS objectives,
+           pg_catalog.count(*) FILTER (WHERE s.achieved) AS objectives_achieved,
+           pg_catalog.count(*) FILTER (WHERE s.overdue) AS objectives_overdue
+    FROM @extschema@.objective_status s
+    WHERE s.organization_id = o.organization_id
+) ob
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents_12m,
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600) AS mttd_hours_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600) AS mttr_hours_12m,
+           100 * (pg_catalog.count(*) FILTER (WHERE i.reported_at - i.detected_at <= interval '24 hours'))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0) AS reported_within_24h_pct_12m
+    FROM @extschema@.incidents i
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= CURRENT_DATE - interval '12 months'
+) inc
+CROSS JOIN LATERAL (
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.nonconformities n
+            WHERE n.organization_id = o.organization_id AND n.closed_on IS NULL) AS nonconformities_open,
+           (SELECT pg_catalog.count(*) FROM @extschema@.corrective_actions c
+            WHERE c.organization_id = o.organization_id AND c.closed_on IS NULL
+              AND c.due_on < CURRENT_DATE) AS corrective_actions_overdue
+) nc;
+
+COMMENT ON VIEW @extschema@.management_review IS
+'One row per organization: the headline figures of a management review (ISO/IEC 27001 9.3) from the latest assessment, the risk register, KPIs, objectives, the last 12 months of incidents and open nonconformities.';
+
+-- ---------------------------------------------------------------------------
+-- Indexes the views need (beyond the keys of model.sql)
+-- ---------------------------------------------------------------------------
+
+CREATE INDEX nonconformities_open_idx ON @extschema@.nonconformities (organization_id) WHERE closed_on IS NULL;
+CREATE INDEX corrective_actions_open_idx ON @extschema@.corrective_actions (organization_id, due_on)
+    WHERE closed_on IS NULL;
+
+-- ---------------------------------------------------------------------------
+-- org_radar_svg
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.org_radar_svg(organization_id bigint, framework text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    fw          text;
+    fw_min      double precision;
+    fw_max      double precision;
+    org_name    text;
+    assessed    date;
+    own         @extschema@.radar;
+    peers       @extschema@.radar;
+    target      @extschema@.radar;
+    axes        text[];
+    series      @extschema@.radar[];
+    names       text[];
+BEGIN
+    SELECT o.name INTO org_name FROM @extschema@.organizations o
+    WHERE o.organization_id = org_radar_svg.organization_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization % does not exist', org_radar_svg.organization_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the framework asked for, else the one of the latest assessment
+    SELECT f.code, f.scale_min, f.scale_max, la.assessed_on INTO fw, fw_min, fw_max, assessed
+    FROM @extschema@.latest_assessments(org_radar_svg.organization_id) la
+    JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+    WHERE framework IS NULL OR f.code = framework
+    ORDER BY la.assessed_on DESC, la.assessment_id DESC LIMIT 1;
+    IF fw IS NULL THEN
+        RAISE EXCEPTION 'organization % has no organization-wide assessment%', org_radar_svg.organization_id,
+            CASE WHEN framework IS NULL THEN '' ELSE ' of framework ' || framework END
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    SELECT @extschema@.maturity_radar(m.domain, m.own_score),
+           @extschema@.maturity_radar(m.domain, m.peer_score),
+           @extschema@.maturity_radar(m.domain, m.target),
+           pg_catalog.array_agg(m.domain ORDER BY m.display_order)
+      INTO own, peers, target, axes
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = org_radar_svg.organization_id AND m.framework = fw;
+    series := ARRAY[]::@extschema@.radar[];
+    names := ARRAY[]::text[];
+    IF own IS NOT NULL THEN
+        series := series || own; names := names || 'Own'::text;
+    END IF;
+    IF peers IS NOT NULL THEN
+        series := series || peers; names := names || 'Peers (mean)'::text;
+    END IF;
+    IF target IS NOT NULL THEN
+        series := series || target; names := names || 'Target'::text;
+    END IF;
+    RETURN @extschema@.radar_svg(series, names, axes, fw_min, fw_max,
+                                 pg_catalog.format('%s: %s maturity (%s)', org_name, fw, assessed));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.org_radar_svg(bigint, text) IS
+'SVG radar of an organization''s latest assessment (of framework, or the latest of any): own domain means, peers'' means (when the peer group is large enough) and targets.';
+
+-- ---------------------------------------------------------------------------
+-- Column comments (BI tools show them as field descriptions). Columns shared
+-- by several views are described once ('*'); the block fails if any view
+-- column is left without a comment.
+-- ---------------------------------------------------------------------------
+
+DO $comments$
+DECLARE
+    c       record;
+    missing text;
+BEGIN
+    FOR c IN
+        WITH described(view_name, column_name, description) AS (VALUES
+            ('*', 'organization_id', 'Key of the organization (organizations.organization_id).'),
+            ('*', 'organization', 'Code of the organization.'),
+            ('*', 'organization_name', 'Name of the organization.'),
+            ('*', 'core_business', 'Core business type: regulated, planning-competitive or mass-production (with size_band, the peer group).'),
+            ('*', 'size_band', 'Size band: small, medium, large or enterprise (with core_business, the peer group).'),
+            ('*', 'peer_group', 'The peer group: core business type / size band.'),
+            ('*', 'framework', 'Code of the framework assessed.'),
+            ('*', 'assessment_id', 'The organization''s latest organization-wide assessment of the framework.'),
+            ('*', 'assessed_on', 'Date of that assessment.'),
+            ('*', 'peer_count', 'Number of peers with a value; NULL when fewer than ismseval.min_peer_group.'),
+            ('*', 'owner', 'Person or role responsible.'),
+            ('*', 'target', 'Target value.'),
+            ('*', 'unit', 'Unit of the KPI values (%, hours, count, ...).'),
+            ('*', 'status', 'red, amber or green (kpi_status: green at attainment >= 1, amber within the amber tolerance, else red); NULL when never measured.'),
+            ('*', 'progress_pct', 'Progress from baseline to target in %: 100 x (latest - baseline) / (target - baseline); NULL without baseline or when baseline = target; < 0 regressed, > 100 exceeded.'),
+            ('*', 'latest_value', 'The latest measured value.'),
+            ('*', 'likelihood', 'Likelihood level, 1 .. size of the matrix''s likelihood scale.'),
+            ('*', 'impact', 'Impact level, 1 .. size of the matrix''s impact scale.'),
+            ('*', 'domain', 'Code of the control domain (radar axis).'),
+            ('*', 'peer_percentile', 'Percentile of the organization among its peers, mid-rank: 100 x (peers below + 0.5 x peers equal) / peers; NULL below the minimum peer group.'),
+            ('*', 'total_score', 'Total score: mean large-question score x number of large questions of the framework (the plain sum when every question is answered; not-applicable answers take the mean).'),
+            ('*', 'mean_score', 'Mean score of the answered large questions.'),
+            ('*', 'peer_mean_total', 'Mean total score of the peers; NULL below the minimum peer group.'),
+            ('*', 'deviation_score', 'Deviation score (hensachi) of the total among peers: 50 + 10 x (own - peer mean) / peer population stddev (50 when that is 0); NULL below the minimum peer group.'),
+            ('*', 'peer_rank', 'Rank of the total among the organization and its peers: 1 + peers with a higher total; NULL below the minimum peer group.'),
+            ('*', 'ranked_organizations', 'Number of organizations ranked: peers + 1; NULL below the minimum peer group.'),
+
+            ('risk_register', 'risk_id', 'Key of the risk.'),
+            ('risk_register', 'title', 'Title of the risk.'),
+            ('risk_register', 'asset', 'Name of the asset at risk (NULL when none).'),
+            ('risk_register', 'asset_location', 'Where the asset''s information lives: server, terminal, network, media, mobile or paper.'),
+            ('risk_register', 'asset_value', 'Asset value = max(confidentiality, integrity, availability).'),
+            ('risk_register', 'threat_code', 'Code of the threat (PH-nn physical, IS-nn information system for the preloaded catalogue).'),
+            ('risk_register', 'threat', 'Name of the threat.'),
+            ('risk_register', 'inherent_score', 'Inherent score = likelihood x impact.'),
+            ('risk_register', 'inherent_level', 'Level of the (likelihood, impact) cell in the organization''s risk matrix.'),
+            ('risk_register', 'inherent_level_rank', '0-based rank of the inherent level (0 = lowest).'),
+            ('risk_register', 'inherent_color', 'Colour of the inherent level (#RRGGBB).'),
+            ('risk_register', 'control_effectiveness', 'Effectiveness of the controls on the risk, 0 (none) to 1 (complete).'),
+            ('risk_register', 'residual_score', 'Residual score = inherent score x (1 - control effectiveness).'),
+            ('risk_register', 'residual_level', 'Level of the residual score: the highest level among matrix cells scoring at most the residual score, never above the inherent level.'),
+            ('risk_register', 'residual_level_rank', '0-based rank of the residual level.'),
+            ('risk_register', 'residual_color', 'Colour of the residual level (#RRGGBB).'),
+            ('risk_register', 'tolerance_level', 'The organization''s risk tolerance: the highest accepted level.'),
+            ('risk_register', 'within_tolerance', 'True when the residual level is at or below the tolerance level.'),
+            ('risk_register', 'treatment', 'Treatment: mitigate, accept, transfer or avoid.'),
+            ('risk_register', 'owner', 'Risk owner.'),
+            ('risk_register', 'acceptance_expires', 'When the acceptance of an accepted risk expires.'),
+            ('risk_register', 'acceptance_expired', 'True when the risk is accepted and its acceptance expired before today.'),
+            ('risk_register', 'identified_on', 'Date the risk was identified.'),
+
+            ('risk_heatmap', 'score', 'Score of the cell = likelihood x impact.'),
+            ('risk_heatmap', 'level', 'Level of the cell in the organization''s risk matrix.'),
+            ('risk_heatmap', 'level_rank', '0-based rank of the level (0 = lowest).'),
+            ('risk_heatmap', 'color', 'Colour of the level (#RRGGBB).'),
+            ('risk_heatmap', 'risk_count', 'Number of the organization''s risks rated in this cell (inherent rating); 0 when none.'),
+
+            ('kpi_status', 'kpi_id', 'Key of the KPI.'),
+            ('kpi_status', 'kpi', 'Code of the KPI.'),
+            ('kpi_status', 'kpi_name', 'Name of the KPI.'),
+            ('kpi_status', 'direction', 'higher_is_better or lower_is_better.'),
+            ('kpi_status', 'owner', 'Owner of the KPI.'),
+            ('kpi_status', 'frequency_days', 'Measurement frequency in days (30 monthly, 91 quarterly, 365 yearly).'),
+            ('kpi_status', 'target', 'Target value of the KPI.'),
+            ('kpi_status', 'baseline', 'Baseline value the progress is measured from (NULL when not set).'),
+            ('kpi_status', 'latest_measured_on', 'Date of the latest measurement.'),
+            ('kpi_status', 'previous_value', 'The value measured before the latest one.'),
+            ('kpi_status', 'previous_measured_on', 'Date of the previous measurement.'),
+            ('kpi_status', 'change', 'latest_value - previous_value.'),
+            ('kpi_status', 'attainment_pct', 'Attainment in %, 0-200: 100 x actual / target (higher is better) or 100 x target / actual (lower is better); 100 = target met.'),
+            ('kpi_status', 'days_since_measured', 'Days from the latest measurement to today.'),
+            ('kpi_status', 'stale', 'True when never measured or not measured within frequency_days.'),
+
+            ('objective_status', 'objective_id', 'Key of the objective.'),
+            ('objective_status', 'objective', 'Title of the objective.'),
+            ('objective_status', 'owner', 'Owner of the objective.'),
+            ('objective_status', 'set_on', 'Date the objective was set.'),
+            ('objective_status', 'due_on', 'Due date of the objective.'),
+            ('objective_status', 'kpi', 'Code of the KPI that measures the objective.'),
+            ('objective_status', 'target', 'Target value of the KPI.'),
+            ('objective_status', 'achieved', 'True when the KPI''s latest value meets the target (attainment >= 100%).'),
+            ('objective_status', 'overdue', 'True when the due date has passed and the objective is not achieved.'),
+            ('objective_status', 'days_to_due', 'Days from today to the due date (negative when past).'),
+
+            ('maturity_by_domain', 'domain_name', 'Name of the control domain.'),
+            ('maturity_by_domain', 'display_order', 'Display order of the domain in its framework.'),
+            ('maturity_by_domain', 'own_score', 'Mean score of the organization''s answered large questions of the domain; NULL when none answered.'),
+            ('maturity_by_domain', 'answered_questions', 'Number of large questions of the domain answered with a score.'),
+            ('maturity_by_domain', 'peer_score', 'Mean over the peers of their domain means (latest assessment of the same framework); NULL below the minimum peer group.'),
+            ('maturity_by_domain', 'gap_to_peers', 'own_score - peer_score (negative: below peers).'),
+            ('maturity_by_domain', 'target', 'Target maturity of the domain: maturity_targets, else the framework''s default_target.'),
+            ('maturity_by_domain', 'gap_to_target', 'own_score - target (negative: below target).'),
+
+            ('question_peer_rate', 'large_question', 'Code of the large question the small question belongs to.'),
+            ('question_peer_rate', 'question_id', 'Key of the small question.'),
+            ('question_peer_rate', 'question', 'Code of the small question.'),
+            ('question_peer_rate', 'question_text', 'Text of the small question.'),
+            ('question_peer_rate', 'own_answer_yes', 'The organization''s answer: true yes, false no, NULL not answered or not applicable.'),
+            ('question_peer_rate', 'own_not_applicable', 'True when the organization answered not applicable.'),
+            ('question_peer_rate', 'peer_rate_pct', 'Peer implementation rate: 100 x peers answering yes / peers answering yes or no; NULL below the minimum peer group.'),
+
+            ('incident_metrics_monthly', 'month', 'First day of the calendar month (UTC) in which the incidents occurred.'),
+            ('incident_metrics_monthly', 'incidents', 'Number of incidents that occurred in the month.'),
+            ('incident_metrics_monthly', 'severe_incidents', 'Incidents of severity 3 or 4.'),
+            ('incident_metrics_monthly', 'max_leakage_risk', 'Highest leakage-risk level (1-4) among them.'),
+            ('incident_metrics_monthly', 'mttd_hours', 'Mean time to detect in hours: mean of detected_at - occurred_at over detected incidents.'),
+            ('incident_metrics_monthly', 'mttd_hours_p90', '90th percentile (interpolated) of the time to detect, hours.'),
+            ('incident_metrics_monthly', 'mttr_hours', 'Mean time to resolve in hours: mean of resolved_at - occurred_at over resolved incidents.'),
+            ('incident_metrics_monthly', 'mttr_hours_p90', '90th percentile (interpolated) of the time to resolve, hours.'),
+            ('incident_metrics_monthly', 'reported_within_24h_pct', '100 x incidents reported within 24 hours of detection / detected incidents; NULL when none detected.'),
+
+            ('org_benchmark', 'answered_questions', 'Number of large questions answered with a score.'),
+
+            ('management_review', 'framework', 'Framework of the organization''s most recent assessment.'),
+            ('management_review', 'assessed_on', 'Date of the most recent organization-wide assessment.'),
+            ('management_review', 'peer_count', 'Number of peers in the benchmark; NULL below the minimum peer group.'),
+            ('management_review', 'weakest_domain', 'Domain with the lowest own score (first in display order on ties).'),
+            ('management_review', 'domains_below_target', 'Domains whose own score is below target.'),
+            ('management_review', 'domains_below_peers', 'Domains whose own score is below the peers'' mean.'),
+            ('management_review', 'risks', 'Risks in the register.'),
+            ('management_review', 'risks_outside_tolerance', 'Risks whose residual level is above the tolerance level.'),
+            ('management_review', 'risks_top_level', 'Risks whose inherent level is the top level of the matrix.'),
+            ('management_review', 'acceptances_expired', 'Accepted risks whose acceptance has expired.'),
+            ('management_review', 'kpis', 'KPIs defined.'),
+            ('management_review', 'kpis_green', 'KPIs with status green.'),
+            ('management_review', 'kpis_amber', 'KPIs with status amber.'),
+            ('management_review', 'kpis_red', 'KPIs with status red.'),
+            ('management_review', 'kpis_stale', 'KPIs never measured or not measured within their frequency.'),
+            ('management_review', 'objectives', 'Objectives defined.'),
+            ('management_review', 'objectives_achieved', 'Objectives whose KPI meets its target.'),
+            ('management_review', 'objectives_overdue', 'Objectives past their due date and not achieved.'),
+            ('management_review', 'incidents_12m', 'Incidents that occurred in the last 12 months.'),
+            ('management_review', 'severe_incidents_12m', 'Of them, incidents of severity 3 or 4.'),
+            ('management_review', 'mttd_hours_12m', 'Mean time to detect over the last 12 months, hours.'),
+            ('management_review', 'mttr_hours_12m', 'Mean time to resolve over the last 12 months, hours.'),
+            ('management_review', 'reported_within_24h_pct_12m', '100 x incidents of the last 12 months reported within 24 hours of detection / detected ones; NULL when none.'),
+            ('management_review', 'nonconformities_open', 'Nonconformities not closed.'),
+            ('management_review', 'corrective_actions_overdue', 'Corrective actions not closed and past their due date.')
+        )
+        SELECT cl.relname AS view_name, a.attname AS column_name,
+               COALESCE(s.description, g.description) AS description
+        FROM pg_catalog.pg_class cl
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
+        LEFT JOIN described s ON s.view_name = cl.relname AND s.column_name = a.attname
+        LEFT JOIN described g ON g.view_name = '*' AND g.column_name = a.attname
+        WHERE cl.relnamespace = '@extschema@'::regnamespace AND cl.relkind = 'v'
+        ORDER BY 1, a.attnum
+    LOOP
+        IF c.description IS NULL THEN
+            missing := COALESCE(missing || ', ', '') || c.view_name || '.' || c.column_name;
+        ELSE
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.%I IS %L',
+                                      c.view_name, c.column_name, c.description);
+        END IF;
+    END LOOP;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'view columns without a comment: %', missing;
+    END IF;
+END
+$comments$;

@@ -1,0 +1,80 @@
+-- pgTAP: the BI views: plain column types, a comment on every view and column, plans that
+-- push an organization filter down into index scans, and the helper functions' edge cases.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS ismseval;
+SET LOCAL search_path = ismseval, public;
+SELECT plan(14);
+
+SELECT set_eq(
+    $$SELECT relname::text FROM pg_class WHERE relnamespace = 'ismseval'::regnamespace AND relkind = 'v'$$,
+    ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
+          'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review'],
+    'the nine views');
+
+SELECT is_empty(
+    $$SELECT c.relname || '.' || a.attname || ': ' || format_type(a.atttypid, a.atttypmod)
+      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      JOIN pg_type t ON t.oid = a.atttypid
+      WHERE c.relnamespace = 'ismseval'::regnamespace AND c.relkind = 'v'
+        AND (t.typnamespace <> 'pg_catalog'::regnamespace
+             OR t.typtype <> 'b' OR t.typcategory = 'A'
+             OR t.typname NOT IN ('int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'text', 'bool',
+                                  'date', 'timestamptz'))$$,
+    'every view column has a plain type (no arrays, intervals, enums, domains or custom types)');
+
+SELECT is_empty(
+    $$SELECT c.relname::text FROM pg_class c
+      WHERE c.relnamespace = 'ismseval'::regnamespace AND c.relkind = 'v'
+        AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''$$,
+    'every view has a comment');
+
+SELECT is_empty(
+    $$SELECT c.relname || '.' || a.attname FROM pg_class c
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relnamespace = 'ismseval'::regnamespace AND c.relkind = 'v'
+        AND coalesce(col_description(c.oid, a.attnum), '') = ''$$,
+    'every view column has a comment');
+
+SELECT is_empty(
+    $$SELECT c.relname::text FROM pg_class c
+      WHERE c.relnamespace = 'ismseval'::regnamespace AND c.relkind = 'r'
+        AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''$$,
+    'every table has a comment');
+
+-- An organization's dashboard rows are reached through indexes: with sequential scans
+-- disabled, no plan may still need one on a table that grows with the organizations.
+CREATE FUNCTION pg_temp.seq_scans(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE line text;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+        IF line ~ 'Seq Scan on (organizations|departments|assessments|answers|assets|risks|kpis|kpi_measurements|objectives|incidents|nonconformities|corrective_actions|maturity_targets)\M' THEN
+            RETURN NEXT line;
+        END IF;
+    END LOOP;
+END $$;
+SET LOCAL enable_seqscan = off;
+SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.management_review WHERE organization_id = 42')$$,
+                'management_review for one organization: index scans only');
+SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.maturity_by_domain WHERE organization_id = 42')$$,
+                'maturity_by_domain for one organization: index scans only');
+SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.question_peer_rate WHERE organization_id = 42')$$,
+                'question_peer_rate for one organization: index scans only');
+SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.incident_metrics_monthly WHERE organization_id = 42')$$,
+                'incident_metrics_monthly for one organization: index scans only');
+RESET enable_seqscan;
+
+-- residual_level_rank on the default 4 x 4 matrix (levels by score 1-2 low, 3-4 medium, 6-8 high, 9-16 critical):
+-- 4x4 at residual 8 -> high (2); residual 0.5 -> no cell scores <= 0.5 -> low (0);
+-- 1x4 (medium, 1) at residual 4: cells <= 4 reach medium (1); capped at the inherent rank even when
+-- a cell of the same score ranks higher.
+SELECT is(residual_level_rank(default_risk_matrix(), 4, 4, 8), 2, 'residual 8 of a 4x4 risk: high');
+SELECT is(residual_level_rank(default_risk_matrix(), 4, 4, 0.5), 0, 'residual 0.5: low');
+SELECT is(residual_level_rank(default_risk_matrix(), 1, 2, 2), 0, 'never above the inherent level');
+
+SELECT throws_ok('SELECT ismseval.org_radar_svg(-1)', '22023', 'organization -1 does not exist', 'radar of an unknown organization');
+INSERT INTO organizations (code, name, core_business, size_band) VALUES ('TAP-EMPTY', 'Empty', 'regulated', 'small');
+SELECT throws_ok(format('SELECT ismseval.org_radar_svg(%s)', (SELECT organization_id FROM organizations WHERE code = 'TAP-EMPTY')),
+                 'P0002', NULL, 'radar of an organization without an assessment');
+
+SELECT * FROM finish();
+ROLLBACK;
