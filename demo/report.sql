@@ -50,7 +50,7 @@ SELECT concat_ws(E'\n',
  .cols { display: flex; gap: 24px; align-items: flex-start; } .cols > div { flex: 1; }
  table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid #ECEFF1; padding: 3px 6px; text-align: left; }
  th { background: #ECEFF1; font-weight: 600; } td.num, th.num { text-align: right; }
- .badge { color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 11px; }
+ .badge { color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 11px; white-space: nowrap; }
  .neg { color: #C62828; } .note { color: #757575; font-size: 11px; margin-top: 16px; }
  svg { max-width: 100%; height: auto; }
  @media print { body { margin: 0; } }
