@@ -41,7 +41,7 @@ multiply_int_factors(int32 a, int32 b)
 	return product;
 }
 
-/* Raises an error unless a floating-point product stayed finite; returns it. */
+/* Raises an error unless a floating-point product stayed finite; returns it, zero as +0. */
 static double
 check_float_product(double product)
 {
@@ -49,6 +49,9 @@ check_float_product(double product)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("risk score is out of range for type double precision")));
+	/* a factor of -0 (accepted as >= 0) would otherwise give a score of -0 */
+	if (product == 0)
+		product = 0.0;
 	return product;
 }
 
@@ -123,5 +126,10 @@ residual_risk(PG_FUNCTION_ARGS)
 	double		inherent = ismseval_check_nonnegative(PG_GETARG_FLOAT8(0), "inherent");
 	double		effectiveness = ismseval_check_range(PG_GETARG_FLOAT8(1), "effectiveness", 0, 1);
 
-	PG_RETURN_FLOAT8(inherent * (1.0 - effectiveness));
+	double		residual = inherent * (1.0 - effectiveness);
+
+	/* an inherent risk of -0 (accepted as >= 0) would otherwise give -0 */
+	if (residual == 0)
+		residual = 0.0;
+	PG_RETURN_FLOAT8(residual);
 }
