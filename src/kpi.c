@@ -105,10 +105,12 @@ check_kpi_value(double value, const char *argname)
 	return value;
 }
 
-/* Clamps a ratio to [0, ATTAINMENT_MAX]. */
+/* Clamps a ratio to [0, ATTAINMENT_MAX]; zero is +0 (an actual of -0 is accepted as >= 0). */
 static inline double
 clamp_attainment(double ratio)
 {
+	if (ratio == 0)
+		return 0.0;
 	return ratio > ATTAINMENT_MAX ? ATTAINMENT_MAX : ratio;
 }
 

@@ -94,7 +94,20 @@ peer_dist_finalize(PeerDist *dist)
 		sum = t;
 	}
 	if (n > 0)
+	{
 		mean = (sum + compensation) / n;
+
+		/*
+		 * The rounded sum / n can land an ulp outside [min, max] (six 0.1s
+		 * gave 0.10000000000000002); a finite mean is clamped back.  A sum
+		 * that overflowed leaves NaN or inf, reported below.
+		 */
+		if (isfinite(mean))
+		{
+			mean = Max(mean, dist->values[0]);
+			mean = Min(mean, dist->values[n - 1]);
+		}
+	}
 	for (i = 0; i < n; i++)
 	{
 		double		d = dist->values[i] - mean;

@@ -41,7 +41,7 @@ multiply_int_factors(int32 a, int32 b)
 	return product;
 }
 
-/* Raises an error unless a floating-point product stayed finite; returns it. */
+/* Raises an error unless a floating-point product stayed finite; returns it, zero as +0. */
 static double
 check_float_product(double product)
 {
@@ -49,6 +49,9 @@ check_float_product(double product)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("risk score is out of range for type double precision")));
+	/* a factor of -0 (accepted as >= 0) would otherwise give a score of -0 */
+	if (product == 0)
+		product = 0.0;
 	return product;
 }
 
@@ -84,6 +87,27 @@ risk_score3_int(PG_FUNCTION_ARGS)
 										 vulnerability));
 }
 
+/*
+ * The product of three finite non-negative factors, raising an error only if
+ * the product itself is out of range.  A zero factor gives 0 (never inf x 0 =
+ * NaN), and an intermediate product out of range does not matter: the
+ * mantissas (each in [0.5, 1)) are multiplied apart from the exponents, which
+ * rounds exactly as a x b x c does whenever that does not overflow.
+ */
+static double
+multiply_float_factors3(double a, double b, double c)
+{
+	int			ea;
+	int			eb;
+	int			ec;
+	double		mantissa;
+
+	if (a == 0 || b == 0 || c == 0)
+		return 0.0;
+	mantissa = frexp(a, &ea) * frexp(b, &eb) * frexp(c, &ec);
+	return check_float_product(ldexp(mantissa, ea + eb + ec));
+}
+
 /* risk_score(asset_value, threat, vulnerability float8) = their product. */
 Datum
 risk_score3_float8(PG_FUNCTION_ARGS)
@@ -92,7 +116,7 @@ risk_score3_float8(PG_FUNCTION_ARGS)
 	double		threat = ismseval_check_nonnegative(PG_GETARG_FLOAT8(1), "threat");
 	double		vulnerability = ismseval_check_nonnegative(PG_GETARG_FLOAT8(2), "vulnerability");
 
-	PG_RETURN_FLOAT8(check_float_product(asset_value * threat * vulnerability));
+	PG_RETURN_FLOAT8(multiply_float_factors3(asset_value, threat, vulnerability));
 }
 
 /* residual_risk(inherent, effectiveness) = inherent x (1 - effectiveness). */
@@ -102,5 +126,10 @@ residual_risk(PG_FUNCTION_ARGS)
 	double		inherent = ismseval_check_nonnegative(PG_GETARG_FLOAT8(0), "inherent");
 	double		effectiveness = ismseval_check_range(PG_GETARG_FLOAT8(1), "effectiveness", 0, 1);
 
-	PG_RETURN_FLOAT8(inherent * (1.0 - effectiveness));
+	double		residual = inherent * (1.0 - effectiveness);
+
+	/* an inherent risk of -0 (accepted as >= 0) would otherwise give -0 */
+	if (residual == 0)
+		residual = 0.0;
+	PG_RETURN_FLOAT8(residual);
 }
