@@ -320,9 +320,9 @@ merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
 	return out;
 }
 
-/* radar_avg / peer_radar transition: folds each axis mean of the input with weight 1. */
-Datum
-radar_avg_accum(PG_FUNCTION_ARGS)
+/* Folds the radar of argument 1 into the state of argument 0 (NULLs skipped); unit_weight as merge_radar's unit. */
+static Datum
+fold_radar_argument(FunctionCallInfo fcinfo, bool unit_weight)
 {
 	MemoryContext aggctx;
 	Radar	   *state;
@@ -334,24 +334,21 @@ radar_avg_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	state = state_for_update(fcinfo, &aggctx);
-	PG_RETURN_RADAR_P(merge_radar(state, PG_GETARG_RADAR_P(1), true, aggctx));
+	PG_RETURN_RADAR_P(merge_radar(state, PG_GETARG_RADAR_P(1), unit_weight, aggctx));
+}
+
+/* radar_avg / peer_radar transition: folds each axis mean of the input with weight 1. */
+Datum
+radar_avg_accum(PG_FUNCTION_ARGS)
+{
+	return fold_radar_argument(fcinfo, true);
 }
 
 /* Combine function of every radar aggregate: folds one partial state into another. */
 Datum
 radar_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	Radar	   *state;
-
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	state = state_for_update(fcinfo, &aggctx);
-	PG_RETURN_RADAR_P(merge_radar(state, PG_GETARG_RADAR_P(1), false, aggctx));
+	return fold_radar_argument(fcinfo, false);
 }
 
 /* Final function of maturity_radar and radar_avg: the state, compact. */
