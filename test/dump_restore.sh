@@ -33,6 +33,14 @@ SELECT framework_id, domain_id, 'M1.1', 'My question' FROM ismseval.control_doma
 INSERT INTO ismseval.threats (code, category, name) VALUES ('MY-01', 'other', 'My threat');
 INSERT INTO ismseval.maturity_targets (organization_id, domain_id, target)
 SELECT organization_id, 3, 3.5 FROM ismseval.organizations ORDER BY organization_id LIMIT 2;
+-- a tenant mapped to two organizations (roles are cluster-wide: the restore finds it)
+DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ismseval_dump_tenant') THEN
+        CREATE ROLE ismseval_dump_tenant NOLOGIN IN ROLE ismseval_tenant;
+    END IF;
+END \$\$;
+INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
+SELECT 'ismseval_dump_tenant', organization_id FROM ismseval.organizations ORDER BY organization_id LIMIT 2;
 SQL
 
 # One line per table: name, row count, preloaded row count, md5 of all rows in a fixed order
@@ -72,6 +80,11 @@ fresh=$("${PSQL[@]}" -At -d "$DST" -c "SELECT (SELECT count(*) FROM ismseval.fra
     (SELECT count(*) FROM ismseval.control_domains WHERE preloaded) || '/' || (SELECT count(*) FROM ismseval.questions WHERE preloaded)
     || '/' || (SELECT count(*) FROM ismseval.threats WHERE preloaded)")
 if [ "$fresh" = "1/6/22/25" ]; then echo "ok - preloaded rows after restore: $fresh"; else echo "not ok - preloaded rows after restore: $fresh, want 1/6/22/25"; status=1; fi
+# Row-level security is back on: the tenant sees its two organizations and their answers only.
+seen=$("${PSQL[@]}" -At -d "$DST" -c "SET ROLE ismseval_dump_tenant;
+    SELECT (SELECT count(*) FROM ismseval.organizations) || '/' ||
+           (SELECT count(DISTINCT a.organization_id) FROM ismseval.answers an JOIN ismseval.assessments a USING (assessment_id))")
+if [ "$seen" = "2/2" ]; then echo "ok - after restore the tenant sees its 2 organizations only"; else echo "not ok - after restore the tenant sees $seen organizations, want 2/2"; status=1; fi
 # The key sequences came along: new rows do not collide with restored ones.
 if "${PSQL[@]}" -d "$DST" -c "INSERT INTO ismseval.organizations (code, name, core_business, size_band) VALUES ('NEW', 'New', 'regulated', 'small');
     INSERT INTO ismseval.frameworks (code, name) VALUES ('NEW', 'New'); INSERT INTO ismseval.threats (code, category, name) VALUES ('NEW', 'other', 'New');" >/dev/null; then

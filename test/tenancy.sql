@@ -1,0 +1,444 @@
+-- pgTAP: tenants. Two tenant roles with overlapping peer groups, an administrator
+-- and a role mapped to nothing. Every test here fails if the protection it names
+-- is removed (the policy, the grant, the floor on hidden peers, the pinned
+-- search_path, the access check of the peer functions).
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS ismseval;
+SELECT plan(112);
+
+-- ---------------------------------------------------------------------------
+-- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
+-- their users (inheriting), ada an administrator (not a superuser), mallory a
+-- tenant mapped to nothing.
+-- ---------------------------------------------------------------------------
+CREATE ROLE tenant_alpha NOLOGIN IN ROLE ismseval_tenant;
+CREATE ROLE tenant_beta NOLOGIN IN ROLE ismseval_tenant;
+CREATE ROLE alice IN ROLE tenant_alpha;
+CREATE ROLE bob IN ROLE tenant_beta;
+CREATE ROLE mallory IN ROLE ismseval_tenant;
+CREATE ROLE ada IN ROLE ismseval_admin;
+
+-- ---------------------------------------------------------------------------
+-- Data. Framework T: domains D1, D2; large questions L1 (D1), L2 (D2) on 1-4;
+-- small questions S1 (under L1), S2 (under L2).
+-- Peer groups and (L1, L2, S1) answers:
+--   G1 regulated/small:         a1 (2,3,yes) a2 (4,1,no)  [alpha]  b1 (3,3,yes) [beta]
+--                               p1 (1,2,no) p2 (2,2,yes) p3 (3,4,yes) p4 (4,4,no)
+--   G2 planning-competitive/medium: a3 (2,2,yes) [alpha]  b2 (3,3,yes) b3 (1,1,no) b4 (4,4,yes) [beta]
+--                               q1 (2,3,no) q2 (4,2,yes)
+--   G3 mass-production/large:   b5 (3,3,yes) [beta]  r1 (1,1,no) r2 (2,2,no)
+-- S2 is yes everywhere. Every organization also has one row in every other table.
+-- ---------------------------------------------------------------------------
+INSERT INTO ismseval.frameworks (code, name, scale_min, scale_max, default_target)
+VALUES ('T', 'Tenancy test', 1, 4, 3);
+INSERT INTO ismseval.control_domains (framework_id, code, name, display_order)
+SELECT f.framework_id, d, 'Domain ' || d, o FROM ismseval.frameworks f, (VALUES ('D1', 1), ('D2', 2)) v(d, o)
+WHERE f.code = 'T';
+INSERT INTO ismseval.questions (framework_id, domain_id, code, text)
+SELECT d.framework_id, d.domain_id, 'L' || right(d.code, 1), 'Large ' || d.code
+FROM ismseval.control_domains d JOIN ismseval.frameworks f USING (framework_id) WHERE f.code = 'T';
+INSERT INTO ismseval.questions (framework_id, domain_id, parent_id, code, text)
+SELECT q.framework_id, q.domain_id, q.question_id, 'S' || right(q.code, 1), 'Small under ' || q.code
+FROM ismseval.questions q JOIN ismseval.frameworks f USING (framework_id) WHERE f.code = 'T';
+
+CREATE TEMP TABLE org_data (code text, grp text, tenant text, l1 int, l2 int, s1 boolean);
+INSERT INTO org_data VALUES
+    ('a1', 'G1', 'alpha', 2, 3, true), ('a2', 'G1', 'alpha', 4, 1, false), ('b1', 'G1', 'beta', 3, 3, true),
+    ('p1', 'G1', NULL, 1, 2, false), ('p2', 'G1', NULL, 2, 2, true), ('p3', 'G1', NULL, 3, 4, true),
+    ('p4', 'G1', NULL, 4, 4, false),
+    ('a3', 'G2', 'alpha', 2, 2, true), ('b2', 'G2', 'beta', 3, 3, true), ('b3', 'G2', 'beta', 1, 1, false),
+    ('b4', 'G2', 'beta', 4, 4, true), ('q1', 'G2', NULL, 2, 3, false), ('q2', 'G2', NULL, 4, 2, true),
+    ('b5', 'G3', 'beta', 3, 3, true), ('r1', 'G3', NULL, 1, 1, false), ('r2', 'G3', NULL, 2, 2, false);
+GRANT SELECT ON org_data TO PUBLIC;
+-- Runs a statement; returns the number of rows it affected.
+CREATE FUNCTION pg_temp.rows_affected(statement text) RETURNS bigint
+LANGUAGE plpgsql AS $$ DECLARE n bigint; BEGIN EXECUTE statement; GET DIAGNOSTICS n = ROW_COUNT; RETURN n; END $$;
+
+INSERT INTO ismseval.organizations (code, name, core_business, size_band)
+SELECT code, 'Org ' || code,
+       CASE grp WHEN 'G1' THEN 'regulated' WHEN 'G2' THEN 'planning-competitive' ELSE 'mass-production' END,
+       CASE grp WHEN 'G1' THEN 'small' WHEN 'G2' THEN 'medium' ELSE 'large' END
+FROM org_data;
+INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
+SELECT ('tenant_' || d.tenant)::regrole, o.organization_id
+FROM org_data d JOIN ismseval.organizations o USING (code) WHERE d.tenant IS NOT NULL;
+
+INSERT INTO ismseval.assessments (organization_id, framework_id, assessed_on)
+SELECT o.organization_id, f.framework_id, DATE '2026-10-01'
+FROM ismseval.organizations o JOIN org_data USING (code), ismseval.frameworks f WHERE f.code = 'T';
+INSERT INTO ismseval.answers (assessment_id, question_id, score, answer_yes)
+SELECT a.assessment_id, q.question_id,
+       CASE q.code WHEN 'L1' THEN d.l1 WHEN 'L2' THEN d.l2 END,
+       CASE q.code WHEN 'S1' THEN d.s1 WHEN 'S2' THEN true END
+FROM ismseval.assessments a JOIN ismseval.organizations o USING (organization_id) JOIN org_data d USING (code)
+JOIN ismseval.questions q ON q.framework_id = a.framework_id;
+
+INSERT INTO ismseval.departments (organization_id, name)
+SELECT organization_id, 'IT' FROM ismseval.organizations JOIN org_data USING (code);
+INSERT INTO ismseval.maturity_targets (organization_id, domain_id, target)
+SELECT o.organization_id, d.domain_id, 3.5
+FROM ismseval.organizations o JOIN org_data USING (code)
+JOIN ismseval.control_domains d ON d.code = 'D1'
+JOIN ismseval.frameworks f ON f.framework_id = d.framework_id AND f.code = 'T';
+INSERT INTO ismseval.threats (organization_id, code, category, name)
+SELECT organization_id, 'OWN-1', 'other', 'Own threat of ' || code FROM ismseval.organizations JOIN org_data USING (code);
+INSERT INTO ismseval.assets (organization_id, name, information_type, location, confidentiality, integrity, availability)
+SELECT organization_id, 'Customer DB', 'customer records', 'server', 3, 4, 2
+FROM ismseval.organizations JOIN org_data USING (code);
+INSERT INTO ismseval.risks (organization_id, asset_id, threat_id, title, likelihood, impact)
+SELECT a.organization_id, a.asset_id, t.threat_id, 'Leak of customer DB', 2, 3
+FROM ismseval.assets a JOIN ismseval.threats t USING (organization_id);
+INSERT INTO ismseval.kpis (organization_id, code, name, direction, target)
+SELECT organization_id, 'K1', 'Patched servers', 'higher_is_better', 95
+FROM ismseval.organizations JOIN org_data USING (code);
+INSERT INTO ismseval.kpi_measurements (kpi_id, measured_on, value)
+SELECT kpi_id, DATE '2026-10-01', 90 FROM ismseval.kpis;
+INSERT INTO ismseval.objectives (organization_id, kpi_id, title, owner, set_on, due_on)
+SELECT organization_id, kpi_id, 'Patch faster', 'CISO', DATE '2026-01-01', DATE '2027-03-31' FROM ismseval.kpis;
+INSERT INTO ismseval.incidents (organization_id, title, occurred_at, detected_at, severity)
+SELECT organization_id, 'Phishing', TIMESTAMPTZ '2026-10-01 08:00+00', TIMESTAMPTZ '2026-10-01 10:00+00', 2
+FROM ismseval.organizations JOIN org_data USING (code);
+INSERT INTO ismseval.nonconformities (organization_id, source, incident_id, description, owner, raised_on)
+SELECT organization_id, 'incident', incident_id, 'Slow detection', 'CISO', DATE '2026-10-02' FROM ismseval.incidents;
+INSERT INTO ismseval.corrective_actions (organization_id, nonconformity_id, description, owner, opened_on, due_on)
+SELECT organization_id, nonconformity_id, 'Mail filter', 'IT', DATE '2026-10-02', DATE '2026-12-31'
+FROM ismseval.nonconformities;
+
+-- For every table: an expression for a row's key and one for its organization.
+CREATE TEMP TABLE table_keys (tbl text, key_sql text, org_sql text);
+INSERT INTO table_keys VALUES
+    ('organizations', 't.organization_id::text', 't.organization_id'),
+    ('tenant_organizations', 't.tenant_role::text || ''/'' || t.organization_id', 't.organization_id'),
+    ('departments', 't.department_id::text', 't.organization_id'),
+    ('assessments', 't.assessment_id::text', 't.organization_id'),
+    ('answers', 't.assessment_id || ''/'' || t.question_id',
+     '(SELECT a.organization_id FROM ismseval.assessments a WHERE a.assessment_id = t.assessment_id)'),
+    ('maturity_targets', 't.organization_id || ''/'' || t.domain_id', 't.organization_id'),
+    ('threats', 't.threat_id::text', 't.organization_id'),
+    ('assets', 't.asset_id::text', 't.organization_id'),
+    ('risks', 't.risk_id::text', 't.organization_id'),
+    ('kpis', 't.kpi_id::text', 't.organization_id'),
+    ('kpi_measurements', 't.kpi_id || ''/'' || t.measured_on',
+     '(SELECT k.organization_id FROM ismseval.kpis k WHERE k.kpi_id = t.kpi_id)'),
+    ('objectives', 't.objective_id::text', 't.organization_id'),
+    ('incidents', 't.incident_id::text', 't.organization_id'),
+    ('nonconformities', 't.nonconformity_id::text', 't.organization_id'),
+    ('corrective_actions', 't.action_id::text', 't.organization_id');
+GRANT SELECT ON table_keys TO PUBLIC;
+
+-- The rows each tenant must see: its organizations' rows, and the shared threats.
+CREATE TEMP TABLE expected_rows (tenant text, tbl text, key text);
+DO $$
+DECLARE
+    k record;
+BEGIN
+    FOR k IN SELECT * FROM table_keys LOOP
+        EXECUTE format($q$
+            INSERT INTO expected_rows
+            SELECT d.tenant, %L, x.key
+            FROM (SELECT %s AS key, %s AS org FROM ismseval.%I t) x
+            JOIN (SELECT DISTINCT tenant FROM org_data WHERE tenant IS NOT NULL) d
+              ON x.org IN (SELECT o.organization_id FROM ismseval.organizations o
+                           JOIN org_data od USING (code) WHERE od.tenant = d.tenant)
+              OR (%L = 'threats' AND x.org IS NULL)$q$, k.tbl, k.key_sql, k.org_sql, k.tbl, k.tbl);
+    END LOOP;
+END $$;
+GRANT SELECT ON expected_rows TO PUBLIC;
+CREATE TEMP VIEW tenant_orgs AS
+SELECT d.tenant, o.organization_id, o.code FROM org_data d JOIN ismseval.organizations o USING (code);
+GRANT SELECT ON tenant_orgs TO PUBLIC;
+
+SELECT ok((SELECT count(*) FROM expected_rows WHERE tenant = 'alpha' AND tbl = 'risks') = 3
+          AND (SELECT count(*) FROM ismseval.risks) = 16, 'the data: 16 organizations, 3 of them alpha''s');
+
+-- ---------------------------------------------------------------------------
+-- 1. Each tenant sees exactly its own rows in every table and view.
+-- ---------------------------------------------------------------------------
+SET ROLE alice;
+SELECT set_eq(format('SELECT %s FROM ismseval.%I t', key_sql, tbl),
+              format('SELECT key FROM expected_rows WHERE tenant = %L AND tbl = %L', 'alpha', tbl),
+              format('alice (tenant_alpha) sees exactly alpha''s rows of %s', tbl))
+FROM table_keys ORDER BY tbl;
+SELECT set_eq(format('SELECT DISTINCT organization_id FROM ismseval.%I', v),
+              'SELECT organization_id FROM tenant_orgs WHERE tenant = ''alpha''',
+              format('alice sees exactly alpha''s organizations in view %s', v))
+FROM unnest(ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
+                  'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review']) v
+ORDER BY v;
+
+SET ROLE bob;
+SELECT set_eq(format('SELECT %s FROM ismseval.%I t', key_sql, tbl),
+              format('SELECT key FROM expected_rows WHERE tenant = %L AND tbl = %L', 'beta', tbl),
+              format('bob (tenant_beta) sees exactly beta''s rows of %s', tbl))
+FROM table_keys ORDER BY tbl;
+SELECT set_eq(format('SELECT DISTINCT organization_id FROM ismseval.%I', v),
+              'SELECT organization_id FROM tenant_orgs WHERE tenant = ''beta''',
+              format('bob sees exactly beta''s organizations in view %s', v))
+FROM unnest(ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
+                  'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review']) v
+ORDER BY v;
+
+SET ROLE mallory;
+SELECT is((SELECT count(*) FROM ismseval.organizations) + (SELECT count(*) FROM ismseval.answers)
+          + (SELECT count(*) FROM ismseval.management_review), 0::bigint,
+          'a tenant role mapped to no organization sees no organization, answer or view row');
+SELECT is((SELECT count(*) FROM ismseval.threats WHERE organization_id IS NOT NULL), 0::bigint,
+          'nor any organization''s own threat');
+
+SET ROLE ada;
+SELECT is((SELECT count(*) FROM ismseval.management_review), 16::bigint,
+          'an administrator (member of ismseval_admin, not a superuser) sees every organization');
+RESET ROLE;
+
+-- ---------------------------------------------------------------------------
+-- 2. Peer figures: computed over every peer, shown only when enough peers the
+--    caller cannot see stand behind them (floor 5).
+-- ---------------------------------------------------------------------------
+SET ROLE alice;
+-- a1, D1: peers a2 4, b1 3, p1 1, p2 2, p3 3, p4 4 (6; hidden from alice: b1 p1-p4 = 5 >= 5).
+-- mean 17/6; own 2: 1 below (p1), 1 equal (p2) -> 100 x (1 + 0.5) / 6 = 25.
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
+                    FROM ismseval.maturity_by_domain WHERE organization = 'a1' AND domain = 'D1'$$,
+                  $$VALUES (6::bigint, round(17 / 6.0, 12), 25::double precision)$$,
+                  'a1 D1: 6 peers, peer mean 17/6, own percentile 25');
+-- a1, S1: peers a2 no, b1 yes, p1 no, p2 yes, p3 yes, p4 no -> 3 of 6 = 50 %.
+SELECT results_eq($$SELECT peer_count, peer_rate_pct FROM ismseval.question_peer_rate
+                    WHERE organization = 'a1' AND question = 'S1'$$,
+                  $$VALUES (6::bigint, 50::double precision)$$, 'a1 S1: peer implementation rate 3/6 = 50 %');
+-- a1 total 2 + 3 = 5; peers' totals a2 5, b1 6, p1 3, p2 4, p3 7, p4 8: mean 33/6 = 5.5;
+-- below 5: 3, 4 (2), equal: 1 -> 100 x 2.5 / 6; higher: 6, 7, 8 -> rank 4 of 7;
+-- population sd sqrt(17.5 / 6) = 1.707825127659933 -> deviation 50 + 10 x (5 - 5.5) / sd = 47.0723.
+SELECT results_eq($$SELECT peer_count, peer_mean_total, round(peer_percentile::numeric, 9),
+                           round(deviation_score::numeric, 4), peer_rank, ranked_organizations
+                    FROM ismseval.org_benchmark WHERE organization = 'a1'$$,
+                  $$VALUES (6::bigint, 5.5::double precision, round(250 / 6.0, 9), 47.0723, 4::bigint, 7::bigint)$$,
+                  'a1 total: mean 5.5, percentile 41.67, deviation 47.07, rank 4 of 7');
+-- a3, D1 (G2): peers b2 3, b3 1, b4 4, q1 2, q2 4: all 5 hidden from alice; mean 14/5 = 2.8,
+-- own 2: 1 below, 1 equal -> 100 x 1.5 / 5 = 30.
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
+                    FROM ismseval.maturity_by_domain WHERE organization = 'a3' AND domain = 'D1'$$,
+                  $$VALUES (5::bigint, 2.8::numeric, 30::double precision)$$,
+                  'a3 D1: 5 peers, all hidden from alice: mean 2.8, percentile 30');
+
+SET ROLE bob;
+-- b1, D1 (G1): peers a1 2, a2 4, p1 1, p2 2, p3 3, p4 4 (6 hidden); mean 16/6;
+-- own 3: below 2, 1, 2 (3), equal 1 (p3) -> 100 x 3.5 / 6.
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), round(peer_percentile::numeric, 9)
+                    FROM ismseval.maturity_by_domain WHERE organization = 'b1' AND domain = 'D1'$$,
+                  $$VALUES (6::bigint, round(16 / 6.0, 12), round(350 / 6.0, 9))$$,
+                  'b1 D1 (group shared with alice): mean 16/6, percentile 58.33');
+-- b2 (G2): 5 peers a3, b3, b4, q1, q2, but b3 and b4 are bob's own: only 3 hidden < 5.
+-- Shown, bob could subtract b3 and b4 from the mean. No figure.
+SELECT results_eq($$SELECT peer_count, peer_score, peer_percentile FROM ismseval.maturity_by_domain
+                    WHERE organization = 'b2' AND domain = 'D1'$$,
+                  $$VALUES (NULL::bigint, NULL::double precision, NULL::double precision)$$,
+                  'b2 D1: 5 peers but only 3 hidden from bob: no peer figure (differencing)');
+SELECT results_eq($$SELECT peer_count, peer_mean_total, peer_percentile, deviation_score, peer_rank,
+                           ranked_organizations FROM ismseval.org_benchmark WHERE organization = 'b2'$$,
+                  $$VALUES (NULL::bigint, NULL::double precision, NULL::double precision, NULL::double precision,
+                            NULL::bigint, NULL::bigint)$$,
+                  'b2 total: no peer count, mean, percentile, deviation or rank for bob');
+SELECT is((SELECT count(*) FROM ismseval.question_peer_rate WHERE organization = 'b2' AND peer_rate_pct IS NOT NULL),
+          0::bigint, 'b2: no peer implementation rate for bob');
+SELECT is((SELECT count(*) FROM ismseval.peer_domain_benchmark(
+               (SELECT organization_id FROM tenant_orgs WHERE code = 'b2'),
+               (SELECT framework_id FROM ismseval.frameworks WHERE code = 'T'))), 0::bigint,
+          'b2: peer_domain_benchmark called directly gives no row either');
+-- b5 (G3): 2 peers, below the floor for everyone.
+SELECT is((SELECT peer_count FROM ismseval.org_benchmark WHERE organization = 'b5'), NULL::bigint,
+          'b5: a group of 2 peers gives no figure');
+
+SET ROLE ada;
+-- For an administrator, who reads every row anyway, the plain floor: b2 has 5 peers.
+-- D1: a3 2, b3 1, b4 4, q1 2, q2 4: mean 13/5 = 2.6; own 3: 3 below -> 100 x 3 / 5 = 60.
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
+                    FROM ismseval.maturity_by_domain WHERE organization = 'b2' AND domain = 'D1'$$,
+                  $$VALUES (5::bigint, 2.6::numeric, 60::double precision)$$,
+                  'b2 D1 for an administrator: 5 peers, mean 2.6, percentile 60');
+SELECT is((SELECT peer_count FROM ismseval.org_benchmark WHERE organization = 'b5'), NULL::bigint,
+          'b5: below the floor for an administrator too');
+RESET ROLE;
+
+-- The floor is the administrator's: at 3, bob's 3 hidden peers of b2 are enough.
+SET ismseval.min_peer_group = 3;
+SET ROLE bob;
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12) FROM ismseval.maturity_by_domain
+                    WHERE organization = 'b2' AND domain = 'D1'$$,
+                  $$VALUES (5::bigint, 2.6::numeric)$$,
+                  'with ismseval.min_peer_group = 3, b2''s 3 hidden peers are enough for bob');
+RESET ROLE;
+RESET ismseval.min_peer_group;
+
+-- ---------------------------------------------------------------------------
+-- 3. A tenant cannot lower the floor.
+-- ---------------------------------------------------------------------------
+SET ROLE alice;
+SELECT throws_ok('SET ismseval.min_peer_group = 1', '42501', NULL, 'a tenant cannot SET ismseval.min_peer_group');
+SELECT throws_ok($$SELECT set_config('ismseval.min_peer_group', '1', true)$$, '42501', NULL,
+                 'nor change it with set_config');
+SELECT throws_ok('ALTER ROLE alice SET ismseval.min_peer_group = 1', '42501', NULL,
+                 'nor as a per-role default');
+SELECT is(current_setting('ismseval.min_peer_group'), '5', 'the floor is still 5');
+
+-- ---------------------------------------------------------------------------
+-- 4. A tenant cannot write another tenant's rows.
+-- ---------------------------------------------------------------------------
+SELECT throws_ok($$INSERT INTO ismseval.risks (organization_id, title, likelihood, impact)
+                   SELECT organization_id, 'planted', 1, 1 FROM tenant_orgs WHERE code = 'b1'$$,
+                 '42501', 'new row violates row-level security policy for table "risks"',
+                 'alice cannot insert a risk into beta''s organization');
+SELECT is(pg_temp.rows_affected($$UPDATE ismseval.risks SET title = 'defaced'
+                      WHERE organization_id = (SELECT organization_id FROM tenant_orgs WHERE code = 'b1')$$), 0::bigint,
+          'alice''s UPDATE of beta''s risks changes no row');
+SELECT is(pg_temp.rows_affected($$DELETE FROM ismseval.answers
+                      WHERE question_id IN (SELECT question_id FROM ismseval.questions WHERE code = 'S2')$$), 3::bigint,
+          'alice''s DELETE of every S2 answer deletes only her 3 organizations'' 3');
+SELECT throws_ok($$UPDATE ismseval.risks SET organization_id = (SELECT organization_id FROM tenant_orgs WHERE code = 'b1'),
+                                          asset_id = NULL, threat_id = NULL
+                   WHERE organization_id = (SELECT organization_id FROM tenant_orgs WHERE code = 'a1')$$,
+                 '42501', NULL, 'alice cannot move her risk into beta''s organization');
+SELECT is(pg_temp.rows_affected($$INSERT INTO ismseval.answers (assessment_id, question_id, score)
+                   SELECT a.assessment_id, q.question_id, 4 FROM ismseval.questions q, (
+                       SELECT assessment_id FROM ismseval.assessments
+                       WHERE organization_id = (SELECT organization_id FROM tenant_orgs WHERE code = 'b1')) a
+                   WHERE q.code = 'L1' AND q.framework_id = (SELECT framework_id FROM ismseval.frameworks WHERE code = 'T')$$),
+          0::bigint, 'alice cannot find beta''s assessment to answer in');
+SELECT throws_ok(format($$INSERT INTO ismseval.answers (assessment_id, question_id, score) VALUES (%s, %s, 4)$$,
+                        (SELECT min(key)::bigint FROM expected_rows WHERE tenant = 'beta' AND tbl = 'assessments'),
+                        (SELECT question_id FROM ismseval.questions WHERE code = 'L1'
+                           AND framework_id = (SELECT framework_id FROM ismseval.frameworks WHERE code = 'T'))),
+                 '42501', 'new row violates row-level security policy for table "answers"',
+                 'alice cannot add an answer to beta''s assessment by its id');
+SELECT throws_ok(format($$INSERT INTO ismseval.kpi_measurements (kpi_id, measured_on, value) VALUES (%s, '2026-11-01', 1)$$,
+                        (SELECT min(key)::bigint FROM expected_rows WHERE tenant = 'beta' AND tbl = 'kpis')),
+                 '42501', 'new row violates row-level security policy for table "kpi_measurements"',
+                 'alice cannot add a measurement to beta''s KPI by its id');
+SELECT throws_ok(format($$INSERT INTO ismseval.risks (organization_id, threat_id, title, likelihood, impact)
+                          VALUES (%s, %s, 'borrowed threat', 1, 1)$$,
+                        (SELECT organization_id FROM tenant_orgs WHERE code = 'a1'),
+                        (SELECT min(key)::bigint FROM expected_rows WHERE tenant = 'beta' AND tbl = 'threats'
+                           AND key::bigint > 100000)),
+                 '23503', NULL, 'alice''s risk cannot use beta''s private threat (reported as not existing)');
+SELECT throws_ok($$INSERT INTO ismseval.threats (code, category, name) VALUES ('SH-1', 'other', 'shared')$$,
+                 '42501', NULL, 'a tenant cannot add a shared threat');
+SELECT throws_ok($$UPDATE ismseval.organizations SET size_band = 'large'$$, '42501', NULL,
+                 'a tenant cannot move its organization to another peer group');
+SELECT throws_ok($$UPDATE ismseval.organizations SET code = 'b1'$$, '42501', NULL,
+                 'a tenant cannot change its organization''s code (unique across tenants)');
+SELECT is(pg_temp.rows_affected($$UPDATE ismseval.organizations SET name = 'Alpha One' WHERE code = 'a1'$$), 1::bigint, 'a tenant can rename its own organization');
+SELECT throws_ok($$INSERT INTO ismseval.organizations (code, name, core_business, size_band)
+                   VALUES ('x1', 'X', 'regulated', 'small')$$, '42501', NULL,
+                 'a tenant cannot create organizations');
+SELECT throws_ok($$DELETE FROM ismseval.organizations$$, '42501', NULL, 'a tenant cannot delete organizations');
+SELECT throws_ok($$INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
+                   SELECT 'tenant_alpha', organization_id FROM tenant_orgs WHERE code = 'b1'$$, '42501', NULL,
+                 'a tenant cannot map itself to another organization');
+SELECT throws_ok($$INSERT INTO ismseval.frameworks (code, name) VALUES ('X', 'X')$$, '42501', NULL,
+                 'a tenant cannot change the catalogues');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM ismseval.risks WHERE title IN ('planted', 'defaced', 'borrowed threat')), 0::bigint,
+          'beta''s risks are untouched');
+SELECT is((SELECT count(*) FROM ismseval.answers a JOIN ismseval.questions q USING (question_id) WHERE q.code = 'S2'),
+          13::bigint, 'the other 13 organizations keep their S2 answers');
+
+-- ---------------------------------------------------------------------------
+-- 5. The peer functions: only for organizations the caller may see, and the
+--    functions that return whole distributions are for administrators only.
+-- ---------------------------------------------------------------------------
+CREATE TEMP VIEW ids AS
+SELECT (SELECT organization_id FROM tenant_orgs WHERE code = 'a1') AS a1,
+       (SELECT organization_id FROM tenant_orgs WHERE code = 'b1') AS b1,
+       (SELECT framework_id FROM ismseval.frameworks WHERE code = 'T') AS fw;
+GRANT SELECT ON ids TO PUBLIC;
+
+SET ROLE alice;
+SELECT throws_ok($$SELECT * FROM ismseval.peer_total_benchmark((SELECT b1 FROM ids), (SELECT fw FROM ids))$$,
+                 '42501', NULL, 'alice cannot ask for the peer figures of beta''s organization');
+SELECT throws_ok($$SELECT * FROM ismseval.peer_domain_benchmark((SELECT b1 FROM ids), (SELECT fw FROM ids))$$,
+                 '42501', NULL, 'nor its domain figures');
+SELECT throws_ok($$SELECT * FROM ismseval.peer_question_benchmark((SELECT b1 FROM ids), (SELECT fw FROM ids))$$,
+                 '42501', NULL, 'nor its question rates');
+SELECT throws_ok($$SELECT * FROM ismseval.peer_total_benchmark(-1, (SELECT fw FROM ids))$$,
+                 '42501', NULL, 'an organization that does not exist is refused the same way');
+SELECT throws_ok($$SELECT ismseval.peer_dist_out(dist) FROM ismseval.peer_domain_scores((SELECT a1 FROM ids), (SELECT fw FROM ids))$$,
+                 '42501', NULL, 'peer_domain_scores (every peer''s value in a peer_dist) is for administrators only');
+SELECT throws_ok($$SELECT * FROM ismseval.peer_question_rates((SELECT a1 FROM ids), (SELECT fw FROM ids))$$,
+                 '42501', NULL, 'so is peer_question_rates');
+SELECT throws_ok($$SELECT * FROM ismseval.peer_total_scores((SELECT a1 FROM ids), (SELECT fw FROM ids), 0)$$,
+                 '42501', NULL, 'so is peer_total_scores');
+SELECT throws_ok($$SELECT * FROM ismseval.peer_assessments((SELECT a1 FROM ids), (SELECT fw FROM ids), 'alice')$$,
+                 '42501', NULL, 'and peer_assessments (which names the peers)');
+-- The peer functions take no value from the caller: the only way to narrow a group
+-- would be to change the organization's peer group, which a tenant cannot (section 4),
+-- or to aggregate peers' rows itself, which it cannot see:
+SELECT is((SELECT ismseval.peer_count(ismseval.peer_dist(score::double precision)) FROM ismseval.answers
+           WHERE score IS NOT NULL), 6::bigint,
+          'a peer_dist a tenant builds itself covers only the answers it can read: its own 6 scores');
+SELECT is((SELECT count(*) FROM ismseval.answers), 9::bigint,
+          '(alice reads 9 answers: 3 organizations x L1, L2, S1; S2 deleted above)');
+SET ROLE mallory;
+SELECT throws_ok($$SELECT * FROM ismseval.peer_total_benchmark((SELECT a1 FROM ids), (SELECT fw FROM ids))$$,
+                 '42501', NULL, 'a tenant mapped to nothing gets no peer figure of anyone');
+SET ROLE ada;
+SELECT is((SELECT peer_count FROM ismseval.peer_total_benchmark((SELECT b1 FROM ids), (SELECT fw FROM ids))),
+          6::bigint, 'an administrator may ask for any organization');
+RESET ROLE;
+
+-- ---------------------------------------------------------------------------
+-- 6. Leaky functions: a function a tenant puts in a query sees only rows the
+--    tenant may see, however cheap it claims to be.
+-- ---------------------------------------------------------------------------
+SET ROLE alice;
+CREATE TEMP TABLE seen (org bigint);
+CREATE FUNCTION pg_temp.leak(org bigint) RETURNS boolean
+LANGUAGE plpgsql COST 0.0000001 AS $$ BEGIN INSERT INTO seen VALUES (org); RETURN true; END $$;
+SELECT ok((SELECT count(*) FROM ismseval.risks WHERE pg_temp.leak(organization_id)) >= 0, 'a leaky filter on risks');
+SELECT ok((SELECT count(*) FROM ismseval.answers a WHERE pg_temp.leak(a.assessment_id)) >= 0,
+          'a leaky filter on answers (records assessment ids)');
+SELECT ok((SELECT count(*) FROM ismseval.maturity_by_domain WHERE pg_temp.leak(organization_id)) >= 0,
+          'a leaky filter on maturity_by_domain');
+SELECT ok((SELECT count(*) FROM ismseval.org_benchmark ORDER BY 1 LIMIT 1) >= 0
+          AND (SELECT count(*) FROM ismseval.management_review WHERE pg_temp.leak(organization_id)) >= 0,
+          'a leaky filter on management_review');
+SELECT is_empty($$SELECT org FROM seen
+                  EXCEPT SELECT organization_id FROM tenant_orgs WHERE tenant = 'alpha'
+                  EXCEPT SELECT key::bigint FROM expected_rows WHERE tenant = 'alpha' AND tbl = 'assessments'$$,
+                'the leaky function saw only alpha''s organizations and assessments');
+SELECT ok((SELECT count(*) FROM seen) > 0, '(and it did run)');
+
+-- ---------------------------------------------------------------------------
+-- 7. search_path: a tenant's objects cannot hijack the SECURITY DEFINER
+--    functions. alice owns a schema with a bigint = operator that fails.
+-- ---------------------------------------------------------------------------
+RESET ROLE;
+CREATE SCHEMA evil AUTHORIZATION alice;
+SET ROLE alice;
+CREATE FUNCTION evil.hijacked_eq(bigint, bigint) RETURNS boolean
+LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'hijacked'; END $$;
+CREATE OPERATOR evil.= (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = evil.hijacked_eq);
+-- Runs a query with evil first in search_path; returns 'ok' or the error message.
+CREATE FUNCTION pg_temp.with_evil_path(query text) RETURNS text
+LANGUAGE plpgsql SET search_path = evil, pg_catalog, ismseval, public AS
+$$ BEGIN EXECUTE query; RETURN 'ok'; EXCEPTION WHEN OTHERS THEN RETURN SQLERRM; END $$;
+SELECT is(pg_temp.with_evil_path('SELECT 1::bigint = 1::bigint'), 'hijacked',
+          'the trap works: with evil first in search_path, bigint = bigint is alice''s operator');
+SELECT is(pg_temp.with_evil_path('SELECT * FROM ismseval.peer_total_benchmark((SELECT a1 FROM ids), (SELECT fw FROM ids))'),
+          'ok', 'peer_total_benchmark does not use it (search_path pinned)');
+SELECT is(pg_temp.with_evil_path('SELECT * FROM ismseval.peer_domain_benchmark((SELECT a1 FROM ids), (SELECT fw FROM ids))'),
+          'ok', 'nor does peer_domain_benchmark');
+SELECT is(pg_temp.with_evil_path('SELECT * FROM ismseval.peer_question_benchmark((SELECT a1 FROM ids), (SELECT fw FROM ids))'),
+          'ok', 'nor does peer_question_benchmark');
+SELECT is(pg_temp.with_evil_path('SELECT * FROM ismseval.management_review'), 'ok',
+          'nor do the views');
+RESET ROLE;
+SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
+                  WHERE p.pronamespace = 'ismseval'::regnamespace AND p.prosecdef
+                    AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']$$,
+                'every SECURITY DEFINER function of the extension pins search_path to pg_catalog, pg_temp');
+SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
+                WHERE p.pronamespace = 'ismseval'::regnamespace AND p.prosecdef$$,
+              ARRAY['peer_domain_benchmark', 'peer_question_benchmark', 'peer_total_benchmark'],
+              'the SECURITY DEFINER functions are exactly the three peer-figure functions');
+
+SELECT * FROM finish();
+ROLLBACK;
