@@ -33,9 +33,13 @@ PG_FUNCTION_INFO_V1(radar_combine);
 PG_FUNCTION_INFO_V1(radar_final);
 PG_FUNCTION_INFO_V1(peer_radar_final);
 
-/* Axis slots and label bytes of a new state. */
-#define RADAR_INITIAL_AXES 16
-#define RADAR_INITIAL_LABEL_BYTES 256
+/*
+ * Axis slots and label bytes of a new state: room for a framework of up to 8
+ * domains without growing, in under 512 bytes (a partial state crosses the
+ * Gather of a parallel plan with its slack).
+ */
+#define RADAR_INITIAL_AXES 8
+#define RADAR_INITIAL_LABEL_BYTES 128
 
 /* Up to this many axes, a lookup scans the keys instead of bisecting. */
 #define RADAR_LINEAR_SEARCH_MAX 16
@@ -276,6 +280,13 @@ radar_accum_weighted(PG_FUNCTION_ARGS)
 	return accum_row(fcinfo, score, weight);
 }
 
+/* Compares axis i of a with axis j of b in label byte order, by their keys first. */
+static inline int
+axes_cmp(const Radar *a, int i, const Radar *b, int j)
+{
+	return radar_axis_cmp(a, i, RADAR_KEYS(b)[j], radar_label(b, j), RADAR_AXES(b)[j].label_len);
+}
+
 /* Counts the axes of in that state does not have. */
 static int
 count_missing(const Radar *state, const Radar *in)
@@ -286,10 +297,7 @@ count_missing(const Radar *state, const Radar *in)
 
 	while (j < in->naxes)
 	{
-		int			c = i < state->naxes
-			? radar_label_cmp(radar_label(state, i), RADAR_AXES(state)[i].label_len,
-							  radar_label(in, j), RADAR_AXES(in)[j].label_len)
-			: 1;
+		int			c = i < state->naxes ? axes_cmp(state, i, in, j) : 1;
 
 		if (c < 0)
 			i++;
@@ -338,8 +346,7 @@ merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
 		else if (j >= in->naxes)
 			c = -1;
 		else
-			c = radar_label_cmp(radar_label(state, i), RADAR_AXES(state)[i].label_len,
-								radar_label(in, j), RADAR_AXES(in)[j].label_len);
+			c = axes_cmp(state, i, in, j);
 		if (c <= 0)
 		{
 			RadarAxis  *a;
@@ -378,6 +385,10 @@ fold_radar_argument(FunctionCallInfo fcinfo, bool unit_weight)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
+	/* combining into nothing gives the partial state itself: copy it, with room */
+	if (PG_ARGISNULL(0) && !unit_weight)
+		PG_RETURN_RADAR_P(radar_copy_with_room(state_context(fcinfo), PG_GETARG_RADAR_P(1),
+											   RADAR_INITIAL_AXES, RADAR_INITIAL_LABEL_BYTES));
 	state = state_for_update(fcinfo);
 	PG_RETURN_RADAR_P(merge_radar(state, PG_GETARG_RADAR_P(1), unit_weight, state_context(fcinfo)));
 }
