@@ -2,6 +2,7 @@
 -- psql -v scale=N -v reps=R. Each repetition runs every variant once (interleaved), with
 -- parallel workers off and on; timings go to bench_results.timings.
 \set ON_ERROR_STOP 1
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 CREATE SCHEMA IF NOT EXISTS bench_results;
 CREATE TABLE IF NOT EXISTS bench_results.timings (

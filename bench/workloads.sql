@@ -2,6 +2,7 @@
 -- ('sql'), plus a floor where one exists. Every query is timed by EXPLAIN ANALYZE, so its
 -- result is computed in full but not sent to the client.
 \set ON_ERROR_STOP 1
+SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS bench_results;
 DROP TABLE IF EXISTS bench_results.workloads;
 CREATE TABLE bench_results.workloads (ord integer, workload text, variant text, query text);
