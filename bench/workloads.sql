@@ -2,6 +2,7 @@
 -- ('sql'), plus a floor where one exists. Every query is timed by EXPLAIN ANALYZE, so its
 -- result is computed in full but not sent to the client.
 \set ON_ERROR_STOP 1
+SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS bench_results;
 DROP TABLE IF EXISTS bench_results.workloads;
 CREATE TABLE bench_results.workloads (ord integer, workload text, variant text, query text);
@@ -52,4 +53,17 @@ INSERT INTO bench_results.workloads VALUES
 (7, 'combined_effectiveness', 'ismseval',
  $q$SELECT risk_id, ismseval.combined_effectiveness(effectiveness) FROM bench.controls GROUP BY risk_id$q$),
 (7, 'combined_effectiveness', 'sql',
- $q$SELECT risk_id, 1 - exp(sum(ln(1 - effectiveness))) FROM bench.controls GROUP BY risk_id$q$);
+ $q$SELECT risk_id, 1 - exp(sum(ln(1 - effectiveness))) FROM bench.controls GROUP BY risk_id$q$),
+-- 6. one organization's dashboard rows from the views over the model tables (bench/generate_model.sql);
+-- {org} is the organization in the middle of the id range. The floor is the organization's own
+-- domain means alone, without the peer figures.
+(8, 'dashboard: management_review', 'ismseval',
+ $q$SELECT * FROM ismseval.management_review WHERE organization_id = {org}$q$),
+(9, 'dashboard: maturity_by_domain', 'ismseval',
+ $q$SELECT * FROM ismseval.maturity_by_domain WHERE organization_id = {org}$q$),
+(9, 'dashboard: maturity_by_domain', 'floor',
+ $q$SELECT d.code, avg(an.score) FROM ismseval.assessments a
+    JOIN ismseval.answers an ON an.assessment_id = a.assessment_id
+    JOIN ismseval.questions q ON q.question_id = an.question_id AND q.is_large
+    JOIN ismseval.control_domains d ON d.domain_id = q.domain_id
+    WHERE a.organization_id = {org} AND a.department_id IS NULL GROUP BY d.code$q$);

@@ -19,6 +19,8 @@
 
 #include "common/int.h"
 #include "fmgr.h"
+#include "nodes/execnodes.h"
+#include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
 #include "ismseval.h"
@@ -31,9 +33,13 @@ PG_FUNCTION_INFO_V1(radar_combine);
 PG_FUNCTION_INFO_V1(radar_final);
 PG_FUNCTION_INFO_V1(peer_radar_final);
 
-/* Axis slots and label bytes of a new state. */
-#define RADAR_INITIAL_AXES 16
-#define RADAR_INITIAL_LABEL_BYTES 256
+/*
+ * Axis slots and label bytes of a new state: room for a framework of up to 8
+ * domains without growing, in under 512 bytes (a partial state crosses the
+ * Gather of a parallel plan with its slack).
+ */
+#define RADAR_INITIAL_AXES 8
+#define RADAR_INITIAL_LABEL_BYTES 128
 
 /* Up to this many axes, a lookup scans the keys instead of bisecting. */
 #define RADAR_LINEAR_SEARCH_MAX 16
@@ -61,24 +67,69 @@ axis_fold(RadarAxis *a, double mean, int64 n, double weight)
 				 errmsg("radar count n is out of range for type bigint")));
 }
 
+/* True when called as an aggregate or window aggregate (AggCheckCallContext's test, inline). */
+static inline bool
+called_as_aggregate(FunctionCallInfo fcinfo)
+{
+	return fcinfo->context != NULL &&
+		(IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState));
+}
+
+/* The memory context a state lives in: the aggregate's, or the current one when called directly. */
+static MemoryContext
+state_context(FunctionCallInfo fcinfo)
+{
+	MemoryContext aggctx;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		aggctx = CurrentMemoryContext;
+	return aggctx;
+}
+
 /*
  * The state argument, ready to be updated: the argument itself inside an
  * aggregate (a new empty state in the aggregate context if it is NULL), a
  * copy in the current context when called directly.
  */
-static Radar *
-state_for_update(FunctionCallInfo fcinfo, MemoryContext *aggctx)
+static inline Radar *
+state_for_update(FunctionCallInfo fcinfo)
 {
-	if (!AggCheckCallContext(fcinfo, aggctx))
-	{
-		*aggctx = CurrentMemoryContext;
-		if (PG_ARGISNULL(0))
-			return radar_alloc(*aggctx, RADAR_INITIAL_AXES, RADAR_INITIAL_LABEL_BYTES);
-		return radar_copy_with_room(*aggctx, PG_GETARG_RADAR_P(0), 0, 0);
-	}
 	if (PG_ARGISNULL(0))
-		return radar_alloc(*aggctx, RADAR_INITIAL_AXES, RADAR_INITIAL_LABEL_BYTES);
-	return (Radar *) PG_GETARG_POINTER(0);
+		return radar_alloc(state_context(fcinfo), RADAR_INITIAL_AXES, RADAR_INITIAL_LABEL_BYTES);
+	if (likely(called_as_aggregate(fcinfo)))
+		return (Radar *) PG_GETARG_POINTER(0);
+	return radar_copy_with_room(CurrentMemoryContext, PG_GETARG_RADAR_P(0), 0, 0);
+}
+
+/*
+ * radar_label_key (radar.h) without its byte loop: the same big-endian value
+ * of the first 8 bytes, zero-padded, read with at most two loads.
+ */
+static inline uint64
+label_key(const char *label, int len)
+{
+	uint32		lo;
+	uint32		hi;
+	uint64		w;
+
+	if (len >= 8)
+	{
+		memcpy(&w, label, 8);
+		return pg_ntoh64(w);
+	}
+	if (len >= 4)
+	{
+		/* bytes 0-3 and len-4 .. len-1 (overlapping) cover every byte */
+		memcpy(&lo, label, 4);
+		memcpy(&hi, label + len - 4, 4);
+		return ((uint64) pg_ntoh32(lo) << 32) | ((uint64) pg_ntoh32(hi) << (8 * (8 - len)));
+	}
+	if (len > 0)
+		/* bytes 0, len / 2 and len - 1 cover every byte of 1 to 3 */
+		return ((uint64) (unsigned char) label[0] << 56) |
+			((uint64) (unsigned char) label[len / 2] << (56 - 8 * (len / 2))) |
+			((uint64) (unsigned char) label[len - 1] << (56 - 8 * (len - 1)));
+	return 0;
 }
 
 /*
@@ -120,7 +171,7 @@ insert_axis(Radar *r, int pos, const char *label, int len,
  * A few axes are scanned (one unpredictable branch instead of one per step
  * of a bisection); more are bisected.
  */
-static inline int
+static pg_attribute_always_inline int
 find_axis(const Radar *r, uint64 key, const char *label, int len)
 {
 	if (r->naxes <= RADAR_LINEAR_SEARCH_MAX)
@@ -136,11 +187,10 @@ find_axis(const Radar *r, uint64 key, const char *label, int len)
 }
 
 /* Adds one (axis, score, weight) row to the state; returns the state. */
-static Datum
+static pg_attribute_always_inline Datum
 accum_row(FunctionCallInfo fcinfo, double score, double weight)
 {
-	MemoryContext aggctx;
-	Radar	   *state = state_for_update(fcinfo, &aggctx);
+	Radar	   *state = state_for_update(fcinfo);
 	struct varlena *axis = (struct varlena *) PG_GETARG_POINTER(1);
 	const char *label;
 	int			len;
@@ -152,7 +202,7 @@ accum_row(FunctionCallInfo fcinfo, double score, double weight)
 		axis = pg_detoast_datum_packed(axis);
 	label = VARDATA_ANY(axis);
 	len = VARSIZE_ANY_EXHDR(axis);
-	key = radar_label_key(label, len);
+	key = label_key(label, len);
 
 	/* rows of one axis often come together: try the last axis first */
 	if (i >= state->naxes || radar_axis_cmp(state, i, key, label, len) != 0)
@@ -161,7 +211,7 @@ accum_row(FunctionCallInfo fcinfo, double score, double weight)
 		if (i < 0)
 		{
 			i = -1 - i;
-			state = insert_axis(state, i, label, len, score, 1, weight, aggctx);
+			state = insert_axis(state, i, label, len, score, 1, weight, state_context(fcinfo));
 			state->last = i;
 			PG_RETURN_RADAR_P(state);
 		}
@@ -230,6 +280,13 @@ radar_accum_weighted(PG_FUNCTION_ARGS)
 	return accum_row(fcinfo, score, weight);
 }
 
+/* Compares axis i of a with axis j of b in label byte order, by their keys first. */
+static inline int
+axes_cmp(const Radar *a, int i, const Radar *b, int j)
+{
+	return radar_axis_cmp(a, i, RADAR_KEYS(b)[j], radar_label(b, j), RADAR_AXES(b)[j].label_len);
+}
+
 /* Counts the axes of in that state does not have. */
 static int
 count_missing(const Radar *state, const Radar *in)
@@ -240,10 +297,7 @@ count_missing(const Radar *state, const Radar *in)
 
 	while (j < in->naxes)
 	{
-		int			c = i < state->naxes
-			? radar_label_cmp(radar_label(state, i), RADAR_AXES(state)[i].label_len,
-							  radar_label(in, j), RADAR_AXES(in)[j].label_len)
-			: 1;
+		int			c = i < state->naxes ? axes_cmp(state, i, in, j) : 1;
 
 		if (c < 0)
 			i++;
@@ -292,8 +346,7 @@ merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
 		else if (j >= in->naxes)
 			c = -1;
 		else
-			c = radar_label_cmp(radar_label(state, i), RADAR_AXES(state)[i].label_len,
-								radar_label(in, j), RADAR_AXES(in)[j].label_len);
+			c = axes_cmp(state, i, in, j);
 		if (c <= 0)
 		{
 			RadarAxis  *a;
@@ -324,7 +377,6 @@ merge_radar(Radar *state, const Radar *in, bool unit, MemoryContext ctx)
 static Datum
 fold_radar_argument(FunctionCallInfo fcinfo, bool unit_weight)
 {
-	MemoryContext aggctx;
 	Radar	   *state;
 
 	if (PG_ARGISNULL(1))
@@ -333,8 +385,12 @@ fold_radar_argument(FunctionCallInfo fcinfo, bool unit_weight)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	state = state_for_update(fcinfo, &aggctx);
-	PG_RETURN_RADAR_P(merge_radar(state, PG_GETARG_RADAR_P(1), unit_weight, aggctx));
+	/* combining into nothing gives the partial state itself: copy it, with room */
+	if (PG_ARGISNULL(0) && !unit_weight)
+		PG_RETURN_RADAR_P(radar_copy_with_room(state_context(fcinfo), PG_GETARG_RADAR_P(1),
+											   RADAR_INITIAL_AXES, RADAR_INITIAL_LABEL_BYTES));
+	state = state_for_update(fcinfo);
+	PG_RETURN_RADAR_P(merge_radar(state, PG_GETARG_RADAR_P(1), unit_weight, state_context(fcinfo)));
 }
 
 /* radar_avg / peer_radar transition: folds each axis mean of the input with weight 1. */

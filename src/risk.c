@@ -4,6 +4,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "common/int.h"
@@ -119,14 +120,25 @@ risk_score3_float8(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(multiply_float_factors3(asset_value, threat, vulnerability));
 }
 
-/* residual_risk(inherent, effectiveness) = inherent x (1 - effectiveness). */
+/*
+ * residual_risk(inherent, effectiveness) = inherent x (1 - effectiveness).
+ * Arguments in range take the inline test (NaN fails every comparison); any
+ * other goes through the shared checks, which raise the errors.
+ */
 Datum
 residual_risk(PG_FUNCTION_ARGS)
 {
-	double		inherent = ismseval_check_nonnegative(PG_GETARG_FLOAT8(0), "inherent");
-	double		effectiveness = ismseval_check_range(PG_GETARG_FLOAT8(1), "effectiveness", 0, 1);
+	double		inherent = PG_GETARG_FLOAT8(0);
+	double		effectiveness = PG_GETARG_FLOAT8(1);
+	double		residual;
 
-	double		residual = inherent * (1.0 - effectiveness);
+	if (unlikely(!(inherent >= 0 && inherent <= DBL_MAX &&
+				   effectiveness >= 0 && effectiveness <= 1)))
+	{
+		ismseval_check_nonnegative(inherent, "inherent");
+		ismseval_check_range(effectiveness, "effectiveness", 0, 1);
+	}
+	residual = inherent * (1.0 - effectiveness);
 
 	/* an inherent risk of -0 (accepted as >= 0) would otherwise give -0 */
 	if (residual == 0)
