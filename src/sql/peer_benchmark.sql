@@ -303,3 +303,106 @@ CROSS JOIN LATERAL (
     WHERE an.assessment_id = la.assessment_id AND an.score IS NOT NULL
 ) own
 LEFT JOIN LATERAL @extschema@.peer_total_benchmark(o.organization_id, la.framework_id) pr ON true;
+
+-- management_review read maturity_by_domain twice (once for the weakest domain, once
+-- for the counts), so each dashboard computed the peer domain figures twice; one pass
+-- now gives all three (same columns, same values).
+CREATE OR REPLACE VIEW @extschema@.management_review WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.name AS organization_name,
+       o.core_business || ' / ' || o.size_band AS peer_group,
+       b.framework,
+       b.assessed_on,
+       b.total_score,
+       b.mean_score,
+       b.peer_mean_total,
+       b.peer_count,
+       b.peer_percentile,
+       b.deviation_score,
+       b.peer_rank,
+       b.ranked_organizations,
+       md.weakest_domain,
+       md.domains_below_target,
+       md.domains_below_peers,
+       rk.risks,
+       rk.risks_outside_tolerance,
+       rk.risks_top_level,
+       rk.acceptances_expired,
+       kp.kpis,
+       kp.kpis_green,
+       kp.kpis_amber,
+       kp.kpis_red,
+       kp.kpis_stale,
+       ob.objectives,
+       ob.objectives_achieved,
+       ob.objectives_overdue,
+       inc.incidents_12m,
+       inc.severe_incidents_12m,
+       inc.mttd_hours_12m,
+       inc.mttr_hours_12m,
+       inc.reported_within_24h_pct_12m,
+       nc.nonconformities_open,
+       nc.corrective_actions_overdue
+FROM @extschema@.organizations o
+LEFT JOIN LATERAL (
+    SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id
+    FROM @extschema@.org_benchmark bm
+    WHERE bm.organization_id = o.organization_id
+    ORDER BY bm.assessed_on DESC, bm.assessment_id DESC LIMIT 1
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT (pg_catalog.array_agg(m.domain ORDER BY m.own_score, m.display_order)
+                FILTER (WHERE m.own_score IS NOT NULL))[1] AS weakest_domain,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_target < 0) AS domains_below_target,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_peers < 0) AS domains_below_peers
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = o.organization_id AND m.assessment_id = b.assessment_id
+) md ON true
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risks,
+           pg_catalog.count(*) FILTER (WHERE NOT r.within_tolerance) AS risks_outside_tolerance,
+           pg_catalog.count(*) FILTER (
+               WHERE r.inherent_level_rank = (SELECT pg_catalog.max(l.rank)
+                                              FROM @extschema@.risk_matrix_levels(o.risk_matrix) l))
+               AS risks_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired
+    FROM @extschema@.risk_register r
+    WHERE r.organization_id = o.organization_id
+) rk
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS kpis,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'green') AS kpis_green,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'amber') AS kpis_amber,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'red') AS kpis_red,
+           pg_catalog.count(*) FILTER (WHERE k.stale) AS kpis_stale
+    FROM @extschema@.kpi_status k
+    WHERE k.organization_id = o.organization_id
+) kp
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS objectives,
+           pg_catalog.count(*) FILTER (WHERE s.achieved) AS objectives_achieved,
+           pg_catalog.count(*) FILTER (WHERE s.overdue) AS objectives_overdue
+    FROM @extschema@.objective_status s
+    WHERE s.organization_id = o.organization_id
+) ob
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents_12m,
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600) AS mttd_hours_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600) AS mttr_hours_12m,
+           100 * (pg_catalog.count(*) FILTER (WHERE i.reported_at - i.detected_at <= interval '24 hours'))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0) AS reported_within_24h_pct_12m
+    FROM @extschema@.incidents i
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= CURRENT_DATE - interval '12 months'
+) inc
+CROSS JOIN LATERAL (
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.nonconformities n
+            WHERE n.organization_id = o.organization_id AND n.closed_on IS NULL) AS nonconformities_open,
+           (SELECT pg_catalog.count(*) FROM @extschema@.corrective_actions c
+            WHERE c.organization_id = o.organization_id AND c.closed_on IS NULL
+              AND c.due_on < CURRENT_DATE) AS corrective_actions_overdue
+) nc;
+
