@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(112);
+SELECT plan(119);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -196,37 +196,48 @@ RESET ROLE;
 -- ---------------------------------------------------------------------------
 SET ROLE alice;
 -- a1, D1: peers a2 4, b1 3, p1 1, p2 2, p3 3, p4 4 (6; hidden from alice: b1 p1-p4 = 5 >= 5).
--- mean 17/6; own 2: 1 below (p1), 1 equal (p2) -> 100 x (1 + 0.5) / 6 = 25.
+-- mean 17/6. The percentile is for administrators only (a tenant sets its own score).
 SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
                     FROM ismseval.maturity_by_domain WHERE organization = 'a1' AND domain = 'D1'$$,
-                  $$VALUES (6::bigint, round(17 / 6.0, 12), 25::double precision)$$,
-                  'a1 D1: 6 peers, peer mean 17/6, own percentile 25');
+                  $$VALUES (6::bigint, round(17 / 6.0, 12), NULL::double precision)$$,
+                  'a1 D1: 6 peers, peer mean 17/6; no percentile for a tenant');
 -- a1, S1: peers a2 no, b1 yes, p1 no, p2 yes, p3 yes, p4 no -> 3 of 6 = 50 %.
 SELECT results_eq($$SELECT peer_count, peer_rate_pct FROM ismseval.question_peer_rate
                     WHERE organization = 'a1' AND question = 'S1'$$,
                   $$VALUES (6::bigint, 50::double precision)$$, 'a1 S1: peer implementation rate 3/6 = 50 %');
 -- a1 total 2 + 3 = 5; peers' totals a2 5, b1 6, p1 3, p2 4, p3 7, p4 8: mean 33/6 = 5.5;
--- below 5: 3, 4 (2), equal: 1 -> 100 x 2.5 / 6; higher: 6, 7, 8 -> rank 4 of 7;
--- population sd sqrt(17.5 / 6) = 1.707825127659933 -> deviation 50 + 10 x (5 - 5.5) / sd = 47.0723.
-SELECT results_eq($$SELECT peer_count, peer_mean_total, round(peer_percentile::numeric, 9),
+-- population sd sqrt(17.5 / 6) = 1.707825127659933 -> deviation 50 + 10 x (5 - 5.5) / sd = 47.0723
+-- (it depends on the peers only through their mean and sd); no percentile or rank for a tenant.
+SELECT results_eq($$SELECT peer_count, peer_mean_total, peer_percentile,
                            round(deviation_score::numeric, 4), peer_rank, ranked_organizations
                     FROM ismseval.org_benchmark WHERE organization = 'a1'$$,
-                  $$VALUES (6::bigint, 5.5::double precision, round(250 / 6.0, 9), 47.0723, 4::bigint, 7::bigint)$$,
-                  'a1 total: mean 5.5, percentile 41.67, deviation 47.07, rank 4 of 7');
--- a3, D1 (G2): peers b2 3, b3 1, b4 4, q1 2, q2 4: all 5 hidden from alice; mean 14/5 = 2.8,
--- own 2: 1 below, 1 equal -> 100 x 1.5 / 5 = 30.
+                  $$VALUES (6::bigint, 5.5::double precision, NULL::double precision, 47.0723, NULL::bigint, 7::bigint)$$,
+                  'a1 total: mean 5.5, deviation 47.07 of 7 organizations; no percentile or rank for a tenant');
+-- a3, D1 (G2): peers b2 3, b3 1, b4 4, q1 2, q2 4: all 5 hidden from alice; mean 14/5 = 2.8.
 SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
                     FROM ismseval.maturity_by_domain WHERE organization = 'a3' AND domain = 'D1'$$,
-                  $$VALUES (5::bigint, 2.8::numeric, 30::double precision)$$,
-                  'a3 D1: 5 peers, all hidden from alice: mean 2.8, percentile 30');
+                  $$VALUES (5::bigint, 2.8::numeric, NULL::double precision)$$,
+                  'a3 D1: 5 peers, all hidden from alice: mean 2.8');
+-- Probing: alice gives a1 a newer assessment scoring 3 in D1 and reads again. The mean is
+-- the peers' (unchanged); were the percentile shown, it would count the peers below 3.
+INSERT INTO ismseval.assessments (organization_id, framework_id, assessed_on)
+SELECT a1.organization_id, f.framework_id, DATE '2026-11-01'
+FROM tenant_orgs a1, ismseval.frameworks f WHERE a1.code = 'a1' AND f.code = 'T';
+INSERT INTO ismseval.answers (assessment_id, question_id, score)
+SELECT a.assessment_id, q.question_id, 3 FROM ismseval.assessments a JOIN ismseval.questions q USING (framework_id)
+WHERE a.assessed_on = DATE '2026-11-01' AND q.code = 'L1';
+SELECT results_eq($$SELECT own_score, round(peer_score::numeric, 12), peer_percentile
+                    FROM ismseval.maturity_by_domain WHERE organization = 'a1' AND domain = 'D1'$$,
+                  $$VALUES (3::double precision, round(17 / 6.0, 12), NULL::double precision)$$,
+                  'a tenant that moves its own score learns nothing new: same mean, no percentile');
+DELETE FROM ismseval.assessments WHERE assessed_on = DATE '2026-11-01';
 
 SET ROLE bob;
--- b1, D1 (G1): peers a1 2, a2 4, p1 1, p2 2, p3 3, p4 4 (6 hidden); mean 16/6;
--- own 3: below 2, 1, 2 (3), equal 1 (p3) -> 100 x 3.5 / 6.
-SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), round(peer_percentile::numeric, 9)
+-- b1, D1 (G1): peers a1 2, a2 4, p1 1, p2 2, p3 3, p4 4 (6 hidden); mean 16/6.
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
                     FROM ismseval.maturity_by_domain WHERE organization = 'b1' AND domain = 'D1'$$,
-                  $$VALUES (6::bigint, round(16 / 6.0, 12), round(350 / 6.0, 9))$$,
-                  'b1 D1 (group shared with alice): mean 16/6, percentile 58.33');
+                  $$VALUES (6::bigint, round(16 / 6.0, 12), NULL::double precision)$$,
+                  'b1 D1 (group shared with alice): 6 peers, mean 16/6');
 -- b2 (G2): 5 peers a3, b3, b4, q1, q2, but b3 and b4 are bob's own: only 3 hidden < 5.
 -- Shown, bob could subtract b3 and b4 from the mean. No figure.
 SELECT results_eq($$SELECT peer_count, peer_score, peer_percentile FROM ismseval.maturity_by_domain
@@ -249,6 +260,22 @@ SELECT is((SELECT peer_count FROM ismseval.org_benchmark WHERE organization = 'b
           'b5: a group of 2 peers gives no figure');
 
 SET ROLE ada;
+-- An administrator gets percentiles and ranks. a1 D1 (own 2): peers a2 4, b1 3, p1 1, p2 2,
+-- p3 3, p4 4: below 1 (p1), equal 1 (p2) -> 100 x (1 + 0.5) / 6 = 25.
+SELECT results_eq($$SELECT peer_count, peer_percentile FROM ismseval.maturity_by_domain
+                    WHERE organization = 'a1' AND domain = 'D1'$$,
+                  $$VALUES (6::bigint, 25::double precision)$$, 'a1 D1 for an administrator: percentile 25');
+-- a1 total 5 among a2 5, b1 6, p1 3, p2 4, p3 7, p4 8: below 2, equal 1 -> 100 x 2.5 / 6;
+-- higher 3 -> rank 4 of 7.
+SELECT results_eq($$SELECT round(peer_percentile::numeric, 9), peer_rank FROM ismseval.org_benchmark
+                    WHERE organization = 'a1'$$,
+                  $$VALUES (round(250 / 6.0, 9), 4::bigint)$$, 'a1 total for an administrator: percentile 41.67, rank 4');
+-- a3 total 4; peers' totals b2 6, b3 2, b4 8, q1 5, q2 6: below 1 (b3), equal 0 -> 100 x 1 / 5 = 20;
+-- higher 4 -> rank 5 of 6.
+SELECT results_eq($$SELECT peer_count, peer_percentile, peer_rank, ranked_organizations
+                    FROM ismseval.org_benchmark WHERE organization = 'a3'$$,
+                  $$VALUES (5::bigint, 20::double precision, 5::bigint, 6::bigint)$$,
+                  'a3 total for an administrator: percentile 20, rank 5 of 6');
 -- For an administrator, who reads every row anyway, the plain floor: b2 has 5 peers.
 -- D1: a3 2, b3 1, b4 4, q1 2, q2 4: mean 13/5 = 2.6; own 3: 3 below -> 100 x 3 / 5 = 60.
 SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
@@ -258,6 +285,17 @@ SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_perc
 SELECT is((SELECT peer_count FROM ismseval.org_benchmark WHERE organization = 'b5'), NULL::bigint,
           'b5: below the floor for an administrator too');
 RESET ROLE;
+
+-- carol can SET ROLE to both tenants (NOINHERIT member of each). Acting as tenant_beta, the
+-- peers of b1 she could read as tenant_alpha (a1, a2) are not hidden from her: p1-p4 = 4 < 5.
+CREATE ROLE carol LOGIN NOINHERIT IN ROLE tenant_alpha, tenant_beta;
+SET SESSION AUTHORIZATION carol;
+SET ROLE tenant_beta;
+SELECT results_eq($$SELECT peer_count, peer_score FROM ismseval.maturity_by_domain
+                    WHERE organization = 'b1' AND domain = 'D1'$$,
+                  $$VALUES (NULL::bigint, NULL::double precision)$$,
+                  'a login that can also become tenant_alpha gets no b1 figure as tenant_beta (4 peers hidden from her)');
+RESET SESSION AUTHORIZATION;
 
 -- The floor is the administrator's: at 3, bob's 3 hidden peers of b2 are enough.
 SET ismseval.min_peer_group = 3;
@@ -319,6 +357,13 @@ SELECT throws_ok(format($$INSERT INTO ismseval.risks (organization_id, threat_id
                         (SELECT min(key)::bigint FROM expected_rows WHERE tenant = 'beta' AND tbl = 'threats'
                            AND key::bigint > 100000)),
                  '23503', NULL, 'alice''s risk cannot use beta''s private threat (reported as not existing)');
+SELECT throws_ok(format($$INSERT INTO ismseval.incidents (incident_id, organization_id, title, occurred_at, severity)
+                          VALUES (%s, %s, 'probe', now(), 1)$$,
+                        (SELECT min(key) FROM expected_rows WHERE tenant = 'beta' AND tbl = 'incidents'),
+                        (SELECT organization_id FROM tenant_orgs WHERE code = 'a1')),
+                 '42501', NULL, 'a tenant cannot choose a key (a duplicate-key error would reveal other tenants'' keys)');
+SELECT throws_ok($$UPDATE ismseval.incidents SET incident_id = incident_id + 1000000$$, '42501', NULL,
+                 'nor change one');
 SELECT throws_ok($$INSERT INTO ismseval.threats (code, category, name) VALUES ('SH-1', 'other', 'shared')$$,
                  '42501', NULL, 'a tenant cannot add a shared threat');
 SELECT throws_ok($$UPDATE ismseval.organizations SET size_band = 'large'$$, '42501', NULL,

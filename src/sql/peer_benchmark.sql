@@ -9,9 +9,14 @@
 -- search_path pinned to pg_catalog, pg_temp and every name qualified, and:
 --   - refuses (42501) an organization the calling role may not see
 --     (role_may_access(calling_role(), organization_id));
---   - takes no value from the caller: the organization's own score, the one a
---     percentile or rank is computed for, is read from its stored assessment,
---     so a caller cannot probe the peers' values with values of its choosing;
+--   - takes no value from the caller: the organization's own score is read from its
+--     stored assessment;
+--   - gives the percentile and the rank to administrators only. A tenant can write its
+--     own assessment, so for a tenant the own score is a value of its choosing: reading
+--     the percentile (or rank) of one value after another would tell it how many peers
+--     hold each value, that is every peer's value (found in review). The count, mean and
+--     deviation score depend on the peers only through their number, mean and standard
+--     deviation, which no choice of own score reveals more of;
 --   - publishes a figure only when at least ismseval.min_peer_group of the peers
 --     behind it are organizations the caller may NOT see. A tenant that can see
 --     some peers (its own other organizations) knows their values; were they
@@ -20,8 +25,11 @@
 --     floor (at least ismseval.min_peer_group peers), as in 0.3.0.
 
 -- Each peer of an organization (same core_business and size_band, not itself) with
--- its latest organization-wide assessment of a framework, and whether role may see
--- the peer as a tenant (through tenant_organizations; administrators aside).
+-- its latest organization-wide assessment of a framework, and whether the session may
+-- see the peer as a tenant: the peer is mapped to a role that role is a member of, or
+-- that the session user is a member of (it could SET ROLE to it and read the peer's
+-- rows) unless the session user is an administrator (superusers are), trusted to act
+-- for the role it sets, as a platform's pooled connection does.
 CREATE FUNCTION @extschema@.peer_assessments(organization_id bigint, framework_id bigint, role regrole)
 RETURNS TABLE(peer_id bigint, assessment_id bigint, visible boolean)
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -29,7 +37,9 @@ BEGIN ATOMIC
     SELECT p.organization_id, pa.assessment_id,
            EXISTS (SELECT FROM @extschema@.tenant_organizations m
                    WHERE m.organization_id = p.organization_id
-                     AND pg_catalog.pg_has_role(role, m.tenant_role, 'USAGE'))
+                     AND (pg_catalog.pg_has_role(role, m.tenant_role, 'MEMBER')
+                          OR (NOT pg_catalog.pg_has_role(SESSION_USER, 'ismseval_admin', 'USAGE')
+                              AND pg_catalog.pg_has_role(SESSION_USER, m.tenant_role, 'MEMBER'))))
     FROM @extschema@.organizations o
     JOIN @extschema@.organizations p
       ON p.core_business = o.core_business AND p.size_band = o.size_band
@@ -123,13 +133,13 @@ BEGIN
         GROUP BY q.domain_id
     )
     SELECT d.domain_id, @extschema@.peer_count(d.dist), @extschema@.peer_mean(d.dist),
-           @extschema@.peer_percentile(d.dist, own.score)
+           CASE WHEN is_admin THEN @extschema@.peer_percentile(d.dist, own.score) END
     FROM dists d LEFT JOIN own ON own.domain_id = d.domain_id
     WHERE @extschema@.peer_floor_met(is_admin, d.hidden);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_domain_benchmark(bigint, bigint) IS
-'Per control domain: number of peers, their mean domain score and the organization''s own percentile among them (latest organization-wide assessments of the framework); only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
+'Per control domain: number of peers, their mean domain score and (for administrators) the organization''s own percentile among them (latest organization-wide assessments of the framework); only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
 
 CREATE FUNCTION @extschema@.peer_question_benchmark(organization_id bigint, framework_id bigint)
 RETURNS TABLE(question_id bigint, peer_count bigint, peer_rate_pct double precision)
@@ -196,16 +206,16 @@ BEGIN
         FROM totals t
     )
     SELECT @extschema@.peer_count(a.dist), @extschema@.peer_mean(a.dist),
-           @extschema@.peer_percentile(a.dist, own_total),
+           CASE WHEN is_admin THEN @extschema@.peer_percentile(a.dist, own_total) END,
            @extschema@.peer_deviation_score(a.dist, own_total),
-           CASE WHEN @extschema@.peer_count(a.dist) IS NOT NULL AND own_total IS NOT NULL
+           CASE WHEN is_admin AND @extschema@.peer_count(a.dist) IS NOT NULL AND own_total IS NOT NULL
                 THEN a.higher + 1 END
     FROM agg a
     WHERE @extschema@.peer_floor_met(is_admin, a.hidden);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_total_benchmark(bigint, bigint) IS
-'The organization''s total score among its peers: number of peers, their mean total, its percentile, deviation score and rank (1 + peers with a higher total); no row below the floor. Same access and floor rules as peer_domain_benchmark.';
+'The organization''s total score among its peers: number of peers, their mean total, its deviation score, and (for administrators) its percentile and rank (1 + peers with a higher total); no row below the floor. Same access and floor rules as peer_domain_benchmark.';
 
 -- ---------------------------------------------------------------------------
 -- The views take their peer figures from these functions (same columns, so
@@ -406,3 +416,22 @@ CROSS JOIN LATERAL (
               AND c.due_on < CURRENT_DATE) AS corrective_actions_overdue
 ) nc;
 
+
+-- Column comments that change with tenancy (percentile and rank: administrators only).
+DO $comments$
+DECLARE
+    v text;
+BEGIN
+    FOREACH v IN ARRAY ARRAY['maturity_by_domain', 'org_benchmark', 'management_review'] LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.peer_percentile IS %L', v,
+            'Percentile of the organization among its peers, mid-rank: 100 x (peers below + 0.5 x peers equal) / peers; '
+            'NULL below the minimum peer group, and for tenants (a tenant sets its own score, so its percentile '
+            'at chosen scores would reveal the peers'' values).');
+    END LOOP;
+    FOREACH v IN ARRAY ARRAY['org_benchmark', 'management_review'] LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.peer_rank IS %L', v,
+            'Rank of the total among the organization and its peers: 1 + peers with a higher total; '
+            'NULL below the minimum peer group, and for tenants (as peer_percentile).');
+    END LOOP;
+END
+$comments$;

@@ -99,12 +99,28 @@ GRANT SELECT ON @extschema@.frameworks, @extschema@.control_domains, @extschema@
     @extschema@.tenant_organizations TO ismseval_tenant;
 GRANT SELECT, UPDATE (name, industry, risk_matrix, risk_tolerance) ON @extschema@.organizations
     TO ismseval_tenant;
-GRANT SELECT, INSERT, UPDATE, DELETE ON
-    @extschema@.departments, @extschema@.assessments, @extschema@.answers, @extschema@.maturity_targets,
-    @extschema@.threats, @extschema@.assets, @extschema@.risks, @extschema@.kpis,
-    @extschema@.kpi_measurements, @extschema@.objectives, @extschema@.incidents,
-    @extschema@.nonconformities, @extschema@.corrective_actions
-    TO ismseval_tenant;
+-- The rest of an organization's data: read, delete, and insert or update every column but
+-- the surrogate key, which only its sequence gives (with explicit keys, a duplicate-key
+-- error would tell a tenant which keys other tenants' rows hold).
+DO $grants$
+DECLARE
+    t       text;
+    cols    text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['departments', 'assessments', 'answers', 'maturity_targets', 'threats', 'assets',
+                             'risks', 'kpis', 'kpi_measurements', 'objectives', 'incidents',
+                             'nonconformities', 'corrective_actions'] LOOP
+        SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
+        FROM pg_catalog.pg_attribute a
+        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE a.attrelid = pg_catalog.format('@extschema@.%I', t)::regclass
+          AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+          AND NOT COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false);
+        EXECUTE pg_catalog.format('GRANT SELECT, DELETE, INSERT (%s), UPDATE (%s) ON @extschema@.%I TO ismseval_tenant',
+                                  cols, cols, t);
+    END LOOP;
+END
+$grants$;
 GRANT USAGE ON
     @extschema@.departments_department_id_seq, @extschema@.assessments_assessment_id_seq,
     @extschema@.threats_threat_id_seq, @extschema@.assets_asset_id_seq, @extschema@.risks_risk_id_seq,
