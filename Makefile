@@ -15,7 +15,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 FRAGMENTS_0.1.0 = src/sql/risk.sql src/sql/risk_matrix.sql src/sql/kpi.sql src/sql/effectiveness.sql
 FRAGMENTS_0.2.0 = src/sql/radar.sql src/sql/peer_dist.sql
 FRAGMENTS_0.3.0 = src/sql/model.sql src/sql/catalogs.sql src/sql/loader.sql src/sql/views.sql
-FRAGMENTS_0.4.0 = src/sql/tenancy.sql src/sql/peer_benchmark.sql
+FRAGMENTS_0.4.0 = src/sql/tenancy.sql src/sql/peer_release.sql src/sql/peer_benchmark.sql
 
 # The first version has an install script; later versions are reached from it
 # through update scripts, so an upgraded and a fresh install run the same SQL.

@@ -66,4 +66,16 @@ INSERT INTO bench_results.workloads VALUES
     JOIN ismseval.answers an ON an.assessment_id = a.assessment_id
     JOIN ismseval.questions q ON q.question_id = an.question_id AND q.is_large
     JOIN ismseval.control_domains d ON d.domain_id = q.domain_id
-    WHERE a.organization_id = {org} AND a.department_id IS NULL GROUP BY d.code$q$);
+    WHERE a.organization_id = {org} AND a.department_id IS NULL GROUP BY d.code$q$),
+-- The peer release the dashboards read: every organization's figures published anew
+-- (bench_results.full_peer_release empties the releases first, so every repetition is a
+-- full publication, the heavier of the two paths; an unchanged item is only copied).
+(10, 'peer release: every organization', 'ismseval',
+ $q$SELECT bench_results.full_peer_release()$q$);
+
+-- Empties the peer releases and publishes a new one from scratch; returns its id.
+CREATE OR REPLACE FUNCTION bench_results.full_peer_release() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE ismseval.peer_releases, ismseval.peer_release_figures;
+    RETURN ismseval.release_peer_figures('bench');
+END $$;

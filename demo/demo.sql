@@ -13,6 +13,12 @@ SET search_path = ismseval, public;
 \ir generate.sql
 SELECT * FROM ismseval_demo.generate(300, 0.42);
 
+\echo '== publishing the peer figures (release_peer_figures)'
+SELECT release_peer_figures('demo') AS release_id \gset
+SELECT r.release_id, r.released_at::date AS released_on,
+       (SELECT count(*) FROM peer_release_figures f WHERE f.release_id = r.release_id) AS figures
+FROM peer_releases r WHERE r.release_id = :release_id;
+
 SELECT organization_id AS org FROM organizations WHERE code = 'ORG-0001' \gset
 
 \echo

@@ -56,6 +56,9 @@ JOIN questions q ON q.code = v.q AND q.framework_id = a.framework_id;
 INSERT INTO maturity_targets (organization_id, domain_id, target)
 SELECT o.organization_id, d.domain_id, 3.5 FROM organizations o, control_domains d WHERE o.code = 'A' AND d.code = 'D2';
 
+-- Peer figures come from a release (release_peer_figures); the first publishes every item.
+SELECT release_peer_figures() > 0 AS released;
+
 -- maturity_by_domain of A:
 --   D1: own (2+4)/2 = 3; peers P1 (3+3)/2 = 3, P2 (4+2)/2 = 3, P3 (1+1)/2 = 1: mean 7/3 = 2.3333, n 3,
 --       gap 3 - 7/3 = 0.6667; target 3, gap 0; percentile of 3 in {1,3,3} = 100 (1 + 0.5 x 2)/3 = 66.6667

@@ -41,6 +41,7 @@ DO \$\$ BEGIN
 END \$\$;
 INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
 SELECT 'ismseval_dump_tenant', organization_id FROM ismseval.organizations ORDER BY organization_id LIMIT 2;
+SELECT ismseval.release_peer_figures('before the dump');
 SQL
 
 # One line per table: name, row count, preloaded row count, md5 of all rows in a fixed order

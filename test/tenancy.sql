@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(119);
+SELECT plan(130);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -148,6 +148,10 @@ CREATE TEMP VIEW tenant_orgs AS
 SELECT d.tenant, o.organization_id, o.code FROM org_data d JOIN ismseval.organizations o USING (code);
 GRANT SELECT ON tenant_orgs TO PUBLIC;
 
+-- Peer figures come from releases; the first one publishes every item.
+SELECT is((SELECT count(*) FROM ismseval.maturity_by_domain WHERE peer_count IS NOT NULL OR peer_figures_as_of IS NOT NULL),
+          0::bigint, 'before the first release the views have no peer figures');
+SELECT ismseval.release_peer_figures('first') AS first_release \gset
 SELECT ok((SELECT count(*) FROM expected_rows WHERE tenant = 'alpha' AND tbl = 'risks') = 3
           AND (SELECT count(*) FROM ismseval.risks) = 16, 'the data: 16 organizations, 3 of them alpha''s');
 
@@ -196,30 +200,31 @@ RESET ROLE;
 -- ---------------------------------------------------------------------------
 SET ROLE alice;
 -- a1, D1: peers a2 4, b1 3, p1 1, p2 2, p3 3, p4 4 (6; hidden from alice: b1 p1-p4 = 5 >= 5).
--- mean 17/6. The percentile is for administrators only (a tenant sets its own score).
+-- mean 17/6; own 2: 1 below (p1), 1 equal (p2) -> 100 x (1 + 0.5) / 6 = 25.
 SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
                     FROM ismseval.maturity_by_domain WHERE organization = 'a1' AND domain = 'D1'$$,
-                  $$VALUES (6::bigint, round(17 / 6.0, 12), NULL::double precision)$$,
-                  'a1 D1: 6 peers, peer mean 17/6; no percentile for a tenant');
+                  $$VALUES (6::bigint, round(17 / 6.0, 12), 25::double precision)$$,
+                  'a1 D1: 6 peers, peer mean 17/6, own percentile 25');
 -- a1, S1: peers a2 no, b1 yes, p1 no, p2 yes, p3 yes, p4 no -> 3 of 6 = 50 %.
 SELECT results_eq($$SELECT peer_count, peer_rate_pct FROM ismseval.question_peer_rate
                     WHERE organization = 'a1' AND question = 'S1'$$,
                   $$VALUES (6::bigint, 50::double precision)$$, 'a1 S1: peer implementation rate 3/6 = 50 %');
 -- a1 total 2 + 3 = 5; peers' totals a2 5, b1 6, p1 3, p2 4, p3 7, p4 8: mean 33/6 = 5.5;
 -- population sd sqrt(17.5 / 6) = 1.707825127659933 -> deviation 50 + 10 x (5 - 5.5) / sd = 47.0723
--- (it depends on the peers only through their mean and sd); no percentile or rank for a tenant.
-SELECT results_eq($$SELECT peer_count, peer_mean_total, peer_percentile,
+-- below 5: 3, 4 (2), equal: 1 -> 100 x 2.5 / 6; higher: 6, 7, 8 -> rank 4 of 7.
+SELECT results_eq($$SELECT peer_count, peer_mean_total, round(peer_percentile::numeric, 9),
                            round(deviation_score::numeric, 4), peer_rank, ranked_organizations
                     FROM ismseval.org_benchmark WHERE organization = 'a1'$$,
-                  $$VALUES (6::bigint, 5.5::double precision, NULL::double precision, 47.0723, NULL::bigint, 7::bigint)$$,
-                  'a1 total: mean 5.5, deviation 47.07 of 7 organizations; no percentile or rank for a tenant');
--- a3, D1 (G2): peers b2 3, b3 1, b4 4, q1 2, q2 4: all 5 hidden from alice; mean 14/5 = 2.8.
+                  $$VALUES (6::bigint, 5.5::double precision, round(250 / 6.0, 9), 47.0723, 4::bigint, 7::bigint)$$,
+                  'a1 total: mean 5.5, percentile 41.67, deviation 47.07, rank 4 of 7');
+-- a3, D1 (G2): peers b2 3, b3 1, b4 4, q1 2, q2 4: all 5 hidden from alice; mean 14/5 = 2.8,
+-- own 2: 1 below, 1 equal -> 100 x 1.5 / 5 = 30.
 SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
                     FROM ismseval.maturity_by_domain WHERE organization = 'a3' AND domain = 'D1'$$,
-                  $$VALUES (5::bigint, 2.8::numeric, NULL::double precision)$$,
-                  'a3 D1: 5 peers, all hidden from alice: mean 2.8');
--- Probing: alice gives a1 a newer assessment scoring 3 in D1 and reads again. The mean is
--- the peers' (unchanged); were the percentile shown, it would count the peers below 3.
+                  $$VALUES (5::bigint, 2.8::numeric, 30::double precision)$$,
+                  'a3 D1: 5 peers, all hidden from alice: mean 2.8, percentile 30');
+-- Probing: alice gives a1 a newer assessment scoring 3 in D1 and reads again. Her own score
+-- moves; the percentile is still that of her value at publication (2), not of 3.
 INSERT INTO ismseval.assessments (organization_id, framework_id, assessed_on)
 SELECT a1.organization_id, f.framework_id, DATE '2026-11-01'
 FROM tenant_orgs a1, ismseval.frameworks f WHERE a1.code = 'a1' AND f.code = 'T';
@@ -228,16 +233,17 @@ SELECT a.assessment_id, q.question_id, 3 FROM ismseval.assessments a JOIN ismsev
 WHERE a.assessed_on = DATE '2026-11-01' AND q.code = 'L1';
 SELECT results_eq($$SELECT own_score, round(peer_score::numeric, 12), peer_percentile
                     FROM ismseval.maturity_by_domain WHERE organization = 'a1' AND domain = 'D1'$$,
-                  $$VALUES (3::double precision, round(17 / 6.0, 12), NULL::double precision)$$,
-                  'a tenant that moves its own score learns nothing new: same mean, no percentile');
+                  $$VALUES (3::double precision, round(17 / 6.0, 12), 25::double precision)$$,
+                  'a tenant that moves its own score reads the released percentile of its published value, not of the new one');
 DELETE FROM ismseval.assessments WHERE assessed_on = DATE '2026-11-01';
 
 SET ROLE bob;
--- b1, D1 (G1): peers a1 2, a2 4, p1 1, p2 2, p3 3, p4 4 (6 hidden); mean 16/6.
-SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
+-- b1, D1 (G1): peers a1 2, a2 4, p1 1, p2 2, p3 3, p4 4 (6 hidden); mean 16/6;
+-- own 3: below 2, 1, 2 (3), equal 1 (p3) -> 100 x 3.5 / 6.
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), round(peer_percentile::numeric, 9)
                     FROM ismseval.maturity_by_domain WHERE organization = 'b1' AND domain = 'D1'$$,
-                  $$VALUES (6::bigint, round(16 / 6.0, 12), NULL::double precision)$$,
-                  'b1 D1 (group shared with alice): 6 peers, mean 16/6');
+                  $$VALUES (6::bigint, round(16 / 6.0, 12), round(350 / 6.0, 9))$$,
+                  'b1 D1 (group shared with alice): 6 peers, mean 16/6, percentile 58.33');
 -- b2 (G2): 5 peers a3, b3, b4, q1, q2, but b3 and b4 are bob's own: only 3 hidden < 5.
 -- Shown, bob could subtract b3 and b4 from the mean. No figure.
 SELECT results_eq($$SELECT peer_count, peer_score, peer_percentile FROM ismseval.maturity_by_domain
@@ -260,7 +266,7 @@ SELECT is((SELECT peer_count FROM ismseval.org_benchmark WHERE organization = 'b
           'b5: a group of 2 peers gives no figure');
 
 SET ROLE ada;
--- An administrator gets percentiles and ranks. a1 D1 (own 2): peers a2 4, b1 3, p1 1, p2 2,
+-- An administrator. a1 D1 (own 2): peers a2 4, b1 3, p1 1, p2 2,
 -- p3 3, p4 4: below 1 (p1), equal 1 (p2) -> 100 x (1 + 0.5) / 6 = 25.
 SELECT results_eq($$SELECT peer_count, peer_percentile FROM ismseval.maturity_by_domain
                     WHERE organization = 'a1' AND domain = 'D1'$$,
@@ -411,8 +417,8 @@ SELECT throws_ok($$SELECT * FROM ismseval.peer_question_rates((SELECT a1 FROM id
                  '42501', NULL, 'so is peer_question_rates');
 SELECT throws_ok($$SELECT * FROM ismseval.peer_total_scores((SELECT a1 FROM ids), (SELECT fw FROM ids), 0)$$,
                  '42501', NULL, 'so is peer_total_scores');
-SELECT throws_ok($$SELECT * FROM ismseval.peer_assessments((SELECT a1 FROM ids), (SELECT fw FROM ids), 'alice')$$,
-                 '42501', NULL, 'and peer_assessments (which names the peers)');
+SELECT throws_ok($$SELECT * FROM ismseval.peer_release_rows((SELECT a1 FROM ids), (SELECT fw FROM ids), 'domain')$$,
+                 '42501', NULL, 'and peer_release_rows (rows of the release, whole)');
 -- The peer functions take no value from the caller: the only way to narrow a group
 -- would be to change the organization's peer group, which a tenant cannot (section 4),
 -- or to aggregate peers' rows itself, which it cannot see:
@@ -421,6 +427,10 @@ SELECT is((SELECT ismseval.peer_count(ismseval.peer_dist(score::double precision
           'a peer_dist a tenant builds itself covers only the answers it can read: its own 6 scores');
 SELECT is((SELECT count(*) FROM ismseval.answers), 9::bigint,
           '(alice reads 9 answers: 3 organizations x L1, L2, S1; S2 deleted above)');
+SELECT throws_ok('SELECT * FROM ismseval.peer_release_figures', '42501', NULL,
+                 'a tenant cannot read the releases'' figures (they hold every organization''s values)');
+SELECT throws_ok('SELECT ismseval.release_peer_figures()', '42501', NULL, 'nor publish a release');
+SELECT is((SELECT count(*) FROM ismseval.peer_releases), 1::bigint, 'it can see that one release exists');
 SET ROLE mallory;
 SELECT throws_ok($$SELECT * FROM ismseval.peer_total_benchmark((SELECT a1 FROM ids), (SELECT fw FROM ids))$$,
                  '42501', NULL, 'a tenant mapped to nothing gets no peer figure of anyone');
@@ -484,6 +494,81 @@ SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
                 WHERE p.pronamespace = 'ismseval'::regnamespace AND p.prosecdef$$,
               ARRAY['peer_domain_benchmark', 'peer_question_benchmark', 'peer_total_benchmark'],
               'the SECURITY DEFINER functions are exactly the three peer-figure functions');
+
+-- ---------------------------------------------------------------------------
+-- 8. Releases: an item is republished only when enough parties changed it.
+--    (G1 D1 now: a1 2, a2 4, b1 3, p1 1, p2 2, p3 3, p4 4; published so in 'first'.)
+-- ---------------------------------------------------------------------------
+CREATE TEMP VIEW a1_d1 AS
+SELECT peer_count, round(peer_score::numeric, 12) AS peer_score, round(peer_percentile::numeric, 9) AS pct,
+       peer_figures_as_of = (SELECT released_at FROM ismseval.peer_releases WHERE note = 'first') AS from_first
+FROM ismseval.maturity_by_domain WHERE organization = 'a1' AND domain = 'D1';
+GRANT SELECT ON a1_d1 TO PUBLIC;
+CREATE FUNCTION pg_temp.set_l1(codes text[], new_score int) RETURNS void LANGUAGE sql AS $$
+    UPDATE ismseval.answers an SET score = new_score
+    FROM ismseval.assessments a, ismseval.organizations o, ismseval.questions q
+    WHERE a.assessment_id = an.assessment_id AND o.organization_id = a.organization_id AND o.code = ANY (codes)
+      AND q.question_id = an.question_id AND q.code = 'L1' $$;
+
+-- alice moves a1's D1 from 2 to 3 (one unit: tenant_alpha); a new release carries G1 D1 forward.
+SET ROLE alice;
+SELECT pg_temp.set_l1(ARRAY['a1'], 3);
+RESET ROLE;
+SELECT ismseval.release_peer_figures('alice moved') IS NOT NULL AS released \gset
+SET ROLE alice;
+SELECT results_eq('SELECT * FROM a1_d1', $$VALUES (6::bigint, round(17 / 6.0, 12), 25.000000000, true)$$,
+                  'a tenant''s own change alone does not republish: a1 D1 is still the first release''s (percentile of 2)');
+RESET ROLE;
+
+-- A newcomer n1 joins G1 with D1 = 4 (one more unit): still carried forward, so the change
+-- of the figures cannot be n1's value over 7.
+INSERT INTO ismseval.organizations (code, name, core_business, size_band) VALUES ('n1', 'Newcomer', 'regulated', 'small');
+INSERT INTO ismseval.assessments (organization_id, framework_id, assessed_on)
+SELECT (SELECT organization_id FROM ismseval.organizations WHERE code = 'n1'), fw, DATE '2026-11-01' FROM ids;
+INSERT INTO ismseval.answers (assessment_id, question_id, score)
+SELECT a.assessment_id, q.question_id, 4 FROM ismseval.assessments a JOIN ismseval.questions q USING (framework_id)
+WHERE a.organization_id = (SELECT organization_id FROM ismseval.organizations WHERE code = 'n1') AND q.code IN ('L1', 'L2');
+SELECT ismseval.release_peer_figures('newcomer') IS NOT NULL AS released \gset
+SET ROLE alice;
+SELECT results_eq('SELECT * FROM a1_d1', $$VALUES (6::bigint, round(17 / 6.0, 12), 25.000000000, true)$$,
+                  'a newcomer alone does not republish: a1 D1 still has 6 peers and mean 17/6');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM ismseval.peer_release_figures f JOIN ismseval.peer_releases r USING (release_id)
+           WHERE r.note = 'newcomer' AND f.organization_id = (SELECT organization_id FROM ismseval.organizations WHERE code = 'n1')
+             AND f.kind = 'domain'), 0::bigint, 'and the newcomer has no figures of its own yet');
+
+-- b1 3 -> 1, p1 1 -> 2, p2 2 -> 1, p3 3 -> 1, p4 4 -> 1: with n1 and tenant_alpha, 7 units changed.
+SELECT pg_temp.set_l1(ARRAY['b1', 'p2', 'p3', 'p4'], 1);
+SELECT pg_temp.set_l1(ARRAY['p1'], 2);
+SELECT ismseval.release_peer_figures('round 2') IS NOT NULL AS released \gset
+-- a1 (now 3) among a2 4, b1 1, p1 2, p2 1, p3 1, p4 1, n1 4: 7 peers, mean 14/7 = 2;
+-- below 3: b1 p1 p2 p3 p4 (5), equal 0 -> 100 x 5 / 7 = 71.428571429. Hidden from alice: 6.
+SET ROLE alice;
+SELECT results_eq('SELECT * FROM a1_d1', $$VALUES (7::bigint, 2.000000000000, 71.428571429, false)$$,
+                  'enough changed parties republish: a1 D1 has 7 peers, mean 2, percentile 71.43 of its new 3');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM ismseval.peer_release_figures f JOIN ismseval.peer_releases r USING (release_id)
+           WHERE r.note = 'round 2' AND f.published_in <> f.release_id AND f.kind = 'domain'
+             AND f.peer_group = 'regulated / small'
+             AND f.item_id = (SELECT domain_id FROM ismseval.control_domains WHERE code = 'D1'
+                                AND framework_id = (SELECT fw FROM ids))), 0::bigint,
+          'every G1 D1 figure of round 2 is newly published');
+SELECT is((SELECT count(*) FROM ismseval.peer_release_figures f JOIN ismseval.peer_releases r USING (release_id)
+           WHERE r.note = 'round 2' AND f.published_in <> f.release_id AND f.kind = 'domain'
+             AND f.peer_group = 'planning-competitive / medium'), 12::bigint,
+          'while G2, where nothing changed, carries its 6 organizations x 2 domains forward');
+
+-- In G2, b2 b3 b4 (all tenant_beta: one unit) and q1 q2 change D1: 5 organizations but 3
+-- units, fewer than 5: a3's D1 keeps its first-release figures (5 peers, mean 2.8).
+SELECT pg_temp.set_l1(ARRAY['b2', 'b3', 'b4', 'q1', 'q2'], 4);
+SELECT pg_temp.set_l1(ARRAY['b4', 'q2'], 3);
+SELECT ismseval.release_peer_figures('one tenant, many organizations') IS NOT NULL AS released \gset
+SET ROLE alice;
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12) FROM ismseval.maturity_by_domain
+                    WHERE organization = 'a3' AND domain = 'D1'$$,
+                  $$VALUES (5::bigint, 2.8::numeric)$$,
+                  'changes count by party, not by organization: one tenant''s 3 organizations and 2 others do not republish');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

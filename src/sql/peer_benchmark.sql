@@ -1,72 +1,48 @@
--- Peer figures for tenants (issue 5): computed over every peer, returned only
--- as aggregates, for an organization the caller may see.
+-- Peer figures for tenants (issue 5): read from the latest peer release
+-- (peer_release.sql), returned only as aggregates, for an organization the caller
+-- may see.
 --
 -- The 0.3.0 helpers (peer_domain_scores, peer_question_rates, peer_total_scores)
 -- return peer_dist values, whose text form lists every peer's value; they are
 -- now for administrators only (tenancy.sql). The views get their peer figures
--- from the three functions below instead. Each is SECURITY DEFINER (it reads
--- the peers' rows, which row-level security hides from a tenant) with
--- search_path pinned to pg_catalog, pg_temp and every name qualified, and:
+-- from the three functions below instead. Each is SECURITY DEFINER (it reads the
+-- release, which holds every organization's values and which no tenant may read)
+-- with search_path pinned to pg_catalog, pg_temp and every name qualified, and:
 --   - refuses (42501) an organization the calling role may not see
 --     (role_may_access(calling_role(), organization_id));
---   - takes no value from the caller: the organization's own score is read from its
---     stored assessment;
---   - gives the percentile and the rank to administrators only. A tenant can write its
---     own assessment, so for a tenant the own score is a value of its choosing: reading
---     the percentile (or rank) of one value after another would tell it how many peers
---     hold each value, that is every peer's value (found in review). The count, mean and
---     deviation score depend on the peers only through their number, mean and standard
---     deviation, which no choice of own score reveals more of;
---   - publishes a figure only when at least ismseval.min_peer_group of the peers
---     behind it are organizations the caller may NOT see. A tenant that can see
---     some peers (its own other organizations) knows their values; were they
---     counted towards the floor, it could subtract them from a mean and isolate
---     the rest. Administrators, who may read every row anyway, get the plain
---     floor (at least ismseval.min_peer_group peers), as in 0.3.0.
+--   - takes no value from the caller, and reads the figures of the latest release,
+--     in which the organization's own value is the one frozen at publication and
+--     the figures change only when enough other parties changed theirs (see
+--     peer_release.sql): the percentile or rank of a value a tenant just wrote is
+--     never computed;
+--   - returns a figure only when at least ismseval.min_peer_group of the peers
+--     behind it are organizations the session cannot see: a tenant that can see
+--     some peers (its own other organizations, or those of another tenant role its
+--     login can SET ROLE to) knows their values; were they counted towards the
+--     floor, it could subtract them from a mean and isolate the rest.
+--     Administrators, who may read every row anyway, get the plain floor (at least
+--     ismseval.min_peer_group peers).
 
--- Each peer of an organization (same core_business and size_band, not itself) with
--- its latest organization-wide assessment of a framework, and whether the session may
--- see the peer as a tenant: the peer is mapped to a role that role is a member of, or
--- that the session user is a member of (it could SET ROLE to it and read the peer's
--- rows) unless the session user is an administrator (superusers are), trusted to act
--- for the role it sets, as a platform's pooled connection does.
-CREATE FUNCTION @extschema@.peer_assessments(organization_id bigint, framework_id bigint, role regrole)
-RETURNS TABLE(peer_id bigint, assessment_id bigint, visible boolean)
+-- The organizations the session can see as a tenant: those mapped to a role that role
+-- is a member of, or that the session user is a member of (it could SET ROLE to it and
+-- read them), unless the session user is an administrator (superusers are), which is
+-- trusted to act for the role it sets, as a platform's pooled connection does.
+CREATE FUNCTION @extschema@.session_visible_organizations(role regrole)
+RETURNS SETOF bigint
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT p.organization_id, pa.assessment_id,
-           EXISTS (SELECT FROM @extschema@.tenant_organizations m
-                   WHERE m.organization_id = p.organization_id
-                     AND (pg_catalog.pg_has_role(role, m.tenant_role, 'MEMBER')
-                          OR (NOT pg_catalog.pg_has_role(SESSION_USER, 'ismseval_admin', 'USAGE')
-                              AND pg_catalog.pg_has_role(SESSION_USER, m.tenant_role, 'MEMBER'))))
-    FROM @extschema@.organizations o
-    JOIN @extschema@.organizations p
-      ON p.core_business = o.core_business AND p.size_band = o.size_band
-     AND p.organization_id <> o.organization_id
-    CROSS JOIN LATERAL (
-        SELECT a.assessment_id FROM @extschema@.assessments a
-        WHERE a.organization_id = p.organization_id AND a.framework_id = peer_assessments.framework_id
-          AND a.department_id IS NULL
-        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
-    ) pa
-    WHERE o.organization_id = peer_assessments.organization_id;
+    SELECT DISTINCT m.organization_id
+    FROM @extschema@.tenant_organizations m
+    WHERE m.tenant_role IN (
+        SELECT r.oid FROM pg_catalog.pg_roles r
+        WHERE pg_catalog.pg_has_role(role, r.oid, 'MEMBER')
+           OR (NOT pg_catalog.pg_has_role(SESSION_USER, 'ismseval_admin', 'USAGE')
+               AND pg_catalog.pg_has_role(SESSION_USER, r.oid, 'MEMBER')));
 END;
-COMMENT ON FUNCTION @extschema@.peer_assessments(bigint, bigint, regrole) IS
-'The peers of an organization with their latest organization-wide assessment of the framework, and whether role sees each peer through tenant_organizations.';
-REVOKE EXECUTE ON FUNCTION @extschema@.peer_assessments(bigint, bigint, regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.peer_assessments(bigint, bigint, regrole) TO ismseval_admin;
-
--- The organization's own latest organization-wide assessment of a framework.
-CREATE FUNCTION @extschema@.own_assessment(organization_id bigint, framework_id bigint)
-RETURNS bigint
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT la.assessment_id FROM @extschema@.latest_assessments(own_assessment.organization_id) la
-    WHERE la.framework_id = own_assessment.framework_id;
-END;
-COMMENT ON FUNCTION @extschema@.own_assessment(bigint, bigint) IS
-'The organization''s latest organization-wide assessment of the framework (NULL when none).';
+COMMENT ON FUNCTION @extschema@.session_visible_organizations(regrole) IS
+'Organizations mapped to a role that role, or the session user (unless an administrator), is a member of: the peers whose values the session may know.';
+REVOKE EXECUTE ON FUNCTION @extschema@.session_visible_organizations(regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.session_visible_organizations(regrole) TO ismseval_admin;
 
 -- Raises 42501 unless the calling role may see the organization; returns whether
 -- the caller is an administrator (who gets the plain floor).
@@ -87,14 +63,48 @@ $$;
 COMMENT ON FUNCTION @extschema@.peer_access(regrole, bigint) IS
 'Raises 42501 unless role may see the organization; true when role is an administrator.';
 
--- True when a figure over peers may be shown: administrators need the plain floor
--- (checked by the peer_dist functions), tenants that many peers they cannot see.
-CREATE FUNCTION @extschema@.peer_floor_met(is_admin boolean, hidden_peers bigint)
+-- The figures of one published item that the caller may get: for an administrator at
+-- least floor peers, for a tenant at least floor peers it cannot see (peers with a
+-- value in the same publication that are among the visible organizations do not count).
+CREATE FUNCTION @extschema@.peer_release_figure_shown(f @extschema@.peer_release_figures, is_admin boolean,
+                                                      visible bigint[])
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
-RETURN is_admin OR hidden_peers >= pg_catalog.current_setting('ismseval.min_peer_group')::integer;
-COMMENT ON FUNCTION @extschema@.peer_floor_met(boolean, bigint) IS
-'True for administrators, else when hidden_peers (peers the caller cannot see) reaches ismseval.min_peer_group.';
+RETURN f.peer_count >= pg_catalog.current_setting('ismseval.min_peer_group')::integer
+   AND (is_admin
+        OR f.peer_count - (SELECT pg_catalog.count(*)
+                           FROM pg_catalog.unnest(visible) v(organization_id)
+                           JOIN @extschema@.peer_release_figures g
+                             ON g.release_id = f.release_id AND g.organization_id = v.organization_id
+                            AND g.framework_id = f.framework_id AND g.kind = f.kind AND g.item_id = f.item_id
+                            AND g.peer_group = f.peer_group
+                           WHERE v.organization_id <> f.organization_id)
+           >= pg_catalog.current_setting('ismseval.min_peer_group')::integer);
+COMMENT ON FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]) IS
+'True when a published figure may be shown: at least ismseval.min_peer_group peers, and for a tenant at least that many peers outside the visible organizations.';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]) FROM PUBLIC;
+
+-- The organization's published figures of one kind in the latest release, those the caller may get.
+CREATE FUNCTION @extschema@.peer_release_rows(organization_id bigint, framework_id bigint, kind text)
+RETURNS SETOF @extschema@.peer_release_figures
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    caller      regrole := @extschema@.calling_role();
+    is_admin    boolean := @extschema@.peer_access(caller, organization_id);
+    visible     bigint[] := ARRAY(SELECT @extschema@.session_visible_organizations(caller));
+BEGIN
+    RETURN QUERY
+    SELECT f.* FROM @extschema@.peer_release_figures f
+    WHERE f.release_id = (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r)
+      AND f.organization_id = peer_release_rows.organization_id
+      AND f.framework_id = peer_release_rows.framework_id AND f.kind = peer_release_rows.kind
+      AND @extschema@.peer_release_figure_shown(f, is_admin, visible);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
+'The organization''s rows of the latest peer release of a framework and kind that the calling role may get (42501 for an organization it may not see).';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- The three peer-figure functions
@@ -102,124 +112,53 @@ COMMENT ON FUNCTION @extschema@.peer_floor_met(boolean, bigint) IS
 
 CREATE FUNCTION @extschema@.peer_domain_benchmark(organization_id bigint, framework_id bigint)
 RETURNS TABLE(domain_id bigint, peer_count bigint, peer_mean double precision,
-              peer_percentile double precision)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS
-$$
-#variable_conflict use_column
-DECLARE
-    caller      regrole := @extschema@.calling_role();
-    is_admin    boolean := @extschema@.peer_access(caller, organization_id);
-    own_id      bigint := @extschema@.own_assessment(organization_id, framework_id);
-BEGIN
-    RETURN QUERY
-    WITH peer_scores AS (
-        SELECT q.domain_id, pa.visible, pg_catalog.avg(an.score)::double precision AS score
-        FROM @extschema@.peer_assessments(peer_domain_benchmark.organization_id,
-                                          peer_domain_benchmark.framework_id, caller) pa
-        JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id
-        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
-        GROUP BY q.domain_id, pa.peer_id, pa.visible
-    ), dists AS (
-        SELECT s.domain_id, @extschema@.peer_dist(s.score) AS dist,
-               pg_catalog.count(*) FILTER (WHERE NOT s.visible) AS hidden
-        FROM peer_scores s WHERE s.score IS NOT NULL
-        GROUP BY s.domain_id
-    ), own AS (
-        SELECT q.domain_id, pg_catalog.avg(an.score)::double precision AS score
-        FROM @extschema@.answers an
-        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
-        WHERE an.assessment_id = own_id
-        GROUP BY q.domain_id
-    )
-    SELECT d.domain_id, @extschema@.peer_count(d.dist), @extschema@.peer_mean(d.dist),
-           CASE WHEN is_admin THEN @extschema@.peer_percentile(d.dist, own.score) END
-    FROM dists d LEFT JOIN own ON own.domain_id = d.domain_id
-    WHERE @extschema@.peer_floor_met(is_admin, d.hidden);
-END
-$$;
+              peer_percentile double precision, as_of timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT f.item_id, f.peer_count, f.peer_mean,
+           100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count, r.released_at
+    FROM @extschema@.peer_release_rows(peer_domain_benchmark.organization_id,
+                                       peer_domain_benchmark.framework_id, 'domain') f
+    JOIN @extschema@.peer_releases r ON r.release_id = f.published_in;
+END;
 COMMENT ON FUNCTION @extschema@.peer_domain_benchmark(bigint, bigint) IS
-'Per control domain: number of peers, their mean domain score and (for administrators) the organization''s own percentile among them (latest organization-wide assessments of the framework); only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
+'Per control domain, from the latest peer release: number of peers, their mean domain score, the organization''s percentile among them (mid-rank, of its value at publication) and when the figures were published; only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
 
 CREATE FUNCTION @extschema@.peer_question_benchmark(organization_id bigint, framework_id bigint)
-RETURNS TABLE(question_id bigint, peer_count bigint, peer_rate_pct double precision)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS
-$$
-#variable_conflict use_column
-DECLARE
-    caller      regrole := @extschema@.calling_role();
-    is_admin    boolean := @extschema@.peer_access(caller, organization_id);
-BEGIN
-    RETURN QUERY
-    WITH dists AS (
-        SELECT an.question_id,
-               @extschema@.peer_dist(CASE WHEN an.answer_yes THEN 100::double precision
-                                          ELSE 0::double precision END) AS dist,
-               pg_catalog.count(*) FILTER (WHERE NOT pa.visible) AS hidden
-        FROM @extschema@.peer_assessments(peer_question_benchmark.organization_id,
-                                          peer_question_benchmark.framework_id, caller) pa
-        JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id AND an.answer_yes IS NOT NULL
-        GROUP BY an.question_id
-    )
-    SELECT d.question_id, @extschema@.peer_count(d.dist), @extschema@.peer_mean(d.dist)
-    FROM dists d
-    WHERE @extschema@.peer_floor_met(is_admin, d.hidden);
-END
-$$;
+RETURNS TABLE(question_id bigint, peer_count bigint, peer_rate_pct double precision, as_of timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT f.item_id, f.peer_count, f.peer_mean, r.released_at
+    FROM @extschema@.peer_release_rows(peer_question_benchmark.organization_id,
+                                       peer_question_benchmark.framework_id, 'question') f
+    JOIN @extschema@.peer_releases r ON r.release_id = f.published_in;
+END;
 COMMENT ON FUNCTION @extschema@.peer_question_benchmark(bigint, bigint) IS
-'Per small question: number of peers answering yes or no and the peer implementation rate, 100 x yes / (yes + no); same access and floor rules as peer_domain_benchmark.';
+'Per small question, from the latest peer release: peers answering yes or no and the peer implementation rate, 100 x yes / (yes + no); same access and floor rules as peer_domain_benchmark.';
 
 CREATE FUNCTION @extschema@.peer_total_benchmark(organization_id bigint, framework_id bigint)
 RETURNS TABLE(peer_count bigint, peer_mean_total double precision, peer_percentile double precision,
-              deviation_score double precision, peer_rank bigint)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS
-$$
-#variable_conflict use_column
-DECLARE
-    caller      regrole := @extschema@.calling_role();
-    is_admin    boolean := @extschema@.peer_access(caller, organization_id);
-    own_id      bigint := @extschema@.own_assessment(organization_id, framework_id);
-    large       bigint;
-    own_total   double precision;
-BEGIN
-    SELECT pg_catalog.count(*) INTO large FROM @extschema@.questions q
-    WHERE q.framework_id = peer_total_benchmark.framework_id AND q.is_large;
-    SELECT pg_catalog.avg(an.score)::double precision * large INTO own_total
-    FROM @extschema@.answers an WHERE an.assessment_id = own_id AND an.score IS NOT NULL;
-    RETURN QUERY
-    WITH totals AS (
-        SELECT pa.visible, t.total
-        FROM @extschema@.peer_assessments(peer_total_benchmark.organization_id,
-                                          peer_total_benchmark.framework_id, caller) pa
-        CROSS JOIN LATERAL (
-            SELECT pg_catalog.avg(an.score)::double precision * large AS total
-            FROM @extschema@.answers an
-            WHERE an.assessment_id = pa.assessment_id AND an.score IS NOT NULL
-        ) t
-        WHERE t.total IS NOT NULL
-    ), agg AS (
-        SELECT @extschema@.peer_dist(t.total) AS dist,
-               pg_catalog.count(*) FILTER (WHERE NOT t.visible) AS hidden,
-               pg_catalog.count(*) FILTER (WHERE t.total > own_total) AS higher
-        FROM totals t
-    )
-    SELECT @extschema@.peer_count(a.dist), @extschema@.peer_mean(a.dist),
-           CASE WHEN is_admin THEN @extschema@.peer_percentile(a.dist, own_total) END,
-           @extschema@.peer_deviation_score(a.dist, own_total),
-           CASE WHEN is_admin AND @extschema@.peer_count(a.dist) IS NOT NULL AND own_total IS NOT NULL
-                THEN a.higher + 1 END
-    FROM agg a
-    WHERE @extschema@.peer_floor_met(is_admin, a.hidden);
-END
-$$;
+              deviation_score double precision, peer_rank bigint, as_of timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT f.peer_count, f.peer_mean,
+           100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count,
+           CASE WHEN f.peer_stddev = 0 THEN 50::double precision
+                ELSE 50 + 10 * (f.value - f.peer_mean) / f.peer_stddev END,
+           f.peers_above + 1, r.released_at
+    FROM @extschema@.peer_release_rows(peer_total_benchmark.organization_id,
+                                       peer_total_benchmark.framework_id, 'total') f
+    JOIN @extschema@.peer_releases r ON r.release_id = f.published_in;
+END;
 COMMENT ON FUNCTION @extschema@.peer_total_benchmark(bigint, bigint) IS
-'The organization''s total score among its peers: number of peers, their mean total, its deviation score, and (for administrators) its percentile and rank (1 + peers with a higher total); no row below the floor. Same access and floor rules as peer_domain_benchmark.';
+'From the latest peer release: number of peers, their mean total score, the organization''s percentile, deviation score (50 + 10 x (own - mean) / population sd; 50 when sd = 0) and rank (1 + peers with a higher total) among them, of its total at publication, and when published; no row below the floor. Same access and floor rules as peer_domain_benchmark.';
 
 -- ---------------------------------------------------------------------------
--- The views take their peer figures from these functions (same columns, so
--- their comments, grants and dependent views stay).
+-- The views take their peer figures from these functions (same columns, and one
+-- more at the end, peer_figures_as_of; comments, grants and dependent views stay).
 -- ---------------------------------------------------------------------------
 
 CREATE OR REPLACE VIEW @extschema@.maturity_by_domain WITH (security_invoker = true) AS
@@ -240,7 +179,8 @@ SELECT o.organization_id,
        own.score - pr.peer_mean AS gap_to_peers,
        COALESCE(mt.target, f.default_target) AS target,
        own.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
-       pr.peer_percentile AS peer_percentile
+       pr.peer_percentile AS peer_percentile,
+       pr.as_of AS peer_figures_as_of
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -269,7 +209,8 @@ SELECT o.organization_id,
        an.answer_yes AS own_answer_yes,
        COALESCE(an.not_applicable, false) AS own_not_applicable,
        pr.peer_rate_pct AS peer_rate_pct,
-       pr.peer_count AS peer_count
+       pr.peer_count AS peer_count,
+       pr.as_of AS peer_figures_as_of
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -297,7 +238,8 @@ SELECT o.organization_id,
        pr.peer_percentile AS peer_percentile,
        pr.deviation_score AS deviation_score,
        pr.peer_rank AS peer_rank,
-       pr.peer_count + 1 AS ranked_organizations
+       pr.peer_count + 1 AS ranked_organizations,
+       pr.as_of AS peer_figures_as_of
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -353,11 +295,13 @@ SELECT o.organization_id,
        inc.mttr_hours_12m,
        inc.reported_within_24h_pct_12m,
        nc.nonconformities_open,
-       nc.corrective_actions_overdue
+       nc.corrective_actions_overdue,
+       b.peer_figures_as_of
 FROM @extschema@.organizations o
 LEFT JOIN LATERAL (
     SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
-           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
+           bm.peer_figures_as_of
     FROM @extschema@.org_benchmark bm
     WHERE bm.organization_id = o.organization_id
     ORDER BY bm.assessed_on DESC, bm.assessment_id DESC LIMIT 1
@@ -417,21 +361,26 @@ CROSS JOIN LATERAL (
 ) nc;
 
 
--- Column comments that change with tenancy (percentile and rank: administrators only).
+-- Column comments that change with peer releases, and the new column.
 DO $comments$
 DECLARE
     v text;
 BEGIN
     FOREACH v IN ARRAY ARRAY['maturity_by_domain', 'org_benchmark', 'management_review'] LOOP
         EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.peer_percentile IS %L', v,
-            'Percentile of the organization among its peers, mid-rank: 100 x (peers below + 0.5 x peers equal) / peers; '
-            'NULL below the minimum peer group, and for tenants (a tenant sets its own score, so its percentile '
-            'at chosen scores would reveal the peers'' values).');
+            'Percentile of the organization among its peers in the latest peer release, mid-rank: '
+            '100 x (peers below + 0.5 x peers equal) / peers, of its value at publication; '
+            'NULL below the minimum peer group (for a tenant: peers it cannot see).');
     END LOOP;
     FOREACH v IN ARRAY ARRAY['org_benchmark', 'management_review'] LOOP
         EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.peer_rank IS %L', v,
-            'Rank of the total among the organization and its peers: 1 + peers with a higher total; '
-            'NULL below the minimum peer group, and for tenants (as peer_percentile).');
+            'Rank of the total among the organization and its peers in the latest peer release: '
+            '1 + peers with a higher total; NULL below the minimum peer group.');
+    END LOOP;
+    FOREACH v IN ARRAY ARRAY['maturity_by_domain', 'question_peer_rate', 'org_benchmark', 'management_review'] LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.peer_figures_as_of IS %L', v,
+            'When the peer figures of the row were published (release_peer_figures); '
+            'NULL when there are none: no release yet, or below the minimum peer group.');
     END LOOP;
 END
 $comments$;
