@@ -16,10 +16,11 @@ WHERE f.code = 'T' AND d.code = v.dc;
 INSERT INTO questions (framework_id, domain_id, parent_id, code, text)
 SELECT framework_id, domain_id, question_id, 'S1', 'Small question S1' FROM questions WHERE code = 'Q1';
 
--- A and its peers P1-P3 (regulated, small); X is not a peer (mass-production).
+-- A and its peers P1-P4 (regulated, small); X is not a peer (mass-production).
 INSERT INTO organizations (code, name, core_business, size_band) VALUES
     ('A', 'Org A', 'regulated', 'small'), ('P1', 'Peer 1', 'regulated', 'small'),
     ('P2', 'Peer 2', 'regulated', 'small'), ('P3', 'Peer 3', 'regulated', 'small'),
+    ('P4', 'Peer 4', 'regulated', 'small'),
     ('X', 'Other', 'mass-production', 'small');
 
 -- Answers (NA = not applicable); A's older assessment must be ignored.
@@ -28,12 +29,13 @@ INSERT INTO organizations (code, name, core_business, size_band) VALUES
 --   P1    3  3  2  yes
 --   P2    4  2  NA no
 --   P3    1  1  4  yes
+--   P4    3  4  1  no
 --   X     4  4  4  -
 INSERT INTO assessments (organization_id, framework_id, assessed_on)
 SELECT o.organization_id, f.framework_id, v.d::date
 FROM organizations o, frameworks f,
      (VALUES ('A', '2025-01-10'), ('A', '2026-01-10'), ('P1', '2026-02-01'), ('P2', '2025-12-01'),
-             ('P3', '2026-01-20'), ('X', '2026-01-05')) v(org, d)
+             ('P3', '2026-01-20'), ('P4', '2026-02-15'), ('X', '2026-01-05')) v(org, d)
 WHERE f.code = 'T' AND o.code = v.org;
 INSERT INTO answers (assessment_id, question_id, score, answer_yes, not_applicable)
 SELECT a.assessment_id, q.question_id, v.score, v.yes, v.na
@@ -47,6 +49,8 @@ FROM (VALUES ('A', '2025-01-10', 'Q1', 1, NULL, false), ('A', '2025-01-10', 'Q2'
              ('P2', '2025-12-01', 'Q3', NULL, NULL, true), ('P2', '2025-12-01', 'S1', NULL, false, false),
              ('P3', '2026-01-20', 'Q1', 1, NULL, false), ('P3', '2026-01-20', 'Q2', 1, NULL, false),
              ('P3', '2026-01-20', 'Q3', 4, NULL, false), ('P3', '2026-01-20', 'S1', NULL, true, false),
+             ('P4', '2026-02-15', 'Q1', 3, NULL, false), ('P4', '2026-02-15', 'Q2', 4, NULL, false),
+             ('P4', '2026-02-15', 'Q3', 1, NULL, false), ('P4', '2026-02-15', 'S1', NULL, false, false),
              ('X', '2026-01-05', 'Q1', 4, NULL, false), ('X', '2026-01-05', 'Q2', 4, NULL, false),
              ('X', '2026-01-05', 'Q3', 4, NULL, false)) v(org, d, q, score, yes, na)
 JOIN organizations o ON o.code = v.org
@@ -57,34 +61,38 @@ INSERT INTO maturity_targets (organization_id, domain_id, target)
 SELECT o.organization_id, d.domain_id, 3.5 FROM organizations o, control_domains d WHERE o.code = 'A' AND d.code = 'D2';
 
 -- Peer figures come from a release (release_peer_figures); the first publishes every item.
+-- Domain and total figures are over the organizations with a score in every domain: P2 has
+-- none in D2 (Q3 not applicable), so it is left out of them (it still counts for S1).
 SELECT release_peer_figures() > 0 AS released;
 
 -- maturity_by_domain of A:
---   D1: own (2+4)/2 = 3; peers P1 (3+3)/2 = 3, P2 (4+2)/2 = 3, P3 (1+1)/2 = 1: mean 7/3 = 2.3333, n 3,
---       gap 3 - 7/3 = 0.6667; target 3, gap 0; percentile of 3 in {1,3,3} = 100 (1 + 0.5 x 2)/3 = 66.6667
---   D2: own 3; peers P1 2, P3 4 (P2 not applicable): 2 < 3 peers, so peer figures NULL; target 3.5, gap -0.5
+--   D1: own (2+4)/2 = 3; peers P1 (3+3)/2 = 3, P3 (1+1)/2 = 1, P4 (3+4)/2 = 3.5: mean 7.5/3 = 2.5, n 3,
+--       gap 3 - 2.5 = 0.5; target 3, gap 0; percentile of 3 in {3, 1, 3.5} = 100 (1 + 0.5 x 1)/3 = 50
+--   D2: own 3; peers P1 2, P3 4, P4 1: mean 7/3 = 2.3333, n 3, gap 0.6667; target 3.5, gap -0.5;
+--       percentile of 3 in {2, 4, 1} = 100 x 2/3 = 66.6667
 SELECT domain, display_order, own_score AS "own 3", answered_questions, round(peer_score::numeric, 4) AS peer_score,
        peer_count, round(gap_to_peers::numeric, 4) AS gap_to_peers, target, gap_to_target,
        round(peer_percentile::numeric, 4) AS peer_percentile, assessed_on
 FROM maturity_by_domain m JOIN organizations o USING (organization_id)
 WHERE o.code = 'A' ORDER BY display_order;
 
--- question_peer_rate of A: S1 own yes; peers yes, no, yes: 100 x 2/3 = 66.6667 %, n 3.
+-- question_peer_rate of A: S1 own yes; peers P1 yes, P2 no, P3 yes, P4 no: 100 x 2/4 = 50 %, n 4.
 SELECT large_question, question, own_answer_yes, own_not_applicable,
-       round(peer_rate_pct::numeric, 4) AS "66.6667", peer_count
+       round(peer_rate_pct::numeric, 4) AS "50", peer_count
 FROM question_peer_rate WHERE organization = 'A';
 
--- org_benchmark of A, 3 large questions: total = mean x 3.
---   A: (2+4+3)/3 x 3 = 9; P1: 8/3 x 3 = 8; P2: (4+2)/2 x 3 = 9 (Q3 not applicable); P3: 6/3 x 3 = 6.
---   peers {6, 8, 9}: mean 23/3 = 7.6667; percentile of 9 = 100 (2 + 0.5 x 1)/3 = 83.3333;
---   population sd = sqrt(((6-23/3)^2 + (8-23/3)^2 + (9-23/3)^2)/3) = sqrt(14/9) = 1.2472;
---   deviation = 50 + 10 (9 - 23/3)/1.2472 = 60.6904; rank 1 (no peer above 9; P2 ties) of 4.
+-- org_benchmark of A, 3 large questions: total_score = mean x 3: A (2+4+3)/3 x 3 = 9, P3 6/3 x 3 = 6.
+-- The peer figures use the total as 2 x D1 mean + 1 x D2 mean (the same sum when all is answered),
+-- over A, P1, P3, P4: A 2x3 + 3 = 9; P1 2x3 + 2 = 8; P3 2x1 + 4 = 6; P4 2x3.5 + 1 = 8.
+--   A's peers {8, 6, 8}: mean 22/3 = 7.3333; percentile of 9 = 100 x 3/3 = 100;
+--   population sd = sqrt(((2/3)^2 + (4/3)^2 + (2/3)^2)/3) = sqrt(8/9) = 0.9428;
+--   deviation = 50 + 10 (9 - 22/3)/0.9428 = 67.6777; rank 1 (no peer above 9) of 4.
 SELECT organization, framework, peer_group, total_score, mean_score, answered_questions, peer_count,
        round(peer_mean_total::numeric, 4) AS peer_mean_total, round(peer_percentile::numeric, 4) AS peer_percentile,
        round(deviation_score::numeric, 4) AS deviation_score, peer_rank, ranked_organizations
 FROM org_benchmark WHERE organization IN ('A', 'P3') ORDER BY organization;
--- P3 (total 6) among {9, 8, 9}: percentile 0, rank 4; mean 26/3 = 8.6667;
---   sd = sqrt(((1/3)^2 + (2/3)^2 + (1/3)^2)/3) = sqrt(2/9) = 0.4714; deviation = 50 + 10 (6 - 26/3)/0.4714 = -6.5685.
+-- P3 (total 6) among {9, 8, 8}: percentile 0, rank 4; mean 25/3 = 8.3333;
+--   sd = sqrt(((2/3)^2 + (1/3)^2 + (1/3)^2)/3) = sqrt(2/9) = 0.4714; deviation = 50 + 10 (6 - 25/3)/0.4714 = 0.5025.
 
 -- Risks of A on the default 4 x 4 matrix (tolerance medium = rank 1):
 --   R1 4x4 = 16 critical, effectiveness 0.5: residual 8; the highest level among cells scoring <= 8 is high
@@ -170,7 +178,7 @@ SELECT organization_id, nonconformity_id, 'fix it', 'CISO', CURRENT_DATE - 20, C
 FROM nonconformities WHERE description = 'open one';
 
 -- management_review of A: the figures above; weakest domain D1 (D1 = D2 = 3, first in display order);
--- below target: D2 (-0.5); below peers: none (D1 +0.6667, D2 NULL); 3 risks, 1 outside tolerance, 1 critical,
+-- below target: D2 (-0.5); below peers: none (D1 +0.5, D2 +0.6667); 3 risks, 1 outside tolerance, 1 critical,
 -- 1 expired acceptance; KPIs 1 green, 1 amber, 0 red, 2 stale; objectives 1 achieved, 1 overdue;
 -- 12 months: 4 incidents, 2 severe, MTTD (2+6+1)/3 = 3, MTTR (10+20+3)/3 = 11, within 24 h 2 of 3 = 66.6667 %;
 -- 1 open nonconformity, 1 overdue corrective action. X has no data at all: zeros and NULLs, no error.

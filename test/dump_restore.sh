@@ -86,6 +86,12 @@ seen=$("${PSQL[@]}" -At -d "$DST" -c "SET ROLE ismseval_dump_tenant;
     SELECT (SELECT count(*) FROM ismseval.organizations) || '/' ||
            (SELECT count(DISTINCT a.organization_id) FROM ismseval.answers an JOIN ismseval.assessments a USING (assessment_id))")
 if [ "$seen" = "2/2" ]; then echo "ok - after restore the tenant sees its 2 organizations only"; else echo "not ok - after restore the tenant sees $seen organizations, want 2/2"; status=1; fi
+# A release from a fresh session (nothing has loaded the module, which defines the setting yet).
+if "${PSQL[@]}" -d "$DST" -c "SELECT ismseval.release_peer_figures('fresh session')" >/dev/null; then
+    echo "ok - a release from a fresh session"
+else
+    echo "not ok - a release from a fresh session fails"; status=1
+fi
 # The key sequences came along: new rows do not collide with restored ones.
 if "${PSQL[@]}" -d "$DST" -c "INSERT INTO ismseval.organizations (code, name, core_business, size_band) VALUES ('NEW', 'New', 'regulated', 'small');
     INSERT INTO ismseval.frameworks (code, name) VALUES ('NEW', 'New'); INSERT INTO ismseval.threats (code, category, name) VALUES ('NEW', 'other', 'New');" >/dev/null; then

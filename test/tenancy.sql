@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(130);
+SELECT plan(137);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -209,6 +209,9 @@ SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_perc
 SELECT results_eq($$SELECT peer_count, peer_rate_pct FROM ismseval.question_peer_rate
                     WHERE organization = 'a1' AND question = 'S1'$$,
                   $$VALUES (6::bigint, 50::double precision)$$, 'a1 S1: peer implementation rate 3/6 = 50 %');
+-- a1, S2: every peer says yes. A rate of 100 % would tell alice each hidden peer's answer.
+SELECT is((SELECT peer_rate_pct FROM ismseval.question_peer_rate WHERE organization = 'a1' AND question = 'S2'),
+          NULL::double precision, 'a1 S2: no rate for a tenant when every hidden peer gave the same answer');
 -- a1 total 2 + 3 = 5; peers' totals a2 5, b1 6, p1 3, p2 4, p3 7, p4 8: mean 33/6 = 5.5;
 -- population sd sqrt(17.5 / 6) = 1.707825127659933 -> deviation 50 + 10 x (5 - 5.5) / sd = 47.0723
 -- below 5: 3, 4 (2), equal: 1 -> 100 x 2.5 / 6; higher: 6, 7, 8 -> rank 4 of 7.
@@ -266,6 +269,8 @@ SELECT is((SELECT peer_count FROM ismseval.org_benchmark WHERE organization = 'b
           'b5: a group of 2 peers gives no figure');
 
 SET ROLE ada;
+SELECT is((SELECT peer_rate_pct FROM ismseval.question_peer_rate WHERE organization = 'a1' AND question = 'S2'),
+          100::double precision, 'an administrator gets a1 S2: 100 %');
 -- An administrator. a1 D1 (own 2): peers a2 4, b1 3, p1 1, p2 2,
 -- p3 3, p4 4: below 1 (p1), equal 1 (p2) -> 100 x (1 + 0.5) / 6 = 25.
 SELECT results_eq($$SELECT peer_count, peer_percentile FROM ismseval.maturity_by_domain
@@ -537,16 +542,21 @@ SELECT is((SELECT count(*) FROM ismseval.peer_release_figures f JOIN ismseval.pe
            WHERE r.note = 'newcomer' AND f.organization_id = (SELECT organization_id FROM ismseval.organizations WHERE code = 'n1')
              AND f.kind = 'domain'), 0::bigint, 'and the newcomer has no figures of its own yet');
 
--- b1 3 -> 1, p1 1 -> 2, p2 2 -> 1, p3 3 -> 1, p4 4 -> 1: with n1 and tenant_alpha, 7 units changed.
+-- b1 3 -> 1, p1 1 -> 2, p2 2 -> 1, p3 3 -> 1, p4 4 -> 1: with tenant_alpha's a1 (2 -> 3),
+-- 6 units changed D1 among the members, more than the floor of 5: D1 takes the new means.
+-- D2 changed for nobody: with the newcomer n1 that is 1 unit, so n1 does not join yet.
 SELECT pg_temp.set_l1(ARRAY['b1', 'p2', 'p3', 'p4'], 1);
 SELECT pg_temp.set_l1(ARRAY['p1'], 2);
 SELECT ismseval.release_peer_figures('round 2') IS NOT NULL AS released \gset
--- a1 (now 3) among a2 4, b1 1, p1 2, p2 1, p3 1, p4 1, n1 4: 7 peers, mean 14/7 = 2;
--- below 3: b1 p1 p2 p3 p4 (5), equal 0 -> 100 x 5 / 7 = 71.428571429. Hidden from alice: 6.
+-- a1 (now 3) among a2 4, b1 1, p1 2, p2 1, p3 1, p4 1: 6 peers, mean 10/6;
+-- below 3: b1 p1 p2 p3 p4 (5), equal 0 -> 100 x 5 / 6 = 83.333333333. Hidden from alice: 5.
 SET ROLE alice;
-SELECT results_eq('SELECT * FROM a1_d1', $$VALUES (7::bigint, 2.000000000000, 71.428571429, false)$$,
-                  'enough changed parties republish: a1 D1 has 7 peers, mean 2, percentile 71.43 of its new 3');
+SELECT results_eq('SELECT * FROM a1_d1', $$VALUES (6::bigint, round(10 / 6.0, 12), 83.333333333, false)$$,
+                  'more than the floor of changed parties republish: a1 D1 has mean 10/6, percentile 83.33 of its new 3');
 RESET ROLE;
+SELECT is((SELECT count(*) FROM ismseval.peer_release_figures f JOIN ismseval.peer_releases r USING (release_id)
+           WHERE r.note = 'round 2' AND f.organization_id = (SELECT organization_id FROM ismseval.organizations WHERE code = 'n1')),
+          0::bigint, 'the newcomer joins only when every domain has enough changes with it');
 SELECT is((SELECT count(*) FROM ismseval.peer_release_figures f JOIN ismseval.peer_releases r USING (release_id)
            WHERE r.note = 'round 2' AND f.published_in <> f.release_id AND f.kind = 'domain'
              AND f.peer_group = 'regulated / small'
@@ -557,6 +567,34 @@ SELECT is((SELECT count(*) FROM ismseval.peer_release_figures f JOIN ismseval.pe
            WHERE r.note = 'round 2' AND f.published_in <> f.release_id AND f.kind = 'domain'
              AND f.peer_group = 'planning-competitive / medium'), 12::bigint,
           'while G2, where nothing changed, carries its 6 organizations x 2 domains forward');
+
+-- Linked items: p1 alone changes D2 (2 -> 4) while 6 units change D1 again (a1 3 -> 2, b1,
+-- p2, p3, p4 1 -> 2, p1 2 -> 3). D1 takes the new means, D2 keeps p1's published 2, and p1's
+-- total is 1 x D1 + 1 x D2 of the published means, so the totals cannot show p1's D2 change.
+SELECT pg_temp.set_l1(ARRAY['a1', 'b1', 'p2', 'p3', 'p4'], 2);
+SELECT pg_temp.set_l1(ARRAY['p1'], 3);
+UPDATE ismseval.answers an SET score = 4 FROM ismseval.assessments a, ismseval.organizations o, ismseval.questions q
+WHERE a.assessment_id = an.assessment_id AND o.organization_id = a.organization_id AND o.code = 'p1'
+  AND q.question_id = an.question_id AND q.code = 'L2';
+SELECT ismseval.release_peer_figures('round 3') IS NOT NULL AS released \gset
+SELECT results_eq($$SELECT f.kind, f.value FROM ismseval.peer_release_figures f JOIN ismseval.peer_releases r USING (release_id)
+                    WHERE r.note = 'round 3' AND f.organization_id = (SELECT organization_id FROM ismseval.organizations WHERE code = 'p1')
+                      AND f.kind <> 'question' ORDER BY f.kind, f.item_id$$,
+                  $$VALUES ('domain', 3::double precision), ('domain', 2::double precision), ('total', 5::double precision)$$,
+                  'p1 in round 3: D1 3 (new), D2 2 (its lone change to 4 held back), total 3 + 2 = 5');
+-- Exactly the floor (5 units: b1 p1 p2 p3 p4) is not enough: the reader may be one of them.
+SELECT pg_temp.set_l1(ARRAY['b1', 'p1', 'p2', 'p3', 'p4'], 4);
+SELECT ismseval.release_peer_figures('five units') IS NOT NULL AS released \gset
+SELECT is((SELECT f.published_in = (SELECT release_id FROM ismseval.peer_releases WHERE note = 'round 3')
+           FROM ismseval.peer_release_figures f JOIN ismseval.peer_releases r USING (release_id)
+           WHERE r.note = 'five units' AND f.organization_id = (SELECT a1 FROM ids) AND f.kind = 'domain'
+             AND f.item_id = (SELECT domain_id FROM ismseval.control_domains WHERE code = 'D1'
+                                AND framework_id = (SELECT fw FROM ids))), true,
+          'five changed units (the floor) keep D1''s round 3 means: more than the floor is needed');
+SELECT is(ismseval.peer_stddev_without(3, 4, 1.5, 3, 1), 0::double precision,
+          'peer sd without 3 of {3, 1, 1, 1}: the others are all equal, exactly 0');
+SELECT is(round(ismseval.peer_stddev_without(4, 4, 2.5, 5, 3)::numeric, 12), round(sqrt(2 / 3.0), 12),
+          'peer sd without 4 of {4, 1, 2, 3}: (5 - 1.5^2 x 4/3) / 3 = 2/3, sqrt 0.816496580928');
 
 -- In G2, b2 b3 b4 (all tenant_beta: one unit) and q1 q2 change D1: 5 organizations but 3
 -- units, fewer than 5: a3's D1 keeps its first-release figures (5 peers, mean 2.8).

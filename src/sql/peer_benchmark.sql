@@ -63,25 +63,32 @@ $$;
 COMMENT ON FUNCTION @extschema@.peer_access(regrole, bigint) IS
 'Raises 42501 unless role may see the organization; true when role is an administrator.';
 
--- The figures of one published item that the caller may get: for an administrator at
--- least floor peers, for a tenant at least floor peers it cannot see (peers with a
--- value in the same publication that are among the visible organizations do not count).
+-- True when a published figure may be shown: for an administrator at least the floor of
+-- peers; for a tenant at least the floor of peers it cannot see (peers in the visible
+-- organizations do not count), and those hidden peers not all of one value (were they,
+-- a mean or a rate would tell each one's value: 100 % yes means every peer said yes).
 CREATE FUNCTION @extschema@.peer_release_figure_shown(f @extschema@.peer_release_figures, is_admin boolean,
                                                       visible bigint[])
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN f.peer_count >= pg_catalog.current_setting('ismseval.min_peer_group')::integer
    AND (is_admin
-        OR f.peer_count - (SELECT pg_catalog.count(*)
-                           FROM pg_catalog.unnest(visible) v(organization_id)
-                           JOIN @extschema@.peer_release_figures g
-                             ON g.release_id = f.release_id AND g.organization_id = v.organization_id
-                            AND g.framework_id = f.framework_id AND g.kind = f.kind AND g.item_id = f.item_id
-                            AND g.peer_group = f.peer_group
-                           WHERE v.organization_id <> f.organization_id)
-           >= pg_catalog.current_setting('ismseval.min_peer_group')::integer);
+        OR (f.peer_count - (SELECT pg_catalog.count(*)
+                            FROM pg_catalog.unnest(visible) v(organization_id)
+                            JOIN @extschema@.peer_release_figures g
+                              ON g.release_id = f.release_id AND g.organization_id = v.organization_id
+                             AND g.framework_id = f.framework_id AND g.kind = f.kind AND g.item_id = f.item_id
+                             AND g.peer_group = f.peer_group
+                            WHERE v.organization_id <> f.organization_id)
+                >= pg_catalog.current_setting('ismseval.min_peer_group')::integer
+            AND (SELECT pg_catalog.max(g.value) > pg_catalog.min(g.value)
+                 FROM @extschema@.peer_release_figures g
+                 WHERE g.release_id = f.release_id AND g.framework_id = f.framework_id AND g.kind = f.kind
+                   AND g.item_id = f.item_id AND g.peer_group = f.peer_group
+                   AND g.organization_id <> f.organization_id
+                   AND g.organization_id <> ALL (visible))));
 COMMENT ON FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]) IS
-'True when a published figure may be shown: at least ismseval.min_peer_group peers, and for a tenant at least that many peers outside the visible organizations.';
+'True when a published figure may be shown: at least ismseval.min_peer_group peers; for a tenant at least that many peers outside the visible organizations, with at least two different values among them.';
 REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]) FROM PUBLIC;
 
 -- The organization's published figures of one kind in the latest release, those the caller may get.

@@ -5,25 +5,43 @@
 -- its percentile at value after value, which tells it every peer's value, and (2)
 -- compare figures before and after one peer's new assessment, which tells it that
 -- peer's values. They also cost a read of the whole peer group on every dashboard.
--- A release freezes, for every organization, its own values and its figures among
--- its peers; and a release changes the figures of a peer group's item (a domain, a
--- small question, the total) only when at least ismseval.min_peer_group "units"
--- (tenant roles, or unmapped organizations) changed a value of it since the figures
--- were last published; otherwise it carries the previous figures forward. So the
--- difference between two published figures is the work of at least that many
--- parties, a tenant's own edits alone never republish, and a dashboard reads a few
--- rows by key whatever the number of organizations.
+--
+-- A release stores, per organization and item, the organization's published value
+-- and its figures among its peers. What a release may change is bounded so that the
+-- difference between any two releases, and between linked items of one release, is
+-- the work of more than ismseval.min_peer_group parties ("units": a tenant role,
+-- with all organizations mapped to it, or an organization mapped to none):
+--
+--   - Score items (each domain mean, and the total) of a peer group and framework
+--     are computed over one set of organizations, those with a scored answer in
+--     every domain, and the total is linear in the domain means (sum over domains
+--     of large questions x domain mean). So no combination of domain and total
+--     figures isolates an organization that the other figures leave out.
+--   - A domain takes the organizations' current means only when more than
+--     min_peer_group units changed their mean of it since the last release;
+--     otherwise it keeps the previously published means (which also keeps the
+--     total from moving by a single party's change in it).
+--   - Organizations join or leave that set only when, for every domain, the
+--     joining and leaving units together with the units that changed the domain
+--     are more than min_peer_group.
+--   - A small question's figures are republished when more than min_peer_group
+--     units changed their answer to it, else carried forward.
+--
+-- "More than", not "at least": the party reading the figures may itself be one of
+-- the changed units, and the rest must still be min_peer_group. A tenant's own edits
+-- alone never republish anything, so it cannot read its percentile at values of its
+-- choosing. A dashboard reads a few rows by key, whatever the number of organizations.
 
 CREATE TABLE @extschema@.peer_releases (
     release_id      bigserial PRIMARY KEY,
     released_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    min_changed     integer NOT NULL CONSTRAINT peer_releases_min_changed_positive CHECK (min_changed >= 1),
+    min_changed     integer NOT NULL CONSTRAINT peer_releases_min_changed_positive CHECK (min_changed >= 2),
     note            text
 );
 COMMENT ON TABLE @extschema@.peer_releases IS
-'Releases of peer figures (release_peer_figures); the views show the latest. min_changed: the ismseval.min_peer_group in force, the number of changed units an item needs to be republished.';
+'Releases of peer figures (release_peer_figures); the views show the latest.';
 COMMENT ON COLUMN @extschema@.peer_releases.min_changed IS
-'Changed units (tenant roles or unmapped organizations) a peer group''s item needed to get new figures in this release.';
+'Changed units (tenant roles or unmapped organizations) an item needed to take new values in this release: ismseval.min_peer_group + 1.';
 
 CREATE TABLE @extschema@.peer_release_figures (
     release_id      bigint NOT NULL REFERENCES @extschema@.peer_releases ON DELETE CASCADE,
@@ -43,16 +61,19 @@ CREATE TABLE @extschema@.peer_release_figures (
     published_in    bigint NOT NULL,
     PRIMARY KEY (release_id, organization_id, framework_id, kind, item_id)
 );
+-- the peers of an item in value order: hidden-peer checks read its two ends
+CREATE INDEX peer_release_figures_item_idx
+    ON @extschema@.peer_release_figures (release_id, framework_id, kind, item_id, peer_group, value);
 COMMENT ON TABLE @extschema@.peer_release_figures IS
-'Per release, organization, framework and item (kind domain: item = domain_id, the domain mean; question: item = question_id, 100 yes / 0 no; total: item 0, the total score): the organization''s value and the figures over its peers (same peer group, other organizations) as published in release published_in. Holds every organization''s values: administrators only.';
+'Per release, organization, framework and item (kind domain: item = domain_id, the domain mean; question: item = question_id, 100 yes / 0 no; total: item 0, the sum over domains of large questions x domain mean): the organization''s published value and the figures over its peers (same peer group, other organizations with a published value). Holds every organization''s values: administrators only.';
 COMMENT ON COLUMN @extschema@.peer_release_figures.value IS
-'The organization''s own value the figures were computed with (its latest organization-wide assessment at publication).';
+'The organization''s published value, from its latest organization-wide assessment when the item last took new values.';
 COMMENT ON COLUMN @extschema@.peer_release_figures.peer_group IS
-'core_business / size_band of the organization at publication.';
+'core_business / size_band of the organization.';
 COMMENT ON COLUMN @extschema@.peer_release_figures.peer_stddev IS
-'Population standard deviation of the peers'' values.';
+'Population standard deviation of the peers'' values (0 when they are all equal).';
 COMMENT ON COLUMN @extschema@.peer_release_figures.published_in IS
-'The release that computed these figures; older than release_id when they were carried forward.';
+'The release in which this item last took new values; older than release_id when it kept its values.';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_releases', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_releases_release_id_seq', '');
@@ -67,29 +88,38 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.peer_releases, @extschema@.p
 GRANT USAGE, SELECT ON @extschema@.peer_releases_release_id_seq TO ismseval_admin;
 GRANT SELECT ON @extschema@.peer_releases TO ismseval_tenant;
 
--- Population standard deviation of a group's values without one of them, from the
--- group's size n, mean and sum of squared deviations m2 (NULL without others; 0 when
--- what is left is rounding noise of equal values).
+-- Population standard deviation of n values without one of them (value), from their mean,
+-- sum of squared deviations m2, and the number of distinct values among the others:
+-- exactly 0 when the others are all equal, else sqrt((m2 - (value - mean)^2 n / (n - 1)) / (n - 1)).
 CREATE FUNCTION @extschema@.peer_stddev_without(value double precision, n bigint, mean double precision,
-                                                m2 double precision)
+                                                m2 double precision, others_distinct bigint)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN n > 1 THEN
-    CASE WHEN m2 - (value - mean) * (value - mean) * n / (n - 1)
-              <= (n - 1) * pg_catalog.power(1e-12 * GREATEST(1, pg_catalog.abs(mean)), 2)
-         THEN 0::double precision
-         ELSE pg_catalog.sqrt((m2 - (value - mean) * (value - mean) * n / (n - 1)) / (n - 1)) END
-END;
-COMMENT ON FUNCTION @extschema@.peer_stddev_without(double precision, bigint, double precision, double precision) IS
-'Population standard deviation of n values without value, from their mean and sum of squared deviations m2: sqrt((m2 - (value - mean)^2 n / (n - 1)) / (n - 1)); 0 below relative rounding noise (1e-12), NULL when n <= 1.';
+RETURN CASE WHEN n <= 1 THEN NULL
+            WHEN others_distinct <= 1 THEN 0::double precision
+            ELSE pg_catalog.sqrt(GREATEST(m2 - (value - mean) * (value - mean) * n / (n - 1), 0) / (n - 1)) END;
+COMMENT ON FUNCTION @extschema@.peer_stddev_without(double precision, bigint, double precision, double precision, bigint) IS
+'Population standard deviation of n values without value: 0 when the others are all equal (others_distinct <= 1), else sqrt((m2 - (value - mean)^2 n / (n - 1)) / (n - 1)) from their mean and sum of squared deviations m2; NULL when n <= 1.';
 
--- Every organization's current values: per framework, from its latest organization-wide
--- assessment, each domain mean, each small answer (100 yes, 0 no) and the total score
--- (mean large-question score x number of large questions), with its peer group and its
--- unit (the lowest tenant role mapped to it, else the organization itself).
+-- The unit an organization's changes count for: the lowest tenant role mapped to it, else itself.
+CREATE FUNCTION @extschema@.peer_unit(organization_id bigint)
+RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT COALESCE((SELECT 'role ' || pg_catalog.min(m.tenant_role::oid)::text
+                     FROM @extschema@.tenant_organizations m
+                     WHERE m.organization_id = peer_unit.organization_id),
+                    'organization ' || peer_unit.organization_id::text);
+END;
+COMMENT ON FUNCTION @extschema@.peer_unit(bigint) IS
+'The unit an organization''s changes count for in a release: its lowest mapped tenant role, else the organization itself.';
+
+-- Every organization's current values per framework (latest organization-wide assessment):
+-- each domain mean, only for organizations with a scored answer in every domain of the
+-- framework (a domain = one with large questions), and each small answer as 100 / 0.
 CREATE FUNCTION @extschema@.peer_current_values()
 RETURNS TABLE(organization_id bigint, framework_id bigint, kind text, item_id bigint, value double precision,
-              peer_group text, unit text)
+              peer_group text)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     WITH latest AS (
@@ -97,133 +127,202 @@ BEGIN ATOMIC
         FROM @extschema@.assessments a
         WHERE a.department_id IS NULL
         ORDER BY a.organization_id, a.framework_id, a.assessed_on DESC, a.assessment_id DESC
-    ), large AS (
-        SELECT q.framework_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.is_large
-        GROUP BY q.framework_id
-    ), v AS (
-        SELECT l.organization_id, l.framework_id, 'domain' AS kind, q.domain_id AS item_id,
-               pg_catalog.avg(an.score)::double precision AS value
+    ), domains AS (
+        SELECT q.framework_id, pg_catalog.count(DISTINCT q.domain_id) AS n
+        FROM @extschema@.questions q WHERE q.is_large GROUP BY q.framework_id
+    ), means AS (
+        SELECT l.organization_id, l.framework_id, q.domain_id, pg_catalog.avg(an.score)::double precision AS value
         FROM latest l
-        JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id
+        JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.score IS NOT NULL
         JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
         GROUP BY l.organization_id, l.framework_id, q.domain_id
+    ), v AS (
+        SELECT m.organization_id, m.framework_id, 'domain' AS kind, m.domain_id AS item_id, m.value
+        FROM means m
+        WHERE (SELECT pg_catalog.count(*) FROM means c
+               WHERE c.organization_id = m.organization_id AND c.framework_id = m.framework_id)
+              = (SELECT d.n FROM domains d WHERE d.framework_id = m.framework_id)
         UNION ALL
         SELECT l.organization_id, l.framework_id, 'question', an.question_id,
                CASE WHEN an.answer_yes THEN 100::double precision ELSE 0::double precision END
         FROM latest l
         JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.answer_yes IS NOT NULL
-        UNION ALL
-        SELECT l.organization_id, l.framework_id, 'total', 0,
-               pg_catalog.avg(an.score)::double precision * lg.n
-        FROM latest l
-        JOIN large lg ON lg.framework_id = l.framework_id
-        JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.score IS NOT NULL
-        GROUP BY l.organization_id, l.framework_id, lg.n
     )
-    SELECT v.organization_id, v.framework_id, v.kind, v.item_id, v.value,
-           o.core_business || ' / ' || o.size_band,
-           COALESCE((SELECT 'role ' || pg_catalog.min(m.tenant_role::oid)::text FROM @extschema@.tenant_organizations m
-                     WHERE m.organization_id = v.organization_id),
-                    'organization ' || v.organization_id::text)
-    FROM v JOIN @extschema@.organizations o ON o.organization_id = v.organization_id
-    WHERE v.value IS NOT NULL;
+    SELECT v.organization_id, v.framework_id, v.kind, v.item_id, v.value, o.core_business || ' / ' || o.size_band
+    FROM v JOIN @extschema@.organizations o ON o.organization_id = v.organization_id;
 END;
 COMMENT ON FUNCTION @extschema@.peer_current_values() IS
-'Every organization''s current values per framework (latest organization-wide assessment): domain means, small answers as 100/0, total score; with its peer group and its unit for the change count (lowest mapped tenant role, else the organization).';
+'Every organization''s current values per framework (latest organization-wide assessment): domain means (only for organizations with a scored answer in every domain) and small answers as 100/0, with the peer group.';
 REVOKE EXECUTE ON FUNCTION @extschema@.peer_current_values() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.peer_current_values() TO ismseval_admin;
 
--- Publishes a release: new figures for each peer group's item with enough changed units
--- (or never published), the previous figures carried forward for the others.
+-- Publishes a release (see the top of this file); returns its id.
 CREATE FUNCTION @extschema@.release_peer_figures(note text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql AS
 $$
 DECLARE
-    k       integer := pg_catalog.current_setting('ismseval.min_peer_group')::integer;
+    need    integer;
     rid     bigint;
     prev    bigint;
 BEGIN
-    -- one release at a time, and no release reads a half-written one
-    LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;
+    -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
+    PERFORM @extschema@.calling_role();
+    need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
+    LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;  -- one release at a time
     SELECT pg_catalog.max(r.release_id) INTO prev FROM @extschema@.peer_releases r;
-    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (k, note) RETURNING release_id INTO rid;
+    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note) RETURNING release_id INTO rid;
 
-    CREATE TEMP TABLE ismseval_release_current ON COMMIT DROP AS
-    SELECT * FROM @extschema@.peer_current_values();
+    CREATE TEMP TABLE ismseval_rel_cur ON COMMIT DROP AS SELECT * FROM @extschema@.peer_current_values();
+    CREATE TEMP TABLE ismseval_rel_base ON COMMIT DROP AS
+    SELECT f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.published_in
+    FROM @extschema@.peer_release_figures f WHERE f.release_id = prev;
 
-    -- per peer group's item: changed units since the figures now published (all new when none)
-    CREATE TEMP TABLE ismseval_release_decision ON COMMIT DROP AS
-    SELECT j.peer_group, j.framework_id, j.kind, j.item_id,
-           pg_catalog.bool_or(j.had) AS had_figures,
-           pg_catalog.count(DISTINCT j.unit) FILTER (WHERE j.changed) AS changed_units
-    FROM (
-        SELECT COALESCE(c.peer_group, p.peer_group) AS peer_group,
-               COALESCE(c.framework_id, p.framework_id) AS framework_id,
-               COALESCE(c.kind, p.kind) AS kind, COALESCE(c.item_id, p.item_id) AS item_id,
-               p.organization_id IS NOT NULL AS had,
-               COALESCE(c.unit, (SELECT 'role ' || pg_catalog.min(m.tenant_role::oid)::text
-                                 FROM @extschema@.tenant_organizations m
-                                 WHERE m.organization_id = p.organization_id),
-                        'organization ' || p.organization_id::text) AS unit,
-               c.value IS DISTINCT FROM p.value AS changed
-        FROM ismseval_release_current c
-        FULL JOIN (SELECT f.* FROM @extschema@.peer_release_figures f WHERE f.release_id = prev) p
-          ON p.organization_id = c.organization_id AND p.framework_id = c.framework_id
-         AND p.kind = c.kind AND p.item_id = c.item_id AND p.peer_group = c.peer_group
-    ) j
-    GROUP BY j.peer_group, j.framework_id, j.kind, j.item_id;
+    -- Score members per peer group and framework: now (complete) and in the last release.
+    CREATE TEMP TABLE ismseval_rel_members ON COMMIT DROP AS
+    SELECT x.peer_group, x.framework_id, x.organization_id,
+           pg_catalog.bool_or(x.now) AS now, pg_catalog.bool_or(NOT x.now) AS before,
+           @extschema@.peer_unit(x.organization_id) AS unit
+    FROM (SELECT DISTINCT c.peer_group, c.framework_id, c.organization_id, true AS now
+          FROM ismseval_rel_cur c WHERE c.kind = 'domain'
+          UNION ALL
+          SELECT b.peer_group, b.framework_id, b.organization_id, false
+          FROM ismseval_rel_base b WHERE b.kind = 'total') x
+    GROUP BY x.peer_group, x.framework_id, x.organization_id;
 
-    -- carried forward: items with figures whose changes come from fewer than k units
-    INSERT INTO @extschema@.peer_release_figures
-    SELECT rid, f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.peer_count,
-           f.peer_mean, f.peer_stddev, f.peers_below, f.peers_equal, f.peers_above, f.published_in
-    FROM @extschema@.peer_release_figures f
-    JOIN ismseval_release_decision d
-      ON d.peer_group = f.peer_group AND d.framework_id = f.framework_id AND d.kind = f.kind
-     AND d.item_id = f.item_id
-    WHERE f.release_id = prev AND d.had_figures AND d.changed_units < k;
+    -- Per domain: the units of staying members that changed its mean, and with the
+    -- joining and leaving units.
+    CREATE TEMP TABLE ismseval_rel_domains ON COMMIT DROP AS
+    WITH doms AS (
+        SELECT DISTINCT c.peer_group, c.framework_id, c.item_id FROM ismseval_rel_cur c WHERE c.kind = 'domain'
+        UNION
+        SELECT DISTINCT b.peer_group, b.framework_id, b.item_id FROM ismseval_rel_base b WHERE b.kind = 'domain'
+    ), changed AS (
+        SELECT m.peer_group, m.framework_id, d.item_id, m.unit
+        FROM ismseval_rel_members m
+        JOIN doms d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
+        LEFT JOIN ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
+         AND c.framework_id = m.framework_id AND c.item_id = d.item_id
+        LEFT JOIN ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
+         AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
+        WHERE m.now AND m.before AND c.value IS DISTINCT FROM b.value
+    ), moved AS (
+        SELECT m.peer_group, m.framework_id, m.unit FROM ismseval_rel_members m WHERE m.now <> m.before
+    )
+    SELECT d.peer_group, d.framework_id, d.item_id,
+           (SELECT pg_catalog.count(DISTINCT ch.unit) FROM changed ch
+            WHERE ch.peer_group = d.peer_group AND ch.framework_id = d.framework_id AND ch.item_id = d.item_id)
+               AS stay_units,
+           (SELECT pg_catalog.count(DISTINCT u.unit) FROM (
+                SELECT ch.unit FROM changed ch
+                WHERE ch.peer_group = d.peer_group AND ch.framework_id = d.framework_id AND ch.item_id = d.item_id
+                UNION ALL
+                SELECT mv.unit FROM moved mv WHERE mv.peer_group = d.peer_group AND mv.framework_id = d.framework_id) u)
+               AS all_units
+    FROM doms d;
 
-    -- published: the others, from the current values
+    -- Per peer group and framework: first publication, and whether members may join or leave.
+    CREATE TEMP TABLE ismseval_rel_groups ON COMMIT DROP AS
+    SELECT g.peer_group, g.framework_id,
+           NOT pg_catalog.bool_or(g.before) AS first,
+           pg_catalog.bool_or(g.now <> g.before) AS moved,
+           (SELECT pg_catalog.min(d.all_units) FROM ismseval_rel_domains d
+            WHERE d.peer_group = g.peer_group AND d.framework_id = g.framework_id) >= need AS members_change
+    FROM ismseval_rel_members g
+    GROUP BY g.peer_group, g.framework_id;
+
+    -- The published domain means: current ones where the domain (or the membership) may
+    -- change, the last release's otherwise; members: now's, or the last release's.
+    CREATE TEMP TABLE ismseval_rel_values ON COMMIT DROP AS
+    SELECT m.peer_group, m.framework_id, 'domain'::text AS kind, d.item_id, m.organization_id,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR (d.stay_units >= need AND m.now)
+                THEN c.value ELSE b.value END AS value,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR (d.stay_units >= need AND d.stay_units > 0)
+                THEN rid ELSE b.published_in END AS published_in
+    FROM ismseval_rel_members m
+    JOIN ismseval_rel_groups g ON g.peer_group = m.peer_group AND g.framework_id = m.framework_id
+    JOIN ismseval_rel_domains d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
+    LEFT JOIN ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
+     AND c.framework_id = m.framework_id AND c.item_id = d.item_id
+    LEFT JOIN ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
+     AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
+    WHERE CASE WHEN g.first OR (g.moved AND g.members_change) THEN m.now ELSE m.before END;
+    DELETE FROM ismseval_rel_values v WHERE v.value IS NULL;   -- a domain new to the framework, kept back
+
+    -- The totals: sum over domains of large questions x published domain mean.
+    INSERT INTO ismseval_rel_values
+    SELECT v.peer_group, v.framework_id, 'total', 0, v.organization_id,
+           pg_catalog.sum(nq.n * v.value), pg_catalog.max(v.published_in)
+    FROM ismseval_rel_values v
+    JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.is_large
+          GROUP BY q.domain_id) nq ON nq.domain_id = v.item_id
+    GROUP BY v.peer_group, v.framework_id, v.organization_id;
+
+    -- Small questions: new answers where enough units changed them, else the last release's.
+    INSERT INTO ismseval_rel_values
+    WITH j AS (
+        SELECT COALESCE(c.peer_group, b.peer_group) AS peer_group,
+               COALESCE(c.framework_id, b.framework_id) AS framework_id,
+               COALESCE(c.item_id, b.item_id) AS item_id,
+               COALESCE(c.organization_id, b.organization_id) AS organization_id,
+               c.value AS now_value, b.value AS before_value, b.published_in,
+               c.value IS DISTINCT FROM b.value AS changed
+        FROM (SELECT * FROM ismseval_rel_cur WHERE kind = 'question') c
+        FULL JOIN (SELECT * FROM ismseval_rel_base WHERE kind = 'question') b
+          ON b.organization_id = c.organization_id AND b.framework_id = c.framework_id
+         AND b.item_id = c.item_id AND b.peer_group = c.peer_group
+    ), items AS (
+        SELECT j.peer_group, j.framework_id, j.item_id,
+               pg_catalog.bool_or(j.before_value IS NOT NULL) AS had,
+               pg_catalog.count(DISTINCT @extschema@.peer_unit(j.organization_id)) FILTER (WHERE j.changed) AS units
+        FROM j GROUP BY j.peer_group, j.framework_id, j.item_id
+    )
+    SELECT j.peer_group, j.framework_id, 'question', j.item_id, j.organization_id,
+           CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END,
+           CASE WHEN i.had AND i.units < need THEN j.published_in ELSE rid END
+    FROM j JOIN items i ON i.peer_group = j.peer_group AND i.framework_id = j.framework_id AND i.item_id = j.item_id
+    WHERE CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END IS NOT NULL;
+
+    -- The figures of every organization among the others of its item.
     INSERT INTO @extschema@.peer_release_figures
     SELECT rid, s.organization_id, s.framework_id, s.kind, s.item_id, s.peer_group, s.value,
            s.n - 1,
            (s.total - s.value) / NULLIF(s.n - 1, 0),
-           @extschema@.peer_stddev_without(s.value, s.n, s.mean, s.m2),
-           s.below, s.equal - 1, s.n - s.below - s.equal, rid
+           @extschema@.peer_stddev_without(s.value, s.n, s.mean, s.m2,
+                                           s.distinct_values - CASE WHEN s.equal = 1 THEN 1 ELSE 0 END),
+           s.below, s.equal - 1, s.n - s.below - s.equal,
+           s.published_in
     FROM (
-        SELECT c.*,
+        SELECT v.*,
                pg_catalog.count(*) OVER w AS n,
-               pg_catalog.sum(c.value) OVER w AS total,
+               pg_catalog.sum(v.value) OVER w AS total,
+               pg_catalog.max(v.value_rank) OVER w AS distinct_values,
                g.mean, g.m2,
-               pg_catalog.rank() OVER (PARTITION BY c.peer_group, c.framework_id, c.kind, c.item_id
-                                       ORDER BY c.value) - 1 AS below,
-               pg_catalog.count(*) OVER (PARTITION BY c.peer_group, c.framework_id, c.kind, c.item_id, c.value)
+               pg_catalog.rank() OVER (w ORDER BY v.value) - 1 AS below,
+               pg_catalog.count(*) OVER (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id, v.value)
                    AS equal
-        FROM ismseval_release_current c
-        JOIN ismseval_release_decision d
-          ON d.peer_group = c.peer_group AND d.framework_id = c.framework_id AND d.kind = c.kind
-         AND d.item_id = c.item_id
+        FROM (SELECT x.*, pg_catalog.dense_rank() OVER (PARTITION BY x.peer_group, x.framework_id, x.kind, x.item_id
+                                                        ORDER BY x.value) AS value_rank
+              FROM ismseval_rel_values x) v
         JOIN (
-            -- each group's mean and sum of squared deviations (two passes: exact for equal values)
-            SELECT x.peer_group, x.framework_id, x.kind, x.item_id, x.mean,
-                   pg_catalog.sum((y.value - x.mean) * (y.value - x.mean)) AS m2
+            -- each item's mean and sum of squared deviations, in two passes
+            SELECT a.peer_group, a.framework_id, a.kind, a.item_id, a.mean,
+                   pg_catalog.sum((y.value - a.mean) * (y.value - a.mean)) AS m2
             FROM (SELECT peer_group, framework_id, kind, item_id, pg_catalog.avg(value) AS mean
-                  FROM ismseval_release_current GROUP BY 1, 2, 3, 4) x
-            JOIN ismseval_release_current y USING (peer_group, framework_id, kind, item_id)
-            GROUP BY x.peer_group, x.framework_id, x.kind, x.item_id, x.mean
-        ) g ON g.peer_group = c.peer_group AND g.framework_id = c.framework_id AND g.kind = c.kind
-           AND g.item_id = c.item_id
-        WHERE NOT d.had_figures OR d.changed_units >= k
-        WINDOW w AS (PARTITION BY c.peer_group, c.framework_id, c.kind, c.item_id)
+                  FROM ismseval_rel_values GROUP BY 1, 2, 3, 4) a
+            JOIN ismseval_rel_values y USING (peer_group, framework_id, kind, item_id)
+            GROUP BY a.peer_group, a.framework_id, a.kind, a.item_id, a.mean
+        ) g ON g.peer_group = v.peer_group AND g.framework_id = v.framework_id AND g.kind = v.kind
+           AND g.item_id = v.item_id
+        WINDOW w AS (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id)
     ) s;
 
-    DROP TABLE ismseval_release_current;
-    DROP TABLE ismseval_release_decision;
+    DROP TABLE ismseval_rel_cur, ismseval_rel_base, ismseval_rel_members, ismseval_rel_domains,
+               ismseval_rel_groups, ismseval_rel_values;
     RETURN rid;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.release_peer_figures(text) IS
-'Publishes a release of peer figures from every organization''s latest organization-wide assessments: a peer group''s item (domain, small question, total) gets new figures when never published or when at least ismseval.min_peer_group units (tenant roles, unmapped organizations) changed a value of it since; otherwise its figures are carried forward. Returns the release id. Administrators only.';
+'Publishes a release of peer figures from every organization''s latest organization-wide assessments; an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only.';
 REVOKE EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) TO ismseval_admin;
