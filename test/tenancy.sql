@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(137);
+SELECT plan(138);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -606,6 +606,15 @@ SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12) FROM ismse
                     WHERE organization = 'a3' AND domain = 'D1'$$,
                   $$VALUES (5::bigint, 2.8::numeric)$$,
                   'changes count by party, not by organization: one tenant''s 3 organizations and 2 others do not republish');
+RESET ROLE;
+
+-- Deleting the older releases keeps the latest one whole, with its publication dates.
+DELETE FROM ismseval.peer_releases WHERE release_id < (SELECT max(release_id) FROM ismseval.peer_releases);
+SET ROLE alice;
+SELECT results_eq($$SELECT peer_count, peer_figures_as_of IS NOT NULL FROM ismseval.maturity_by_domain
+                    WHERE organization = 'a3' AND domain = 'D1'$$,
+                  $$VALUES (5::bigint, true)$$,
+                  'after older releases are deleted, carried-forward figures still show, with their date');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -124,10 +124,9 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT f.item_id, f.peer_count, f.peer_mean,
-           100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count, r.released_at
+           100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count, f.published_at
     FROM @extschema@.peer_release_rows(peer_domain_benchmark.organization_id,
-                                       peer_domain_benchmark.framework_id, 'domain') f
-    JOIN @extschema@.peer_releases r ON r.release_id = f.published_in;
+                                       peer_domain_benchmark.framework_id, 'domain') f;
 END;
 COMMENT ON FUNCTION @extschema@.peer_domain_benchmark(bigint, bigint) IS
 'Per control domain, from the latest peer release: number of peers, their mean domain score, the organization''s percentile among them (mid-rank, of its value at publication) and when the figures were published; only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
@@ -137,10 +136,9 @@ RETURNS TABLE(question_id bigint, peer_count bigint, peer_rate_pct double precis
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT f.item_id, f.peer_count, f.peer_mean, r.released_at
+    SELECT f.item_id, f.peer_count, f.peer_mean, f.published_at
     FROM @extschema@.peer_release_rows(peer_question_benchmark.organization_id,
-                                       peer_question_benchmark.framework_id, 'question') f
-    JOIN @extschema@.peer_releases r ON r.release_id = f.published_in;
+                                       peer_question_benchmark.framework_id, 'question') f;
 END;
 COMMENT ON FUNCTION @extschema@.peer_question_benchmark(bigint, bigint) IS
 'Per small question, from the latest peer release: peers answering yes or no and the peer implementation rate, 100 x yes / (yes + no); same access and floor rules as peer_domain_benchmark.';
@@ -155,10 +153,9 @@ BEGIN ATOMIC
            100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count,
            CASE WHEN f.peer_stddev = 0 THEN 50::double precision
                 ELSE 50 + 10 * (f.value - f.peer_mean) / f.peer_stddev END,
-           f.peers_above + 1, r.released_at
+           f.peers_above + 1, f.published_at
     FROM @extschema@.peer_release_rows(peer_total_benchmark.organization_id,
-                                       peer_total_benchmark.framework_id, 'total') f
-    JOIN @extschema@.peer_releases r ON r.release_id = f.published_in;
+                                       peer_total_benchmark.framework_id, 'total') f;
 END;
 COMMENT ON FUNCTION @extschema@.peer_total_benchmark(bigint, bigint) IS
 'From the latest peer release: number of peers, their mean total score, the organization''s percentile, deviation score (50 + 10 x (own - mean) / population sd; 50 when sd = 0) and rank (1 + peers with a higher total) among them, of its total at publication, and when published; no row below the floor. Same access and floor rules as peer_domain_benchmark.';

@@ -59,6 +59,7 @@ CREATE TABLE @extschema@.peer_release_figures (
     peers_equal     bigint NOT NULL,
     peers_above     bigint NOT NULL,
     published_in    bigint NOT NULL,
+    published_at    timestamptz NOT NULL,
     PRIMARY KEY (release_id, organization_id, framework_id, kind, item_id)
 );
 -- the peers of an item in value order: hidden-peer checks read its two ends
@@ -74,6 +75,8 @@ COMMENT ON COLUMN @extschema@.peer_release_figures.peer_stddev IS
 'Population standard deviation of the peers'' values (0 when they are all equal).';
 COMMENT ON COLUMN @extschema@.peer_release_figures.published_in IS
 'The release in which this item last took new values; older than release_id when it kept its values.';
+COMMENT ON COLUMN @extschema@.peer_release_figures.published_at IS
+'When release published_in was made (kept here: older releases may be deleted).';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_releases', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_releases_release_id_seq', '');
@@ -131,17 +134,15 @@ BEGIN ATOMIC
         SELECT q.framework_id, pg_catalog.count(DISTINCT q.domain_id) AS n
         FROM @extschema@.questions q WHERE q.is_large GROUP BY q.framework_id
     ), means AS (
-        SELECT l.organization_id, l.framework_id, q.domain_id, pg_catalog.avg(an.score)::double precision AS value
+        SELECT l.organization_id, l.framework_id, q.domain_id, pg_catalog.avg(an.score)::double precision AS value,
+               pg_catalog.count(*) OVER (PARTITION BY l.organization_id, l.framework_id) AS domains_scored
         FROM latest l
         JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.score IS NOT NULL
         JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
         GROUP BY l.organization_id, l.framework_id, q.domain_id
     ), v AS (
         SELECT m.organization_id, m.framework_id, 'domain' AS kind, m.domain_id AS item_id, m.value
-        FROM means m
-        WHERE (SELECT pg_catalog.count(*) FROM means c
-               WHERE c.organization_id = m.organization_id AND c.framework_id = m.framework_id)
-              = (SELECT d.n FROM domains d WHERE d.framework_id = m.framework_id)
+        FROM means m JOIN domains d ON d.framework_id = m.framework_id AND d.n = m.domains_scored
         UNION ALL
         SELECT l.organization_id, l.framework_id, 'question', an.question_id,
                CASE WHEN an.answer_yes THEN 100::double precision ELSE 0::double precision END
@@ -164,6 +165,7 @@ $$
 DECLARE
     need    integer;
     rid     bigint;
+    rat     timestamptz;
     prev    bigint;
 BEGIN
     -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
@@ -171,12 +173,17 @@ BEGIN
     need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
     LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;  -- one release at a time
     SELECT pg_catalog.max(r.release_id) INTO prev FROM @extschema@.peer_releases r;
-    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note) RETURNING release_id INTO rid;
+    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note)
+    RETURNING release_id, released_at INTO rid, rat;
 
     CREATE TEMP TABLE ismseval_rel_cur ON COMMIT DROP AS SELECT * FROM @extschema@.peer_current_values();
     CREATE TEMP TABLE ismseval_rel_base ON COMMIT DROP AS
-    SELECT f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.published_in
+    SELECT f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.published_in,
+           f.published_at
     FROM @extschema@.peer_release_figures f WHERE f.release_id = prev;
+    -- statistics for the planner: without them it nests loops over these tables
+    ANALYZE ismseval_rel_cur;
+    ANALYZE ismseval_rel_base;
 
     -- Score members per peer group and framework: now (complete) and in the last release.
     CREATE TEMP TABLE ismseval_rel_members ON COMMIT DROP AS
@@ -189,6 +196,7 @@ BEGIN
           SELECT b.peer_group, b.framework_id, b.organization_id, false
           FROM ismseval_rel_base b WHERE b.kind = 'total') x
     GROUP BY x.peer_group, x.framework_id, x.organization_id;
+    ANALYZE ismseval_rel_members;
 
     -- Per domain: the units of staying members that changed its mean, and with the
     -- joining and leaving units.
@@ -210,16 +218,16 @@ BEGIN
         SELECT m.peer_group, m.framework_id, m.unit FROM ismseval_rel_members m WHERE m.now <> m.before
     )
     SELECT d.peer_group, d.framework_id, d.item_id,
-           (SELECT pg_catalog.count(DISTINCT ch.unit) FROM changed ch
-            WHERE ch.peer_group = d.peer_group AND ch.framework_id = d.framework_id AND ch.item_id = d.item_id)
-               AS stay_units,
-           (SELECT pg_catalog.count(DISTINCT u.unit) FROM (
-                SELECT ch.unit FROM changed ch
-                WHERE ch.peer_group = d.peer_group AND ch.framework_id = d.framework_id AND ch.item_id = d.item_id
-                UNION ALL
-                SELECT mv.unit FROM moved mv WHERE mv.peer_group = d.peer_group AND mv.framework_id = d.framework_id) u)
-               AS all_units
-    FROM doms d;
+           pg_catalog.count(DISTINCT u.unit) FILTER (WHERE u.staying) AS stay_units,
+           pg_catalog.count(DISTINCT u.unit) AS all_units
+    FROM doms d
+    LEFT JOIN (SELECT ch.peer_group, ch.framework_id, ch.item_id, ch.unit, true AS staying FROM changed ch
+               UNION ALL
+               SELECT dm.peer_group, dm.framework_id, dm.item_id, mv.unit, false
+               FROM moved mv JOIN doms dm ON dm.peer_group = mv.peer_group AND dm.framework_id = mv.framework_id) u
+      ON u.peer_group = d.peer_group AND u.framework_id = d.framework_id AND u.item_id = d.item_id
+    GROUP BY d.peer_group, d.framework_id, d.item_id;
+    ANALYZE ismseval_rel_domains;
 
     -- Per peer group and framework: first publication, and whether members may join or leave.
     CREATE TEMP TABLE ismseval_rel_groups ON COMMIT DROP AS
@@ -230,6 +238,7 @@ BEGIN
             WHERE d.peer_group = g.peer_group AND d.framework_id = g.framework_id) >= need AS members_change
     FROM ismseval_rel_members g
     GROUP BY g.peer_group, g.framework_id;
+    ANALYZE ismseval_rel_groups;
 
     -- The published domain means: current ones where the domain (or the membership) may
     -- change, the last release's otherwise; members: now's, or the last release's.
@@ -237,8 +246,10 @@ BEGIN
     SELECT m.peer_group, m.framework_id, 'domain'::text AS kind, d.item_id, m.organization_id,
            CASE WHEN g.first OR (g.moved AND g.members_change) OR (d.stay_units >= need AND m.now)
                 THEN c.value ELSE b.value END AS value,
-           CASE WHEN g.first OR (g.moved AND g.members_change) OR (d.stay_units >= need AND d.stay_units > 0)
-                THEN rid ELSE b.published_in END AS published_in
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
+                THEN rid ELSE b.published_in END AS published_in,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
+                THEN rat ELSE b.published_at END AS published_at
     FROM ismseval_rel_members m
     JOIN ismseval_rel_groups g ON g.peer_group = m.peer_group AND g.framework_id = m.framework_id
     JOIN ismseval_rel_domains d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
@@ -248,11 +259,12 @@ BEGIN
      AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
     WHERE CASE WHEN g.first OR (g.moved AND g.members_change) THEN m.now ELSE m.before END;
     DELETE FROM ismseval_rel_values v WHERE v.value IS NULL;   -- a domain new to the framework, kept back
+    ANALYZE ismseval_rel_values;
 
     -- The totals: sum over domains of large questions x published domain mean.
     INSERT INTO ismseval_rel_values
     SELECT v.peer_group, v.framework_id, 'total', 0, v.organization_id,
-           pg_catalog.sum(nq.n * v.value), pg_catalog.max(v.published_in)
+           pg_catalog.sum(nq.n * v.value), pg_catalog.max(v.published_in), pg_catalog.max(v.published_at)
     FROM ismseval_rel_values v
     JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.is_large
           GROUP BY q.domain_id) nq ON nq.domain_id = v.item_id
@@ -265,7 +277,7 @@ BEGIN
                COALESCE(c.framework_id, b.framework_id) AS framework_id,
                COALESCE(c.item_id, b.item_id) AS item_id,
                COALESCE(c.organization_id, b.organization_id) AS organization_id,
-               c.value AS now_value, b.value AS before_value, b.published_in,
+               c.value AS now_value, b.value AS before_value, b.published_in, b.published_at,
                c.value IS DISTINCT FROM b.value AS changed
         FROM (SELECT * FROM ismseval_rel_cur WHERE kind = 'question') c
         FULL JOIN (SELECT * FROM ismseval_rel_base WHERE kind = 'question') b
@@ -279,7 +291,8 @@ BEGIN
     )
     SELECT j.peer_group, j.framework_id, 'question', j.item_id, j.organization_id,
            CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END,
-           CASE WHEN i.had AND i.units < need THEN j.published_in ELSE rid END
+           CASE WHEN i.had AND i.units < need THEN j.published_in ELSE rid END,
+           CASE WHEN i.had AND i.units < need THEN j.published_at ELSE rat END
     FROM j JOIN items i ON i.peer_group = j.peer_group AND i.framework_id = j.framework_id AND i.item_id = j.item_id
     WHERE CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END IS NOT NULL;
 
@@ -291,7 +304,7 @@ BEGIN
            @extschema@.peer_stddev_without(s.value, s.n, s.mean, s.m2,
                                            s.distinct_values - CASE WHEN s.equal = 1 THEN 1 ELSE 0 END),
            s.below, s.equal - 1, s.n - s.below - s.equal,
-           s.published_in
+           s.published_in, s.published_at
     FROM (
         SELECT v.*,
                pg_catalog.count(*) OVER w AS n,
