@@ -332,6 +332,12 @@ BEGIN
 
     DROP TABLE ismseval_rel_cur, ismseval_rel_base, ismseval_rel_members, ismseval_rel_domains,
                ismseval_rel_groups, ismseval_rel_values;
+    -- fresh statistics, so that a dashboard's lookup by organization takes the primary key
+    -- (only the table's owner may; autovacuum does it later otherwise)
+    IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
+                               WHERE c.oid = '@extschema@.peer_release_figures'::regclass), 'USAGE') THEN
+        ANALYZE @extschema@.peer_release_figures;
+    END IF;
     RETURN rid;
 END
 $$;
