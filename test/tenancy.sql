@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(138);
+SELECT plan(146);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -616,6 +616,71 @@ SELECT results_eq($$SELECT peer_count, peer_figures_as_of IS NOT NULL FROM ismse
                   $$VALUES (5::bigint, true)$$,
                   'after older releases are deleted, carried-forward figures still show, with their date');
 RESET ROLE;
+
+-- ---------------------------------------------------------------------------
+-- 9. Linked figures, the newest release, and an organization changing group.
+--    Framework U: domain E1 (one large question U1), E2 (two: U2, U3). Group
+--    mass-production / enterprise: u0 (alpha; U3 not applicable) and u1-u6, who all
+--    score 4 on U1.
+-- ---------------------------------------------------------------------------
+INSERT INTO ismseval.frameworks (code, name) VALUES ('U', 'Linked');
+INSERT INTO ismseval.control_domains (framework_id, code, name, display_order)
+SELECT framework_id, d, d, o FROM ismseval.frameworks, (VALUES ('E1', 1), ('E2', 2)) v(d, o) WHERE code = 'U';
+INSERT INTO ismseval.questions (framework_id, domain_id, code, text)
+SELECT d.framework_id, d.domain_id, q, q FROM ismseval.control_domains d JOIN ismseval.frameworks f USING (framework_id),
+       (VALUES ('U1', 'E1'), ('U2', 'E2'), ('U3', 'E2')) v(q, dc) WHERE f.code = 'U' AND d.code = v.dc;
+INSERT INTO ismseval.organizations (code, name, core_business, size_band)
+SELECT c, 'Org ' || c, 'mass-production', 'enterprise' FROM unnest('{u0,u1,u2,u3,u4,u5,u6}'::text[]) c;
+INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
+SELECT 'tenant_alpha', organization_id FROM ismseval.organizations WHERE code = 'u0';
+INSERT INTO ismseval.assessments (organization_id, framework_id, assessed_on)
+SELECT o.organization_id, f.framework_id, DATE '2026-10-01'
+FROM ismseval.organizations o, ismseval.frameworks f WHERE o.code LIKE 'u_' AND f.code = 'U';
+INSERT INTO ismseval.answers (assessment_id, question_id, score, not_applicable)
+SELECT a.assessment_id, q.question_id, v.score, v.score IS NULL
+FROM (VALUES ('u0', 'U1', 2), ('u0', 'U2', 3), ('u0', 'U3', NULL),
+             ('u1', 'U1', 4), ('u1', 'U2', 1), ('u1', 'U3', 2), ('u2', 'U1', 4), ('u2', 'U2', 2), ('u2', 'U3', 2),
+             ('u3', 'U1', 4), ('u3', 'U2', 3), ('u3', 'U3', 1), ('u4', 'U1', 4), ('u4', 'U2', 4), ('u4', 'U3', 4),
+             ('u5', 'U1', 4), ('u5', 'U2', 1), ('u5', 'U3', 1), ('u6', 'U1', 4), ('u6', 'U2', 2), ('u6', 'U3', 3))
+     v(org, q, score)
+JOIN ismseval.organizations o ON o.code = v.org
+JOIN ismseval.assessments a ON a.organization_id = o.organization_id
+JOIN ismseval.questions q ON q.code = v.q AND q.framework_id = a.framework_id;
+SELECT ismseval.release_peer_figures('linked') IS NOT NULL AS released \gset
+
+-- u0's total: 1 x E1 2 + 2 x E2 3 (U3 not applicable takes E2's mean) = 8, not 2.5 x 3.
+SELECT is((SELECT total_score FROM ismseval.org_benchmark WHERE organization = 'u0'), 8::double precision,
+          'total_score: 1 x 2 + 2 x 3 = 8 (a not-applicable question takes its domain''s mean)');
+SET ROLE ada;
+SELECT results_eq($$SELECT domain, peer_count, round(peer_score::numeric, 12) FROM ismseval.maturity_by_domain
+                    WHERE organization = 'u0' ORDER BY display_order$$,
+                  $$VALUES ('E1', 6::bigint, 4.000000000000), ('E2', 6::bigint, round(26 / 12.0, 12))$$,
+                  'an administrator sees u0''s peers: E1 all 4, E2 (1.5+2+2+4+1+2.5)/6 = 13/6');
+SET ROLE alice;
+-- Every hidden peer has E1 = 4: E1 is withheld, and so are E2 and the total, which would give
+-- it back (total mean - 2 x E2 mean = E1 mean).
+SELECT is((SELECT count(*) FROM ismseval.maturity_by_domain WHERE organization = 'u0' AND peer_score IS NOT NULL)
+          + (SELECT count(*) FROM ismseval.org_benchmark WHERE organization = 'u0' AND peer_mean_total IS NOT NULL),
+          0::bigint, 'one unanimous domain withholds all of u0''s score figures from a tenant (total and E2 too)');
+RESET ROLE;
+
+SELECT throws_ok($$DELETE FROM ismseval.peer_releases WHERE release_id = (SELECT max(release_id) FROM ismseval.peer_releases)$$,
+                 '23001', NULL, 'the newest release cannot be deleted (it is the base of the next)');
+SELECT throws_ok('TRUNCATE ismseval.peer_releases, ismseval.peer_release_figures', '23001', NULL,
+                 'nor can the releases be truncated');
+SELECT throws_ok($$UPDATE ismseval.peer_release_figures SET value = 0
+                   WHERE release_id = (SELECT max(release_id) FROM ismseval.peer_releases)$$,
+                 '23001', NULL, 'nor its figures changed');
+
+-- u6 moves to mass-production / large (b5, r1, r2): it stays in its old group's figures
+-- until that group lets it go, and the release does not trip over it.
+UPDATE ismseval.organizations SET size_band = 'large' WHERE code = 'u6';
+SELECT lives_ok($$SELECT ismseval.release_peer_figures('moved')$$, 'a release after an organization changed group');
+SELECT results_eq($$SELECT DISTINCT f.peer_group FROM ismseval.peer_release_figures f
+                    JOIN ismseval.peer_releases r USING (release_id)
+                    WHERE r.note = 'moved' AND f.organization_id = (SELECT organization_id FROM ismseval.organizations WHERE code = 'u6')$$,
+                  $$VALUES ('mass-production / enterprise')$$,
+                  'the moved organization is still counted in its old group only');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -91,7 +91,9 @@ COMMENT ON FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_relea
 'True when a published figure may be shown: at least ismseval.min_peer_group peers; for a tenant at least that many peers outside the visible organizations, with at least two different values among them.';
 REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]) FROM PUBLIC;
 
--- The organization's published figures of one kind in the latest release, those the caller may get.
+-- The organization's published figures of one kind in the latest release, those the caller
+-- may get. Score figures (domains and total) come all or none: the total is the domains
+-- combined, so withholding one domain alone would not hide it.
 CREATE FUNCTION @extschema@.peer_release_rows(organization_id bigint, framework_id bigint, kind text)
 RETURNS SETOF @extschema@.peer_release_figures
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS
@@ -106,7 +108,12 @@ BEGIN
     WHERE f.release_id = (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r)
       AND f.organization_id = peer_release_rows.organization_id
       AND f.framework_id = peer_release_rows.framework_id AND f.kind = peer_release_rows.kind
-      AND @extschema@.peer_release_figure_shown(f, is_admin, visible);
+      AND @extschema@.peer_release_figure_shown(f, is_admin, visible)
+      AND (f.kind = 'question'
+           OR NOT EXISTS (SELECT FROM @extschema@.peer_release_figures g
+                          WHERE g.release_id = f.release_id AND g.organization_id = f.organization_id
+                            AND g.framework_id = f.framework_id AND g.kind IN ('domain', 'total')
+                            AND NOT @extschema@.peer_release_figure_shown(g, is_admin, visible)));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
@@ -234,7 +241,7 @@ SELECT o.organization_id,
        o.core_business,
        o.size_band,
        o.core_business || ' / ' || o.size_band AS peer_group,
-       own.total_score,
+       COALESCE(bd.total, own.total_score) AS total_score,
        own.mean_score,
        own.answered AS answered_questions,
        pr.peer_count AS peer_count,
@@ -258,6 +265,16 @@ CROSS JOIN LATERAL (
     FROM @extschema@.answers an
     WHERE an.assessment_id = la.assessment_id AND an.score IS NOT NULL
 ) own
+CROSS JOIN LATERAL (
+    -- the total as the peer figures rank it: sum over domains of large questions x domain
+    -- mean, when every domain has a scored answer (the same as above when all are answered)
+    SELECT CASE WHEN pg_catalog.count(d.mean) = pg_catalog.count(*) THEN pg_catalog.sum(d.n * d.mean) END AS total
+    FROM (SELECT q.domain_id, pg_catalog.count(*) AS n, pg_catalog.avg(an.score)::double precision AS mean
+          FROM @extschema@.questions q
+          LEFT JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = la.assessment_id
+          WHERE q.framework_id = la.framework_id AND q.is_large
+          GROUP BY q.domain_id) d
+) bd
 LEFT JOIN LATERAL @extschema@.peer_total_benchmark(o.organization_id, la.framework_id) pr ON true;
 
 -- management_review read maturity_by_domain twice (once for the weakest domain, once
@@ -380,6 +397,12 @@ BEGIN
         EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.peer_rank IS %L', v,
             'Rank of the total among the organization and its peers in the latest peer release: '
             '1 + peers with a higher total; NULL below the minimum peer group.');
+    END LOOP;
+    FOREACH v IN ARRAY ARRAY['org_benchmark', 'management_review'] LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.total_score IS %L', v,
+            'Total score: sum over domains of large questions x domain mean (the plain sum when every question is '
+            'answered; a not-applicable question takes its domain''s mean); when a domain has no scored answer, '
+            'mean large-question score x number of large questions.');
     END LOOP;
     FOREACH v IN ARRAY ARRAY['maturity_by_domain', 'question_peer_rate', 'org_benchmark', 'management_review'] LOOP
         EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.peer_figures_as_of IS %L', v,

@@ -181,6 +181,12 @@ BEGIN
     SELECT f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.published_in,
            f.published_at
     FROM @extschema@.peer_release_figures f WHERE f.release_id = prev;
+    -- An organization that moved to another peer group counts there only once its old
+    -- group no longer holds it (which takes as many changed units there as any change).
+    DELETE FROM ismseval_rel_cur c
+    WHERE EXISTS (SELECT FROM ismseval_rel_base b
+                  WHERE b.organization_id = c.organization_id AND b.framework_id = c.framework_id
+                    AND b.peer_group <> c.peer_group);
     -- statistics for the planner: without them it nests loops over these tables
     ANALYZE ismseval_rel_cur;
     ANALYZE ismseval_rel_base;
@@ -345,3 +351,35 @@ COMMENT ON FUNCTION @extschema@.release_peer_figures(text) IS
 'Publishes a release of peer figures from every organization''s latest organization-wide assessments; an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only.';
 REVOKE EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) TO ismseval_admin;
+
+-- The newest release is the base of the next one: deleting or editing it would let the
+-- next release publish changes from too few parties against an older base (or against
+-- none). Older releases may be deleted.
+CREATE FUNCTION @extschema@.peer_release_protect_newest()
+RETURNS trigger
+LANGUAGE plpgsql AS
+$$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION '%.% cannot be truncated: its newest release is the base of the next', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'restrict_violation',
+                  HINT = 'Delete older releases: DELETE FROM ismseval.peer_releases WHERE release_id < (the newest).';
+    END IF;
+    IF OLD.release_id = (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r) THEN
+        RAISE EXCEPTION 'release % is the newest and cannot be deleted or changed: it is the base of the next', OLD.release_id
+            USING ERRCODE = 'restrict_violation',
+                  HINT = 'Delete older releases only.';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_release_protect_newest() IS
+'Trigger: the newest peer release (and its figures) cannot be deleted, changed or truncated; older ones can be deleted.';
+CREATE TRIGGER peer_releases_protect_newest BEFORE UPDATE OR DELETE ON @extschema@.peer_releases
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
+CREATE TRIGGER peer_releases_no_truncate BEFORE TRUNCATE ON @extschema@.peer_releases
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
+CREATE TRIGGER peer_release_figures_protect_newest BEFORE UPDATE OR DELETE ON @extschema@.peer_release_figures
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
+CREATE TRIGGER peer_release_figures_no_truncate BEFORE TRUNCATE ON @extschema@.peer_release_figures
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
