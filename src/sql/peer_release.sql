@@ -176,52 +176,52 @@ BEGIN
     INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note)
     RETURNING release_id, released_at INTO rid, rat;
 
-    CREATE TEMP TABLE ismseval_rel_cur ON COMMIT DROP AS SELECT * FROM @extschema@.peer_current_values();
-    CREATE TEMP TABLE ismseval_rel_base ON COMMIT DROP AS
+    CREATE TEMP TABLE pg_temp.ismseval_rel_cur ON COMMIT DROP AS SELECT * FROM @extschema@.peer_current_values();
+    CREATE TEMP TABLE pg_temp.ismseval_rel_base ON COMMIT DROP AS
     SELECT f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.published_in,
            f.published_at
     FROM @extschema@.peer_release_figures f WHERE f.release_id = prev;
     -- An organization that moved to another peer group counts there only once its old
     -- group no longer holds it (which takes as many changed units there as any change).
-    DELETE FROM ismseval_rel_cur c
-    WHERE EXISTS (SELECT FROM ismseval_rel_base b
+    DELETE FROM pg_temp.ismseval_rel_cur c
+    WHERE EXISTS (SELECT FROM pg_temp.ismseval_rel_base b
                   WHERE b.organization_id = c.organization_id AND b.framework_id = c.framework_id
                     AND b.peer_group <> c.peer_group);
     -- statistics for the planner: without them it nests loops over these tables
-    ANALYZE ismseval_rel_cur;
-    ANALYZE ismseval_rel_base;
+    ANALYZE pg_temp.ismseval_rel_cur;
+    ANALYZE pg_temp.ismseval_rel_base;
 
     -- Score members per peer group and framework: now (complete) and in the last release.
-    CREATE TEMP TABLE ismseval_rel_members ON COMMIT DROP AS
+    CREATE TEMP TABLE pg_temp.ismseval_rel_members ON COMMIT DROP AS
     SELECT x.peer_group, x.framework_id, x.organization_id,
            pg_catalog.bool_or(x.now) AS now, pg_catalog.bool_or(NOT x.now) AS before,
            @extschema@.peer_unit(x.organization_id) AS unit
     FROM (SELECT DISTINCT c.peer_group, c.framework_id, c.organization_id, true AS now
-          FROM ismseval_rel_cur c WHERE c.kind = 'domain'
+          FROM pg_temp.ismseval_rel_cur c WHERE c.kind = 'domain'
           UNION ALL
           SELECT b.peer_group, b.framework_id, b.organization_id, false
-          FROM ismseval_rel_base b WHERE b.kind = 'total') x
+          FROM pg_temp.ismseval_rel_base b WHERE b.kind = 'total') x
     GROUP BY x.peer_group, x.framework_id, x.organization_id;
-    ANALYZE ismseval_rel_members;
+    ANALYZE pg_temp.ismseval_rel_members;
 
     -- Per domain: the units of staying members that changed its mean, and with the
     -- joining and leaving units.
-    CREATE TEMP TABLE ismseval_rel_domains ON COMMIT DROP AS
+    CREATE TEMP TABLE pg_temp.ismseval_rel_domains ON COMMIT DROP AS
     WITH doms AS (
-        SELECT DISTINCT c.peer_group, c.framework_id, c.item_id FROM ismseval_rel_cur c WHERE c.kind = 'domain'
+        SELECT DISTINCT c.peer_group, c.framework_id, c.item_id FROM pg_temp.ismseval_rel_cur c WHERE c.kind = 'domain'
         UNION
-        SELECT DISTINCT b.peer_group, b.framework_id, b.item_id FROM ismseval_rel_base b WHERE b.kind = 'domain'
+        SELECT DISTINCT b.peer_group, b.framework_id, b.item_id FROM pg_temp.ismseval_rel_base b WHERE b.kind = 'domain'
     ), changed AS (
         SELECT m.peer_group, m.framework_id, d.item_id, m.unit
-        FROM ismseval_rel_members m
+        FROM pg_temp.ismseval_rel_members m
         JOIN doms d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
-        LEFT JOIN ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
+        LEFT JOIN pg_temp.ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
          AND c.framework_id = m.framework_id AND c.item_id = d.item_id
-        LEFT JOIN ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
+        LEFT JOIN pg_temp.ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
          AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
         WHERE m.now AND m.before AND c.value IS DISTINCT FROM b.value
     ), moved AS (
-        SELECT m.peer_group, m.framework_id, m.unit FROM ismseval_rel_members m WHERE m.now <> m.before
+        SELECT m.peer_group, m.framework_id, m.unit FROM pg_temp.ismseval_rel_members m WHERE m.now <> m.before
     )
     SELECT d.peer_group, d.framework_id, d.item_id,
            pg_catalog.count(DISTINCT u.unit) FILTER (WHERE u.staying) AS stay_units,
@@ -233,22 +233,22 @@ BEGIN
                FROM moved mv JOIN doms dm ON dm.peer_group = mv.peer_group AND dm.framework_id = mv.framework_id) u
       ON u.peer_group = d.peer_group AND u.framework_id = d.framework_id AND u.item_id = d.item_id
     GROUP BY d.peer_group, d.framework_id, d.item_id;
-    ANALYZE ismseval_rel_domains;
+    ANALYZE pg_temp.ismseval_rel_domains;
 
     -- Per peer group and framework: first publication, and whether members may join or leave.
-    CREATE TEMP TABLE ismseval_rel_groups ON COMMIT DROP AS
+    CREATE TEMP TABLE pg_temp.ismseval_rel_groups ON COMMIT DROP AS
     SELECT g.peer_group, g.framework_id,
            NOT pg_catalog.bool_or(g.before) AS first,
            pg_catalog.bool_or(g.now <> g.before) AS moved,
-           (SELECT pg_catalog.min(d.all_units) FROM ismseval_rel_domains d
+           (SELECT pg_catalog.min(d.all_units) FROM pg_temp.ismseval_rel_domains d
             WHERE d.peer_group = g.peer_group AND d.framework_id = g.framework_id) >= need AS members_change
-    FROM ismseval_rel_members g
+    FROM pg_temp.ismseval_rel_members g
     GROUP BY g.peer_group, g.framework_id;
-    ANALYZE ismseval_rel_groups;
+    ANALYZE pg_temp.ismseval_rel_groups;
 
     -- The published domain means: current ones where the domain (or the membership) may
     -- change, the last release's otherwise; members: now's, or the last release's.
-    CREATE TEMP TABLE ismseval_rel_values ON COMMIT DROP AS
+    CREATE TEMP TABLE pg_temp.ismseval_rel_values ON COMMIT DROP AS
     SELECT m.peer_group, m.framework_id, 'domain'::text AS kind, d.item_id, m.organization_id,
            CASE WHEN g.first OR (g.moved AND g.members_change) OR (d.stay_units >= need AND m.now)
                 THEN c.value ELSE b.value END AS value,
@@ -256,28 +256,28 @@ BEGIN
                 THEN rid ELSE b.published_in END AS published_in,
            CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
                 THEN rat ELSE b.published_at END AS published_at
-    FROM ismseval_rel_members m
-    JOIN ismseval_rel_groups g ON g.peer_group = m.peer_group AND g.framework_id = m.framework_id
-    JOIN ismseval_rel_domains d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
-    LEFT JOIN ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
+    FROM pg_temp.ismseval_rel_members m
+    JOIN pg_temp.ismseval_rel_groups g ON g.peer_group = m.peer_group AND g.framework_id = m.framework_id
+    JOIN pg_temp.ismseval_rel_domains d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
+    LEFT JOIN pg_temp.ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
      AND c.framework_id = m.framework_id AND c.item_id = d.item_id
-    LEFT JOIN ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
+    LEFT JOIN pg_temp.ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
      AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
     WHERE CASE WHEN g.first OR (g.moved AND g.members_change) THEN m.now ELSE m.before END;
-    DELETE FROM ismseval_rel_values v WHERE v.value IS NULL;   -- a domain new to the framework, kept back
-    ANALYZE ismseval_rel_values;
+    DELETE FROM pg_temp.ismseval_rel_values v WHERE v.value IS NULL;   -- a domain new to the framework, kept back
+    ANALYZE pg_temp.ismseval_rel_values;
 
     -- The totals: sum over domains of large questions x published domain mean.
-    INSERT INTO ismseval_rel_values
+    INSERT INTO pg_temp.ismseval_rel_values
     SELECT v.peer_group, v.framework_id, 'total', 0, v.organization_id,
            pg_catalog.sum(nq.n * v.value), pg_catalog.max(v.published_in), pg_catalog.max(v.published_at)
-    FROM ismseval_rel_values v
+    FROM pg_temp.ismseval_rel_values v
     JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.is_large
           GROUP BY q.domain_id) nq ON nq.domain_id = v.item_id
     GROUP BY v.peer_group, v.framework_id, v.organization_id;
 
     -- Small questions: new answers where enough units changed them, else the last release's.
-    INSERT INTO ismseval_rel_values
+    INSERT INTO pg_temp.ismseval_rel_values
     WITH j AS (
         SELECT COALESCE(c.peer_group, b.peer_group) AS peer_group,
                COALESCE(c.framework_id, b.framework_id) AS framework_id,
@@ -285,8 +285,8 @@ BEGIN
                COALESCE(c.organization_id, b.organization_id) AS organization_id,
                c.value AS now_value, b.value AS before_value, b.published_in, b.published_at,
                c.value IS DISTINCT FROM b.value AS changed
-        FROM (SELECT * FROM ismseval_rel_cur WHERE kind = 'question') c
-        FULL JOIN (SELECT * FROM ismseval_rel_base WHERE kind = 'question') b
+        FROM (SELECT * FROM pg_temp.ismseval_rel_cur WHERE kind = 'question') c
+        FULL JOIN (SELECT * FROM pg_temp.ismseval_rel_base WHERE kind = 'question') b
           ON b.organization_id = c.organization_id AND b.framework_id = c.framework_id
          AND b.item_id = c.item_id AND b.peer_group = c.peer_group
     ), items AS (
@@ -322,22 +322,22 @@ BEGIN
                    AS equal
         FROM (SELECT x.*, pg_catalog.dense_rank() OVER (PARTITION BY x.peer_group, x.framework_id, x.kind, x.item_id
                                                         ORDER BY x.value) AS value_rank
-              FROM ismseval_rel_values x) v
+              FROM pg_temp.ismseval_rel_values x) v
         JOIN (
             -- each item's mean and sum of squared deviations, in two passes
             SELECT a.peer_group, a.framework_id, a.kind, a.item_id, a.mean,
                    pg_catalog.sum((y.value - a.mean) * (y.value - a.mean)) AS m2
             FROM (SELECT peer_group, framework_id, kind, item_id, pg_catalog.avg(value) AS mean
-                  FROM ismseval_rel_values GROUP BY 1, 2, 3, 4) a
-            JOIN ismseval_rel_values y USING (peer_group, framework_id, kind, item_id)
+                  FROM pg_temp.ismseval_rel_values GROUP BY 1, 2, 3, 4) a
+            JOIN pg_temp.ismseval_rel_values y USING (peer_group, framework_id, kind, item_id)
             GROUP BY a.peer_group, a.framework_id, a.kind, a.item_id, a.mean
         ) g ON g.peer_group = v.peer_group AND g.framework_id = v.framework_id AND g.kind = v.kind
            AND g.item_id = v.item_id
         WINDOW w AS (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id)
     ) s;
 
-    DROP TABLE ismseval_rel_cur, ismseval_rel_base, ismseval_rel_members, ismseval_rel_domains,
-               ismseval_rel_groups, ismseval_rel_values;
+    DROP TABLE pg_temp.ismseval_rel_cur, pg_temp.ismseval_rel_base, pg_temp.ismseval_rel_members, pg_temp.ismseval_rel_domains,
+               pg_temp.ismseval_rel_groups, pg_temp.ismseval_rel_values;
     -- fresh statistics, so that a dashboard's lookup by organization takes the primary key
     -- (only the table's owner may; autovacuum does it later otherwise)
     IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
