@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "port/pg_bswap.h"
 
 typedef struct RadarAxis
 {
@@ -91,16 +92,33 @@ radar_label_cmp(const char *a, int alen, const char *b, int blen)
  * The first 8 bytes of a label as a big-endian integer, zero-padded.  Labels
  * hold no NUL bytes, so comparing keys compares the labels' first 8 bytes in
  * byte order, and equal keys with a label of <= 8 bytes mean equal labels.
+ * Read with at most two loads (it runs once per aggregated row).
  */
 static inline uint64
 radar_label_key(const char *label, int len)
 {
-	uint64		key = 0;
-	int			i;
+	uint32		lo;
+	uint32		hi;
+	uint64		w;
 
-	for (i = 0; i < 8; i++)
-		key = (key << 8) | (i < len ? (unsigned char) label[i] : 0);
-	return key;
+	if (len >= 8)
+	{
+		memcpy(&w, label, 8);
+		return pg_ntoh64(w);
+	}
+	if (len >= 4)
+	{
+		/* bytes 0-3 and len-4 .. len-1 (overlapping) cover every byte */
+		memcpy(&lo, label, 4);
+		memcpy(&hi, label + len - 4, 4);
+		return ((uint64) pg_ntoh32(lo) << 32) | ((uint64) pg_ntoh32(hi) << (8 * (8 - len)));
+	}
+	if (len > 0)
+		/* bytes 0, len / 2 and len - 1 cover every byte of 1 to 3 */
+		return ((uint64) (unsigned char) label[0] << 56) |
+			((uint64) (unsigned char) label[len / 2] << (56 - 8 * (len / 2))) |
+			((uint64) (unsigned char) label[len - 1] << (56 - 8 * (len - 1)));
+	return 0;
 }
 
 /* Compares axis i of r with a label and its key, in byte order. */

@@ -20,7 +20,6 @@
 #include "common/int.h"
 #include "fmgr.h"
 #include "nodes/execnodes.h"
-#include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
 #include "ismseval.h"
@@ -102,37 +101,6 @@ state_for_update(FunctionCallInfo fcinfo)
 }
 
 /*
- * radar_label_key (radar.h) without its byte loop: the same big-endian value
- * of the first 8 bytes, zero-padded, read with at most two loads.
- */
-static inline uint64
-label_key(const char *label, int len)
-{
-	uint32		lo;
-	uint32		hi;
-	uint64		w;
-
-	if (len >= 8)
-	{
-		memcpy(&w, label, 8);
-		return pg_ntoh64(w);
-	}
-	if (len >= 4)
-	{
-		/* bytes 0-3 and len-4 .. len-1 (overlapping) cover every byte */
-		memcpy(&lo, label, 4);
-		memcpy(&hi, label + len - 4, 4);
-		return ((uint64) pg_ntoh32(lo) << 32) | ((uint64) pg_ntoh32(hi) << (8 * (8 - len)));
-	}
-	if (len > 0)
-		/* bytes 0, len / 2 and len - 1 cover every byte of 1 to 3 */
-		return ((uint64) (unsigned char) label[0] << 56) |
-			((uint64) (unsigned char) label[len / 2] << (56 - 8 * (len / 2))) |
-			((uint64) (unsigned char) label[len - 1] << (56 - 8 * (len - 1)));
-	return 0;
-}
-
-/*
  * Inserts an axis (mean, n, weight) at position pos, growing the state into a
  * new allocation in ctx when it lacks room; returns the (possibly new) state.
  * The old state is not freed: inside an aggregate the executor frees it.
@@ -202,7 +170,7 @@ accum_row(FunctionCallInfo fcinfo, double score, double weight)
 		axis = pg_detoast_datum_packed(axis);
 	label = VARDATA_ANY(axis);
 	len = VARSIZE_ANY_EXHDR(axis);
-	key = label_key(label, len);
+	key = radar_label_key(label, len);
 
 	/* rows of one axis often come together: try the last axis first */
 	if (i >= state->naxes || radar_axis_cmp(state, i, key, label, len) != 0)
