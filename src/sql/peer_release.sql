@@ -191,16 +191,24 @@ BEGIN
     ANALYZE pg_temp.ismseval_rel_cur;
     ANALYZE pg_temp.ismseval_rel_base;
 
+    -- The unit of every organization with a value now or in the last release, looked up once.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_units ON COMMIT DROP AS
+    SELECT o.organization_id, @extschema@.peer_unit(o.organization_id) AS unit
+    FROM (SELECT c.organization_id FROM pg_temp.ismseval_rel_cur c
+          UNION SELECT b.organization_id FROM pg_temp.ismseval_rel_base b) o;
+    ANALYZE pg_temp.ismseval_rel_units;
+
     -- Score members per peer group and framework: now (complete) and in the last release.
     CREATE TEMP TABLE pg_temp.ismseval_rel_members ON COMMIT DROP AS
     SELECT x.peer_group, x.framework_id, x.organization_id,
            pg_catalog.bool_or(x.now) AS now, pg_catalog.bool_or(NOT x.now) AS before,
-           @extschema@.peer_unit(x.organization_id) AS unit
+           pg_catalog.min(u.unit) AS unit
     FROM (SELECT DISTINCT c.peer_group, c.framework_id, c.organization_id, true AS now
           FROM pg_temp.ismseval_rel_cur c WHERE c.kind = 'domain'
           UNION ALL
           SELECT b.peer_group, b.framework_id, b.organization_id, false
           FROM pg_temp.ismseval_rel_base b WHERE b.kind = 'total') x
+    JOIN pg_temp.ismseval_rel_units u ON u.organization_id = x.organization_id
     GROUP BY x.peer_group, x.framework_id, x.organization_id;
     ANALYZE pg_temp.ismseval_rel_members;
 
@@ -292,8 +300,9 @@ BEGIN
     ), items AS (
         SELECT j.peer_group, j.framework_id, j.item_id,
                pg_catalog.bool_or(j.before_value IS NOT NULL) AS had,
-               pg_catalog.count(DISTINCT @extschema@.peer_unit(j.organization_id)) FILTER (WHERE j.changed) AS units
-        FROM j GROUP BY j.peer_group, j.framework_id, j.item_id
+               pg_catalog.count(DISTINCT u.unit) FILTER (WHERE j.changed) AS units
+        FROM j JOIN pg_temp.ismseval_rel_units u ON u.organization_id = j.organization_id
+        GROUP BY j.peer_group, j.framework_id, j.item_id
     )
     SELECT j.peer_group, j.framework_id, 'question', j.item_id, j.organization_id,
            CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END,
@@ -336,7 +345,8 @@ BEGIN
         WINDOW w AS (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id)
     ) s;
 
-    DROP TABLE pg_temp.ismseval_rel_cur, pg_temp.ismseval_rel_base, pg_temp.ismseval_rel_members, pg_temp.ismseval_rel_domains,
+    DROP TABLE pg_temp.ismseval_rel_cur, pg_temp.ismseval_rel_base, pg_temp.ismseval_rel_units,
+               pg_temp.ismseval_rel_members, pg_temp.ismseval_rel_domains,
                pg_temp.ismseval_rel_groups, pg_temp.ismseval_rel_values;
     -- fresh statistics, so that a dashboard's lookup by organization takes the primary key
     -- (only the table's owner may; autovacuum does it later otherwise)
