@@ -108,12 +108,12 @@ BEGIN
     WHERE f.release_id = (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r)
       AND f.organization_id = peer_release_rows.organization_id
       AND f.framework_id = peer_release_rows.framework_id AND f.kind = peer_release_rows.kind
-      AND @extschema@.peer_release_figure_shown(f, is_admin, visible)
-      AND (f.kind = 'question'
-           OR NOT EXISTS (SELECT FROM @extschema@.peer_release_figures g
-                          WHERE g.release_id = f.release_id AND g.organization_id = f.organization_id
-                            AND g.framework_id = f.framework_id AND g.kind IN ('domain', 'total')
-                            AND NOT @extschema@.peer_release_figure_shown(g, is_admin, visible)));
+      AND CASE WHEN f.kind = 'question' THEN @extschema@.peer_release_figure_shown(f, is_admin, visible)
+               -- a score figure: it and every other score figure of the organization shown
+               ELSE NOT EXISTS (SELECT FROM @extschema@.peer_release_figures g
+                                WHERE g.release_id = f.release_id AND g.organization_id = f.organization_id
+                                  AND g.framework_id = f.framework_id AND g.kind IN ('domain', 'total')
+                                  AND NOT @extschema@.peer_release_figure_shown(g, is_admin, visible)) END;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
