@@ -2,7 +2,8 @@
 # Sourced, not run. Works as root (CI) or as a user with sudo.
 
 PGVER=${PGVER:-15}
-PG_BINDIR=/usr/lib/postgresql/$PGVER/bin
+# ISMSEVAL_PG_BINDIR points at another (e.g. relocated) PostgreSQL installation.
+PG_BINDIR=${ISMSEVAL_PG_BINDIR:-/usr/lib/postgresql/$PGVER/bin}
 PG_CONFIG=$PG_BINDIR/pg_config
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PACKAGES=(make gcc "postgresql-$PGVER" "postgresql-server-dev-$PGVER"
