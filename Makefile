@@ -6,7 +6,7 @@
 # so every generated install and update script stays what it was at release.
 
 EXTENSION = ismseval
-EXTVERSION = 0.4.0
+EXTVERSION = 0.5.0
 
 MODULE_big = ismseval
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
@@ -16,12 +16,13 @@ FRAGMENTS_0.1.0 = src/sql/risk.sql src/sql/risk_matrix.sql src/sql/kpi.sql src/s
 FRAGMENTS_0.2.0 = src/sql/radar.sql src/sql/peer_dist.sql
 FRAGMENTS_0.3.0 = src/sql/model.sql src/sql/catalogs.sql src/sql/loader.sql src/sql/views.sql
 FRAGMENTS_0.4.0 = src/sql/tenancy.sql src/sql/peer_release.sql src/sql/peer_benchmark.sql
+FRAGMENTS_0.5.0 = src/sql/v050.sql
 
 # The first version has an install script; later versions are reached from it
 # through update scripts, so an upgraded and a fresh install run the same SQL.
 BASE_SCRIPT = $(EXTENSION)--0.1.0.sql
 UPDATE_SCRIPTS = $(EXTENSION)--0.1.0--0.2.0.sql $(EXTENSION)--0.2.0--0.3.0.sql \
-                 $(EXTENSION)--0.3.0--0.4.0.sql
+                 $(EXTENSION)--0.3.0--0.4.0.sql $(EXTENSION)--0.4.0--0.5.0.sql
 
 DATA_built = $(BASE_SCRIPT) $(UPDATE_SCRIPTS)
 
@@ -69,6 +70,9 @@ $(EXTENSION)--0.2.0--0.3.0.sql: $(FRAGMENTS_0.3.0)
 
 $(EXTENSION)--0.3.0--0.4.0.sql: $(FRAGMENTS_0.4.0)
 	$(call update_script,0.3.0,0.4.0)
+
+$(EXTENSION)--0.4.0--0.5.0.sql: $(FRAGMENTS_0.5.0)
+	$(call update_script,0.4.0,0.5.0)
 
 # Every object depends on the shared headers, so editing one rebuilds what uses it.
 $(OBJS): $(wildcard src/*.h)

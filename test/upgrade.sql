@@ -4,8 +4,8 @@ BEGIN;
 SELECT plan(17);
 
 SELECT set_eq($$SELECT version FROM pg_available_extension_versions WHERE name = 'ismseval'$$,
-              ARRAY['0.1.0', '0.2.0', '0.3.0', '0.4.0'], 'every released version is installable');
-SELECT is((SELECT default_version FROM pg_available_extensions WHERE name = 'ismseval'), '0.4.0',
+              ARRAY['0.1.0', '0.2.0', '0.3.0', '0.4.0', '0.5.0'], 'every released version is installable');
+SELECT is((SELECT default_version FROM pg_available_extensions WHERE name = 'ismseval'), '0.5.0',
           'the default version is the newest');
 
 CREATE EXTENSION ismseval VERSION '0.1.0';
@@ -34,6 +34,7 @@ SELECT is((SELECT organization_name FROM ismseval.management_review WHERE organi
           'an organization stored under 0.3.0 is in the views after the update');
 SELECT ok((SELECT relrowsecurity FROM pg_class WHERE oid = 'ismseval.risks'::regclass),
           '0.4.0 turns row-level security on');
+ALTER EXTENSION ismseval UPDATE TO '0.5.0';
 
 CREATE TEMP TABLE updated_objects AS
 SELECT pg_describe_object(classid, objid, objsubid) AS what
@@ -69,7 +70,7 @@ SELECT set_eq('SELECT what FROM updated_objects', 'SELECT what FROM fresh_object
 SELECT set_eq('SELECT what FROM updated_security', 'SELECT what FROM fresh_security',
               'an updated install has exactly the policies and privileges of a fresh one');
 SELECT ok((SELECT count(*) FROM fresh_security WHERE what LIKE 'policy %') >= 30, 'a fresh install has its policies');
-SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'ismseval'), '0.4.0',
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'ismseval'), '0.5.0',
           'a fresh install is the default version');
 
 SELECT * FROM finish();
