@@ -368,7 +368,9 @@ CREATE INDEX risks_threat_idx ON @extschema@.risks (threat_id);
 COMMENT ON TABLE @extschema@.risks IS
 'Risks: likelihood and impact on the organization''s risk matrix scales, control effectiveness in [0, 1], treatment, owner and acceptance expiry.';
 
--- Checks a risk's ratings against its organization's matrix and its threat's owner.
+-- Checks a risk's ratings against its organization's matrix and its threat's owner. Under
+-- row-level security a threat the caller cannot see is reported like one that does not
+-- exist (the foreign key sees every row, so another tenant's private threat would pass).
 CREATE FUNCTION @extschema@.risks_check()
 RETURNS trigger
 LANGUAGE plpgsql AS
@@ -377,7 +379,7 @@ DECLARE
     m           @extschema@.risk_matrix;
     nlik        integer;
     nimp        integer;
-    threat_org  bigint;
+    threat      record;
 BEGIN
     SELECT o.risk_matrix INTO m FROM @extschema@.organizations o
     WHERE o.organization_id = NEW.organization_id;
@@ -394,8 +396,13 @@ BEGIN
         END IF;
     END IF;
     IF NEW.threat_id IS NOT NULL THEN
-        SELECT t.organization_id INTO threat_org FROM @extschema@.threats t WHERE t.threat_id = NEW.threat_id;
-        IF threat_org IS NOT NULL AND threat_org <> NEW.organization_id THEN
+        SELECT t.organization_id INTO threat FROM @extschema@.threats t WHERE t.threat_id = NEW.threat_id;
+        IF NOT FOUND THEN
+            -- for a tenant, another tenant's threat is invisible and reported the same way
+            RAISE EXCEPTION 'threat % of risk "%" does not exist', NEW.threat_id, NEW.title
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        IF threat.organization_id <> NEW.organization_id THEN
             RAISE EXCEPTION 'threat % of risk "%" belongs to another organization', NEW.threat_id, NEW.title
                 USING ERRCODE = 'check_violation';
         END IF;

@@ -129,19 +129,6 @@ GRANT USAGE ON
     @extschema@.corrective_actions_action_id_seq
     TO ismseval_tenant;
 
-GRANT SELECT ON @extschema@.risk_register, @extschema@.risk_heatmap, @extschema@.kpi_status,
-    @extschema@.objective_status, @extschema@.maturity_by_domain, @extschema@.question_peer_rate,
-    @extschema@.incident_metrics_monthly, @extschema@.org_benchmark, @extschema@.management_review
-    TO ismseval_admin, ismseval_tenant;
-
--- These return every peer's value (a peer_dist holds them all): administrators only.
-REVOKE EXECUTE ON FUNCTION @extschema@.peer_domain_scores(bigint, bigint) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION @extschema@.peer_question_rates(bigint, bigint) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION @extschema@.peer_total_scores(bigint, bigint, double precision) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.peer_domain_scores(bigint, bigint) TO ismseval_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.peer_question_rates(bigint, bigint) TO ismseval_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.peer_total_scores(bigint, bigint, double precision) TO ismseval_admin;
-
 -- ---------------------------------------------------------------------------
 -- Row-level security. Per table one policy for administrators (everything)
 -- and one for tenants (their organizations' rows, for reading and writing
@@ -222,50 +209,3 @@ CREATE POLICY kpi_measurements_tenant ON @extschema@.kpi_measurements
                       WHERE k.organization_id IN (SELECT @extschema@.my_organizations())))
     WITH CHECK (kpi_id IN (SELECT k.kpi_id FROM @extschema@.kpis k
                            WHERE k.organization_id IN (SELECT @extschema@.my_organizations())));
-
--- ---------------------------------------------------------------------------
--- Triggers under row-level security. risks_check ran the threat check on the
--- threats the caller can see, so a tenant's risk could point at another
--- tenant's private threat (the foreign key sees every row). Now a threat the
--- caller cannot see is reported like one that does not exist.
--- ---------------------------------------------------------------------------
-
-CREATE OR REPLACE FUNCTION @extschema@.risks_check()
-RETURNS trigger
-LANGUAGE plpgsql AS
-$$
-DECLARE
-    m           @extschema@.risk_matrix;
-    nlik        integer;
-    nimp        integer;
-    threat      record;
-BEGIN
-    SELECT o.risk_matrix INTO m FROM @extschema@.organizations o
-    WHERE o.organization_id = NEW.organization_id;
-    IF m IS NOT NULL THEN
-        nlik := @extschema@.risk_matrix_likelihood_size(m);
-        nimp := @extschema@.risk_matrix_impact_size(m);
-        IF NEW.likelihood < 1 OR NEW.likelihood > nlik THEN
-            RAISE EXCEPTION 'likelihood of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
-                NEW.title, nlik, NEW.likelihood USING ERRCODE = 'check_violation';
-        END IF;
-        IF NEW.impact < 1 OR NEW.impact > nimp THEN
-            RAISE EXCEPTION 'impact of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
-                NEW.title, nimp, NEW.impact USING ERRCODE = 'check_violation';
-        END IF;
-    END IF;
-    IF NEW.threat_id IS NOT NULL THEN
-        SELECT t.organization_id INTO threat FROM @extschema@.threats t WHERE t.threat_id = NEW.threat_id;
-        IF NOT FOUND THEN
-            -- for a tenant, another tenant's threat is invisible and reported the same way
-            RAISE EXCEPTION 'threat % of risk "%" does not exist', NEW.threat_id, NEW.title
-                USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        IF threat.organization_id <> NEW.organization_id THEN
-            RAISE EXCEPTION 'threat % of risk "%" belongs to another organization', NEW.threat_id, NEW.title
-                USING ERRCODE = 'check_violation';
-        END IF;
-    END IF;
-    RETURN NEW;
-END
-$$;

@@ -1,10 +1,9 @@
--- BI views over the model, and org_radar_svg.
+-- BI views over the model, the admin-only live peer distributions, and org_radar_svg.
 --
 -- Every view has plain column types only (integer, bigint, double precision,
 -- text, boolean, date, timestamptz; enums cast to text) and a comment on
--- itself and every column. Peer figures come from peer_dist and so are NULL
--- for groups smaller than ismseval.min_peer_group. A peer of an organization
--- is another organization with the same core_business and size_band.
+-- itself and every column. A peer of an organization is another organization
+-- with the same core_business and size_band.
 --
 -- Shapes: each view starts from organizations (or a table keyed by
 -- organization_id) and reaches everything else through LATERAL subqueries
@@ -12,10 +11,11 @@
 -- index scans for X and, for peer figures, for X's peer group only.
 --
 -- Tenancy: the views are security_invoker, so row-level security on the tables
--- (a later issue) applies to whoever queries them. Every read across
--- organizations goes through three functions that return only peer_dist
--- distributions (peer_domain_scores, peer_question_rates, peer_total_scores):
--- those are the ones to make SECURITY DEFINER when tenants arrive.
+-- (tenancy.sql) applies to whoever queries them. Their peer figures come from the
+-- published peer releases through the SECURITY DEFINER functions of
+-- peer_benchmark.sql, never from live peer rows. The live distributions
+-- (peer_domain_scores, peer_question_rates, peer_total_scores) list every peer's
+-- value and are for administrators only.
 
 -- The 0-based level rank of a residual score: the highest level among the
 -- cells whose score is at most the residual score (the lowest level when none
@@ -301,12 +301,13 @@ SELECT o.organization_id,
        d.display_order,
        own.score AS own_score,
        own.answered AS answered_questions,
-       @extschema@.peer_mean(pr.dist) AS peer_score,
-       @extschema@.peer_count(pr.dist) AS peer_count,
-       own.score - @extschema@.peer_mean(pr.dist) AS gap_to_peers,
+       pr.peer_mean AS peer_score,
+       pr.peer_count AS peer_count,
+       own.score - pr.peer_mean AS gap_to_peers,
        COALESCE(mt.target, f.default_target) AS target,
        own.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
-       @extschema@.peer_percentile(pr.dist, own.score) AS peer_percentile
+       pr.peer_percentile AS peer_percentile,
+       pr.as_of AS peer_figures_as_of
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -317,7 +318,7 @@ CROSS JOIN LATERAL (
     JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = la.assessment_id
     WHERE q.domain_id = d.domain_id AND q.is_large
 ) own
-LEFT JOIN LATERAL @extschema@.peer_domain_scores(o.organization_id, la.framework_id) pr
+LEFT JOIN LATERAL @extschema@.peer_domain_benchmark(o.organization_id, la.framework_id) pr
        ON pr.domain_id = d.domain_id
 LEFT JOIN @extschema@.maturity_targets mt
        ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
@@ -341,8 +342,9 @@ SELECT o.organization_id,
        q.text AS question_text,
        an.answer_yes AS own_answer_yes,
        COALESCE(an.not_applicable, false) AS own_not_applicable,
-       @extschema@.peer_mean(pr.dist) AS peer_rate_pct,
-       @extschema@.peer_count(pr.dist) AS peer_count
+       pr.peer_rate_pct AS peer_rate_pct,
+       pr.peer_count AS peer_count,
+       pr.as_of AS peer_figures_as_of
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -350,7 +352,7 @@ JOIN @extschema@.questions q ON q.framework_id = la.framework_id AND NOT q.is_la
 JOIN @extschema@.questions lq ON lq.question_id = q.parent_id
 JOIN @extschema@.control_domains d ON d.domain_id = q.domain_id
 LEFT JOIN @extschema@.answers an ON an.assessment_id = la.assessment_id AND an.question_id = q.question_id
-LEFT JOIN LATERAL @extschema@.peer_question_rates(o.organization_id, la.framework_id) pr
+LEFT JOIN LATERAL @extschema@.peer_question_benchmark(o.organization_id, la.framework_id) pr
        ON pr.question_id = q.question_id;
 
 COMMENT ON VIEW @extschema@.question_peer_rate IS
@@ -410,16 +412,16 @@ SELECT o.organization_id,
        o.core_business,
        o.size_band,
        o.core_business || ' / ' || o.size_band AS peer_group,
-       own.total_score,
+       COALESCE(bd.total, own.total_score) AS total_score,
        own.mean_score,
        own.answered AS answered_questions,
-       @extschema@.peer_count(pr.dist) AS peer_count,
-       @extschema@.peer_mean(pr.dist) AS peer_mean_total,
-       @extschema@.peer_percentile(pr.dist, own.total_score) AS peer_percentile,
-       @extschema@.peer_deviation_score(pr.dist, own.total_score) AS deviation_score,
-       CASE WHEN @extschema@.peer_count(pr.dist) IS NOT NULL THEN pr.higher + 1 END AS peer_rank,
-       CASE WHEN @extschema@.peer_count(pr.dist) IS NOT NULL THEN @extschema@.peer_count(pr.dist) + 1 END
-           AS ranked_organizations
+       pr.peer_count AS peer_count,
+       pr.peer_mean_total AS peer_mean_total,
+       pr.peer_percentile AS peer_percentile,
+       pr.deviation_score AS deviation_score,
+       pr.peer_rank AS peer_rank,
+       pr.peer_count + 1 AS ranked_organizations,
+       pr.as_of AS peer_figures_as_of
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -434,7 +436,17 @@ CROSS JOIN LATERAL (
     FROM @extschema@.answers an
     WHERE an.assessment_id = la.assessment_id AND an.score IS NOT NULL
 ) own
-CROSS JOIN LATERAL @extschema@.peer_total_scores(o.organization_id, la.framework_id, own.total_score) pr;
+CROSS JOIN LATERAL (
+    -- the total as the peer figures rank it: sum over domains of large questions x domain
+    -- mean, when every domain has a scored answer (the same as above when all are answered)
+    SELECT CASE WHEN pg_catalog.count(d.mean) = pg_catalog.count(*) THEN pg_catalog.sum(d.n * d.mean) END AS total
+    FROM (SELECT q.domain_id, pg_catalog.count(*) AS n, pg_catalog.avg(an.score)::double precision AS mean
+          FROM @extschema@.questions q
+          LEFT JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = la.assessment_id
+          WHERE q.framework_id = la.framework_id AND q.is_large
+          GROUP BY q.domain_id) d
+) bd
+LEFT JOIN LATERAL @extschema@.peer_total_benchmark(o.organization_id, la.framework_id) pr ON true;
 
 COMMENT ON VIEW @extschema@.org_benchmark IS
 'Per organization and framework (latest organization-wide assessment): total score, peer group, peer count, percentile, deviation score and rank among peers.';
@@ -479,20 +491,20 @@ SELECT o.organization_id,
        inc.mttr_hours_12m,
        inc.reported_within_24h_pct_12m,
        nc.nonconformities_open,
-       nc.corrective_actions_overdue
+       nc.corrective_actions_overdue,
+       b.peer_figures_as_of
 FROM @extschema@.organizations o
 LEFT JOIN LATERAL (
     SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
-           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
+           bm.peer_figures_as_of
     FROM @extschema@.org_benchmark bm
     WHERE bm.organization_id = o.organization_id
     ORDER BY bm.assessed_on DESC, bm.assessment_id DESC LIMIT 1
 ) b ON true
 LEFT JOIN LATERAL (
-    SELECT (SELECT m2.domain FROM @extschema@.maturity_by_domain m2
-            WHERE m2.organization_id = o.organization_id AND m2.assessment_id = b.assessment_id
-              AND m2.own_score IS NOT NULL
-            ORDER BY m2.own_score, m2.display_order LIMIT 1) AS weakest_domain,
+    SELECT (pg_catalog.array_agg(m.domain ORDER BY m.own_score, m.display_order)
+                FILTER (WHERE m.own_score IS NOT NULL))[1] AS weakest_domain,
            pg_catalog.count(*) FILTER (WHERE m.gap_to_target < 0) AS domains_below_target,
            pg_catalog.count(*) FILTER (WHERE m.gap_to_peers < 0) AS domains_below_peers
     FROM @extschema@.maturity_by_domain m
@@ -650,12 +662,13 @@ BEGIN
             ('*', 'likelihood', 'Likelihood level, 1 .. size of the matrix''s likelihood scale.'),
             ('*', 'impact', 'Impact level, 1 .. size of the matrix''s impact scale.'),
             ('*', 'domain', 'Code of the control domain (radar axis).'),
-            ('*', 'peer_percentile', 'Percentile of the organization among its peers, mid-rank: 100 x (peers below + 0.5 x peers equal) / peers; NULL below the minimum peer group.'),
-            ('*', 'total_score', 'Total score: mean large-question score x number of large questions of the framework (the plain sum when every question is answered; not-applicable answers take the mean).'),
+            ('*', 'peer_percentile', 'Percentile of the organization among its peers in the latest peer release, mid-rank: 100 x (peers below + 0.5 x peers equal) / peers, of its value at publication; NULL below the minimum peer group (for a tenant: peers it cannot see).'),
+            ('*', 'total_score', 'Total score: sum over domains of large questions x domain mean (the plain sum when every question is answered; a not-applicable question takes its domain''s mean); when a domain has no scored answer, mean large-question score x number of large questions.'),
             ('*', 'mean_score', 'Mean score of the answered large questions.'),
             ('*', 'peer_mean_total', 'Mean total score of the peers; NULL below the minimum peer group.'),
             ('*', 'deviation_score', 'Deviation score (hensachi) of the total among peers: 50 + 10 x (own - peer mean) / peer population stddev (50 when that is 0); NULL below the minimum peer group.'),
-            ('*', 'peer_rank', 'Rank of the total among the organization and its peers: 1 + peers with a higher total; NULL below the minimum peer group.'),
+            ('*', 'peer_rank', 'Rank of the total among the organization and its peers in the latest peer release: 1 + peers with a higher total; NULL below the minimum peer group.'),
+            ('*', 'peer_figures_as_of', 'When the peer figures of the row were published (release_peer_figures); NULL when there are none: no release yet, or below the minimum peer group.'),
             ('*', 'ranked_organizations', 'Number of organizations ranked: peers + 1; NULL below the minimum peer group.'),
 
             ('risk_register', 'risk_id', 'Key of the risk.'),
@@ -791,3 +804,21 @@ BEGIN
     END IF;
 END
 $comments$;
+
+-- ---------------------------------------------------------------------------
+-- Privileges (roles: tenancy.sql). The views run as the caller (security_invoker),
+-- so row-level security decides what each role sees through them.
+-- ---------------------------------------------------------------------------
+
+GRANT SELECT ON @extschema@.risk_register, @extschema@.risk_heatmap, @extschema@.kpi_status,
+    @extschema@.objective_status, @extschema@.maturity_by_domain, @extschema@.question_peer_rate,
+    @extschema@.incident_metrics_monthly, @extschema@.org_benchmark, @extschema@.management_review
+    TO ismseval_admin, ismseval_tenant;
+
+-- These return every peer's value (a peer_dist holds them all): administrators only.
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_domain_scores(bigint, bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_question_rates(bigint, bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_total_scores(bigint, bigint, double precision) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.peer_domain_scores(bigint, bigint) TO ismseval_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.peer_question_rates(bigint, bigint) TO ismseval_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.peer_total_scores(bigint, bigint, double precision) TO ismseval_admin;

@@ -1,1 +1,0 @@
--- 0.5.0 (temporary scaffold while issue 10/11/14 work is merged)
