@@ -16,7 +16,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 SCHEMA_SOURCES = src/sql/risk.sql src/sql/risk_matrix.sql src/sql/kpi.sql \
                  src/sql/effectiveness.sql src/sql/radar.sql src/sql/peer_dist.sql \
-                 src/sql/model.sql src/sql/catalogs.sql src/sql/loader.sql \
+                 src/sql/model.sql src/sql/rules.sql src/sql/catalogs.sql src/sql/loader.sql \
                  src/sql/tenancy.sql src/sql/peer_release.sql src/sql/peer_benchmark.sql \
                  src/sql/views.sql
 

@@ -126,10 +126,8 @@ RETURNS TABLE(organization_id bigint, framework_id bigint, kind text, item_id bi
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     WITH latest AS (
-        SELECT DISTINCT ON (a.organization_id, a.framework_id) a.organization_id, a.framework_id, a.assessment_id
-        FROM @extschema@.assessments a
-        WHERE a.department_id IS NULL
-        ORDER BY a.organization_id, a.framework_id, a.assessed_on DESC, a.assessment_id DESC
+        SELECT l.organization_id, l.framework_id, l.assessment_id
+        FROM @extschema@.latest_organization_assessments() l
     ), domains AS (
         SELECT q.framework_id, pg_catalog.count(DISTINCT q.domain_id) AS n
         FROM @extschema@.questions q WHERE q.is_large GROUP BY q.framework_id
@@ -149,7 +147,8 @@ BEGIN ATOMIC
         FROM latest l
         JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.answer_yes IS NOT NULL
     )
-    SELECT v.organization_id, v.framework_id, v.kind, v.item_id, v.value, o.core_business || ' / ' || o.size_band
+    SELECT v.organization_id, v.framework_id, v.kind, v.item_id, v.value,
+           @extschema@.peer_group(o.core_business, o.size_band)
     FROM v JOIN @extschema@.organizations o ON o.organization_id = v.organization_id;
 END;
 COMMENT ON FUNCTION @extschema@.peer_current_values() IS

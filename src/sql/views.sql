@@ -32,19 +32,6 @@ END;
 COMMENT ON FUNCTION @extschema@.residual_level_rank(@extschema@.risk_matrix, integer, integer, double precision) IS
 'Level rank of a residual score: the highest rank of the cells with score <= residual (0 when none), capped at the inherent rank of (likelihood, impact).';
 
--- The latest organization-wide assessment of each framework, per organization.
-CREATE FUNCTION @extschema@.latest_assessments(organization_id bigint)
-RETURNS TABLE(assessment_id bigint, framework_id bigint, assessed_on date)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT DISTINCT ON (a.framework_id) a.assessment_id, a.framework_id, a.assessed_on
-    FROM @extschema@.assessments a
-    WHERE a.organization_id = latest_assessments.organization_id AND a.department_id IS NULL
-    ORDER BY a.framework_id, a.assessed_on DESC, a.assessment_id DESC;
-END;
-COMMENT ON FUNCTION @extschema@.latest_assessments(bigint) IS
-'The organization''s latest organization-wide assessment (department_id NULL) of each framework.';
-
 -- Each peer's domain means in its latest organization-wide assessment of a framework, as
 -- one peer_dist per domain. Computed once per (organization, framework): a view joins it
 -- laterally, and PL/pgSQL keeps it from being inlined into a per-domain rescan.
@@ -58,19 +45,13 @@ BEGIN
     SELECT s.domain_id, @extschema@.peer_dist(s.score)
     FROM (
         SELECT q.domain_id, pa.assessment_id, pg_catalog.avg(an.score)::double precision AS score
-        FROM @extschema@.organizations o
-        JOIN @extschema@.organizations p
-          ON p.core_business = o.core_business AND p.size_band = o.size_band
-         AND p.organization_id <> o.organization_id
+        FROM @extschema@.peer_organizations(peer_domain_scores.organization_id) p
         CROSS JOIN LATERAL (
-            SELECT a.assessment_id FROM @extschema@.assessments a
-            WHERE a.organization_id = p.organization_id AND a.framework_id = peer_domain_scores.framework_id
-              AND a.department_id IS NULL
-            ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+            SELECT l.assessment_id FROM @extschema@.latest_organization_assessments() l
+            WHERE l.organization_id = p.peer_id AND l.framework_id = peer_domain_scores.framework_id
         ) pa
         JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id
         JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
-        WHERE o.organization_id = peer_domain_scores.organization_id
         GROUP BY q.domain_id, pa.assessment_id
     ) s
     WHERE s.score IS NOT NULL
@@ -91,18 +72,12 @@ BEGIN
     RETURN QUERY
     SELECT an.question_id,
            @extschema@.peer_dist(CASE WHEN an.answer_yes THEN 100::double precision ELSE 0::double precision END)
-    FROM @extschema@.organizations o
-    JOIN @extschema@.organizations p
-      ON p.core_business = o.core_business AND p.size_band = o.size_band
-     AND p.organization_id <> o.organization_id
+    FROM @extschema@.peer_organizations(peer_question_rates.organization_id) p
     CROSS JOIN LATERAL (
-        SELECT a.assessment_id FROM @extschema@.assessments a
-        WHERE a.organization_id = p.organization_id AND a.framework_id = peer_question_rates.framework_id
-          AND a.department_id IS NULL
-        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+        SELECT l.assessment_id FROM @extschema@.latest_organization_assessments() l
+        WHERE l.organization_id = p.peer_id AND l.framework_id = peer_question_rates.framework_id
     ) pa
     JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id AND an.answer_yes IS NOT NULL
-    WHERE o.organization_id = peer_question_rates.organization_id
     GROUP BY an.question_id;
 END
 $$;
@@ -120,15 +95,10 @@ $$
 BEGIN
     RETURN QUERY
     SELECT @extschema@.peer_dist(pt.total), pg_catalog.count(*) FILTER (WHERE pt.total > own_total)
-    FROM @extschema@.organizations o
-    JOIN @extschema@.organizations p
-      ON p.core_business = o.core_business AND p.size_band = o.size_band
-     AND p.organization_id <> o.organization_id
+    FROM @extschema@.peer_organizations(peer_total_scores.organization_id) p
     CROSS JOIN LATERAL (
-        SELECT a.assessment_id FROM @extschema@.assessments a
-        WHERE a.organization_id = p.organization_id AND a.framework_id = peer_total_scores.framework_id
-          AND a.department_id IS NULL
-        ORDER BY a.assessed_on DESC, a.assessment_id DESC LIMIT 1
+        SELECT l.assessment_id FROM @extschema@.latest_organization_assessments() l
+        WHERE l.organization_id = p.peer_id AND l.framework_id = peer_total_scores.framework_id
     ) pa
     CROSS JOIN LATERAL (
         SELECT pg_catalog.avg(an.score)::double precision
@@ -137,7 +107,7 @@ BEGIN
         FROM @extschema@.answers an
         WHERE an.assessment_id = pa.assessment_id AND an.score IS NOT NULL
     ) pt
-    WHERE o.organization_id = peer_total_scores.organization_id AND pt.total IS NOT NULL;
+    WHERE pt.total IS NOT NULL;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_total_scores(bigint, bigint, double precision) IS
@@ -411,7 +381,7 @@ SELECT o.organization_id,
        la.assessed_on,
        o.core_business,
        o.size_band,
-       o.core_business || ' / ' || o.size_band AS peer_group,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
        COALESCE(bd.total, own.total_score) AS total_score,
        own.mean_score,
        own.answered AS answered_questions,
@@ -459,7 +429,7 @@ CREATE VIEW @extschema@.management_review WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
        o.name AS organization_name,
-       o.core_business || ' / ' || o.size_band AS peer_group,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
        b.framework,
        b.assessed_on,
        b.total_score,
