@@ -1,4 +1,4 @@
--- The GRC reference data model (issue 4): organizations, frameworks and
+-- The GRC reference data model: organizations, frameworks and
 -- assessments, assets and risks, KPIs and objectives, incidents and
 -- nonconformities. Every table is registered with pg_extension_config_dump so
 -- that pg_dump keeps the user's rows; catalogue tables that ship preloaded rows

@@ -1,11 +1,11 @@
--- Peer figures for tenants (issue 5): read from the latest peer release
+-- Peer figures for tenants: read from the latest peer release
 -- (peer_release.sql), returned only as aggregates, for an organization the caller
 -- may see.
 --
--- The 0.3.0 helpers (peer_domain_scores, peer_question_rates, peer_total_scores)
--- return peer_dist values, whose text form lists every peer's value; they are
--- now for administrators only (tenancy.sql). The views get their peer figures
--- from the three functions below instead. Each is SECURITY DEFINER (it reads the
+-- The live distributions (peer_domain_scores, peer_question_rates,
+-- peer_total_scores in views.sql) return peer_dist values, whose text form lists
+-- every peer's value; they are for administrators only. The views get their peer
+-- figures from the three functions below instead. Each is SECURITY DEFINER (it reads the
 -- release, which holds every organization's values and which no tenant may read)
 -- with search_path pinned to pg_catalog, pg_temp and every name qualified, and:
 --   - refuses (42501) an organization the calling role may not see

@@ -1,4 +1,4 @@
--- Peer releases (issue 5 after review, and issue 6): peer figures are published
+-- Peer releases: peer figures are published
 -- by an administrator in releases, and the views read the latest release.
 --
 -- Why. Figures computed at query time let a tenant (1) move its own score and read

@@ -1,4 +1,4 @@
--- Tenants (issue 5): roles, the tenant -> organization mapping, and row-level
+-- Tenants: roles, the tenant -> organization mapping, and row-level
 -- security on every table that holds an organization's data.
 --
 -- Two group roles (NOLOGIN), created here when the cluster does not have them
