@@ -20,7 +20,9 @@ WORK=$(mktemp -d /tmp/ismseval-doctest.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 if [ $# -eq 0 ]; then
+    shopt -s nullglob
     set -- "$REPO/README.md" "$REPO"/docs/*.md
+    shopt -u nullglob
 fi
 
 # Drops the trailing blanks of every line, the psql:FILE:LINE: prefix psql puts in front of
@@ -31,10 +33,16 @@ normalize() {
 
 failures=0
 total=0
+nfile=0
 for md in "$@"; do
     name=${md#"$REPO"/}
-    dir=$WORK/$(basename "$md" .md)
-    perl "$REPO/test/doctest_extract.pl" "$md" "$dir"
+    nfile=$((nfile + 1))
+    dir=$WORK/$nfile-$(basename "$md" .md)
+    if ! perl "$REPO/test/doctest_extract.pl" "$md" "$dir" 2>"$WORK/extract.err"; then
+        echo "not ok - $name: cannot read its blocks: $(cat "$WORK/extract.err")"
+        failures=$((failures + 1))
+        continue
+    fi
     if [ -s "$dir/problems" ]; then
         while read -r p; do echo "not ok - $name layout: $p"; done <"$dir/problems"
         failures=$((failures + $(wc -l <"$dir/problems")))
@@ -97,7 +105,9 @@ for md in "$@"; do
         normalize "$dir/$n.actual" >"$dir/$n.got"
         mode=$(cat "$dir/$n.mode")
         problem=
-        if [ "$mode" = ok ] && grep -q '^\(ERROR\|FATAL\|PANIC\):' "$dir/$n.got"; then
+        if grep -q '^\(FATAL:\|PANIC:\|server closed the connection\|connection to server was lost\)' "$dir/$n.got"; then
+            problem="lost the connection (did the server crash?)"
+        elif [ "$mode" = ok ] && grep -q '^ERROR:' "$dir/$n.got"; then
             problem="failed (mark it \`\`\`sql error if it should)"
         elif [ "$mode" = error ] && ! grep -q '^ERROR:' "$dir/$n.got"; then
             problem="is marked error but raised none"
