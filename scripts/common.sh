@@ -33,9 +33,15 @@ build_and_install() {
     as_root make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" install
 }
 
-# Runs a command as the unprivileged user that owns the cluster.
+# Runs a command as the unprivileged user that owns the cluster, from the cluster's
+# directory (or /): the PostgreSQL programs change back to the current directory, and
+# root's (e.g. a clone under /root) is one postgres may not enter.
 as_pg_owner() {
-    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" -eq 0 ]; then
+        (cd "${PG_TMP:-/}" && runuser -u postgres -- "$@")
+    else
+        "$@"
+    fi
 }
 
 # Starts a throwaway cluster in a private directory, reachable only on its own

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Command 2: installs what is needed, builds, and runs the whole test suite
-# (pg_regress, then pgTAP) against a private throwaway cluster.
+# (pg_regress, pgTAP, the doc test, dump and restore) against a private throwaway cluster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -19,6 +19,9 @@ echo "== pgTAP"
     -c 'DROP DATABASE IF EXISTS ismseval_tap' -c 'CREATE DATABASE ismseval_tap'
 "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d ismseval_tap -c 'CREATE EXTENSION pgtap'
 make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" PROVE_DB=ismseval_tap prove
+
+echo "== doc test (README.md, docs/*.md)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/doctest.sh"
 
 echo "== dump and restore"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/dump_restore.sh"

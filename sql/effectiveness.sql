@@ -85,41 +85,43 @@ DROP TABLE eff_par, eff_par_result;
 
 -- hostile binary input through binary COPY: the bytes go out as a bytea field, come back as the type
 CREATE TABLE eff_states (s effectiveness_state);
+-- the file lives in the cluster's own directory (no path in the output)
+SELECT current_setting('data_directory') || '/ismseval_effectiveness_state.bin' AS eff_bin \gset
 -- a good one: count 2, product 0.25
-COPY (SELECT '\x00000000000000023fd0000000000000'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
+COPY (SELECT '\x00000000000000023fd0000000000000'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
 SELECT s AS "(2,0.25)" FROM eff_states;
 -- and a binary round trip of a product that is no short decimal
 TRUNCATE eff_states;
 INSERT INTO eff_states VALUES (effectiveness_accum(effectiveness_accum('(0,1)', 0.1), 1 / 3.0::float8));
-COPY eff_states TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
+COPY eff_states TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
 SELECT count(*) AS "2", count(DISTINCT s::text) AS "1" FROM eff_states;
 \set VERBOSITY sqlstate
 -- too short (8 bytes), empty
-COPY (SELECT '\x0000000000000001'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY (SELECT '\x'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
+COPY (SELECT '\x0000000000000001'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
+COPY (SELECT '\x'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
 -- a trailing byte
-COPY (SELECT '\x00000000000000023fd000000000000000'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
+COPY (SELECT '\x00000000000000023fd000000000000000'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
 -- count -1
-COPY (SELECT '\xffffffffffffffff3ff0000000000000'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
+COPY (SELECT '\xffffffffffffffff3ff0000000000000'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
 -- product NaN, +Infinity
-COPY (SELECT '\x00000000000000017ff8000000000000'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY (SELECT '\x00000000000000017ff0000000000000'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
+COPY (SELECT '\x00000000000000017ff8000000000000'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
+COPY (SELECT '\x00000000000000017ff0000000000000'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
 -- product 1.5, -0.5
-COPY (SELECT '\x00000000000000013ff8000000000000'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY (SELECT '\x0000000000000001bfe0000000000000'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
+COPY (SELECT '\x00000000000000013ff8000000000000'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
+COPY (SELECT '\x0000000000000001bfe0000000000000'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
 -- count 0 with product 0.5
-COPY (SELECT '\x00000000000000003fe0000000000000'::bytea) TO '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
-COPY eff_states FROM '/tmp/ismseval_effectiveness_state.bin' (FORMAT binary);
+COPY (SELECT '\x00000000000000003fe0000000000000'::bytea) TO :'eff_bin' (FORMAT binary);
+COPY eff_states FROM :'eff_bin' (FORMAT binary);
 \set VERBOSITY default
 SELECT count(*) AS "still 2" FROM eff_states;
 DROP TABLE eff_states;

@@ -135,9 +135,10 @@ DROP TABLE radar_par;
 
 -- binary round trip through binary COPY
 CREATE TEMP TABLE bin_in (org text, r radar);
+SELECT current_setting('data_directory') || '/ismseval_radar_roundtrip.bin' AS radar_bin \gset
 COPY (SELECT org, r FROM serial UNION ALL SELECT 'empty', '{}' UNION ALL SELECT 'esc', '{"q\"\\":1.5/2@0.25}')
-  TO '/tmp/ismseval_radar_roundtrip.bin' (FORMAT binary);
-COPY bin_in FROM '/tmp/ismseval_radar_roundtrip.bin' (FORMAT binary);
+  TO :'radar_bin' (FORMAT binary);
+COPY bin_in FROM :'radar_bin' (FORMAT binary);
 SELECT count(*) AS "25 rows", bool_and(b.r::text = coalesce(s.r::text, b.r::text)) AS same
   FROM bin_in b LEFT JOIN serial s USING (org);
 SELECT r FROM bin_in WHERE org IN ('empty', 'esc') ORDER BY org;
@@ -146,9 +147,9 @@ SELECT r FROM bin_in WHERE org IN ('empty', 'esc') ORDER BY org;
 CREATE TEMP TABLE hostile (r radar);
 CREATE FUNCTION pg_temp.recv(bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
-  EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, '/tmp/ismseval_radar_hostile.bin');
+  EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, current_setting('data_directory') || '/ismseval_radar_hostile.bin');
   TRUNCATE hostile;
-  EXECUTE format('COPY hostile FROM %L (FORMAT binary)', '/tmp/ismseval_radar_hostile.bin');
+  EXECUTE format('COPY hostile FROM %L (FORMAT binary)', current_setting('data_directory') || '/ismseval_radar_hostile.bin');
   RETURN (SELECT r::text FROM hostile);
 END $$;
 -- valid: 1 axis: label length 1, "A" (41), mean 3 (4008...), n 2, weight 2 (4000...)

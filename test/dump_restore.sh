@@ -11,7 +11,7 @@ DUMP=$(mktemp /tmp/ismseval-dump.XXXXXX)
 PSQL=("$BIN/psql" -X -q -v ON_ERROR_STOP=1)
 
 cleanup() {
-    rm -f "$DUMP"
+    rm -f "$DUMP" "$DUMP.src" "$DUMP.dst" "$DUMP.log"
     "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT

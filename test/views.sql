@@ -64,12 +64,20 @@ SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.incide
 RESET enable_seqscan;
 
 -- residual_level_rank on the default 4 x 4 matrix (levels by score 1-2 low, 3-4 medium, 6-8 high, 9-16 critical):
--- 4x4 at residual 8 -> high (2); residual 0.5 -> no cell scores <= 0.5 -> low (0);
--- 1x4 (medium, 1) at residual 4: cells <= 4 reach medium (1); capped at the inherent rank even when
--- a cell of the same score ranks higher.
+-- 4x4 at residual 8 -> high (2); residual 0.5 -> no cell scores <= 0.5 -> low (0).
 SELECT is(residual_level_rank(default_risk_matrix(), 4, 4, 8), 2, 'residual 8 of a 4x4 risk: high');
 SELECT is(residual_level_rank(default_risk_matrix(), 4, 4, 0.5), 0, 'residual 0.5: low');
-SELECT is(residual_level_rank(default_risk_matrix(), 1, 2, 2), 0, 'never above the inherent level');
+-- The cap only matters where a cell scoring no more than the residual ranks above the risk's own
+-- cell, which a thresholds matrix (level by score) never has. A 3 x 3 grid where impact weighs
+-- more than likelihood (ranks: low 0, medium 1, high 2; one row per likelihood, impact 1 first):
+--   likelihood 1: 0 1 2 / likelihood 2: 0 1 2 / likelihood 3: 1 2 2
+-- A likely but minor risk, cell (3, 1): score 3, inherent rank 1 (medium). With no control its
+-- residual is 3. Cells with score <= 3: (1,1) 1 -> 0, (1,2) 2 -> 1, (1,3) 3 -> 2, (2,1) 2 -> 0,
+-- (3,1) 3 -> 1; their highest rank is 2 (high, from the unlikely but severe cell (1, 3)).
+-- least(inherent 1, 2) = 1: medium, not high.
+SELECT is(residual_level_rank('likelihood 3 impact 3 levels (low #00FF00, medium #FFFF00, high #FF0000) '
+                              'grid ((0, 1, 2), (0, 1, 2), (1, 2, 2))', 3, 1, 3),
+          1, 'never above the inherent level');
 
 SELECT throws_ok('SELECT ismseval.org_radar_svg(-1)', '22023', 'organization -1 does not exist', 'radar of an unknown organization');
 INSERT INTO organizations (code, name, core_business, size_band) VALUES ('TAP-EMPTY', 'Empty', 'regulated', 'small');
