@@ -1,0 +1,44 @@
+/*
+ * quant_random.h: the seeded random number generator of the loss simulation
+ * (quant_random.c): xoshiro256** seeded by splitmix64, and the uniform,
+ * normal, Poisson, gamma and BetaPERT draws built on it.  Every draw uses
+ * only the portable functions of quant_math.h, so a seed gives the same
+ * sequence on every platform.
+ */
+#ifndef QUANT_RANDOM_H
+#define QUANT_RANDOM_H
+
+#include "postgres.h"
+
+/* The 256-bit state of xoshiro256**. */
+typedef struct QuantRandom
+{
+	uint64		s[4];
+} QuantRandom;
+
+/* Sets the state to four successive outputs of splitmix64 started at seed. */
+extern void quant_random_seed(QuantRandom *rng, uint64 seed);
+
+/* The next 64 bits of xoshiro256**. */
+extern uint64 quant_random_next(QuantRandom *rng);
+
+/* A uniform draw in [0, 1): the top 53 bits times 2^-53. */
+extern double quant_random_uniform(QuantRandom *rng);
+
+/* A uniform draw in (0, 1): (top 53 bits + 1/2) times 2^-53. */
+extern double quant_random_open(QuantRandom *rng);
+
+/* A standard normal draw: the normal quantile of an open uniform draw (inversion). */
+extern double quant_random_normal(QuantRandom *rng);
+
+/* A Poisson draw with mean lambda >= 0: Knuth's product method below 10, Hormann's PTRS from 10. */
+extern double quant_random_poisson(QuantRandom *rng, double lambda);
+
+/* A gamma draw with the given shape >= 1 and scale 1 (Marsaglia and Tsang, 2000). */
+extern double quant_random_gamma(QuantRandom *rng, double shape);
+
+/* A BetaPERT draw on [low, high] with the given mode and shape gamma (pyfair: 4). */
+extern double quant_random_pert(QuantRandom *rng, double low, double mode, double high,
+								double gamma);
+
+#endif							/* QUANT_RANDOM_H */
