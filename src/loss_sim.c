@@ -177,7 +177,7 @@ checked_mean(const double *values, int32 n, const char *what)
 {
 	double		mean = compensated_sum(values, n) / n;
 
-	if (isinf(mean))
+	if (!isfinite(mean))		/* an overflowed compensated sum is inf or NaN */
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s is out of range for type double precision", what)));
