@@ -180,3 +180,157 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 50;
 COMMENT ON FUNCTION @extschema@.loss_exceedance_curve(@extschema@.loss_sim, integer) IS
 'Loss exceedance curve: points rows (2..10000) at loss = max x i / (points - 1), i = 0..points - 1, with '
 'probability = loss_exceedance(sim, loss).';
+
+-- ---------------------------------------------------------------------------
+-- The model: a risk's frequency and 90 % loss interval, inherent and residual, and the
+-- cost of its treatment.  All NULL for a risk that is not quantified.
+-- ---------------------------------------------------------------------------
+
+ALTER TABLE @extschema@.risks
+    ADD COLUMN inherent_frequency double precision
+        CONSTRAINT risks_inherent_frequency_range
+        CHECK (inherent_frequency >= 0 AND inherent_frequency <= 10000),
+    ADD COLUMN inherent_loss_low double precision,
+    ADD COLUMN inherent_loss_high double precision,
+    ADD COLUMN residual_frequency double precision
+        CONSTRAINT risks_residual_frequency_range
+        CHECK (residual_frequency >= 0 AND residual_frequency <= 10000),
+    ADD COLUMN residual_loss_low double precision,
+    ADD COLUMN residual_loss_high double precision,
+    ADD COLUMN treatment_cost double precision
+        CONSTRAINT risks_treatment_cost_range
+        CHECK (treatment_cost >= 0 AND treatment_cost < 'Infinity'),
+    -- NaN compares above every number in SQL, so these reject NaN and infinity too
+    ADD CONSTRAINT risks_inherent_loss_interval
+        CHECK (inherent_loss_low > 0 AND inherent_loss_high > inherent_loss_low
+               AND inherent_loss_high < 'Infinity'),
+    ADD CONSTRAINT risks_residual_loss_interval
+        CHECK (residual_loss_low > 0 AND residual_loss_high > residual_loss_low
+               AND residual_loss_high < 'Infinity'),
+    ADD CONSTRAINT risks_inherent_quantified_together
+        CHECK (pg_catalog.num_nulls(inherent_frequency, inherent_loss_low, inherent_loss_high) IN (0, 3)),
+    ADD CONSTRAINT risks_residual_quantified_together
+        CHECK (pg_catalog.num_nulls(residual_frequency, residual_loss_low, residual_loss_high) IN (0, 3)),
+    ADD CONSTRAINT risks_residual_needs_inherent
+        CHECK (residual_frequency IS NULL OR inherent_frequency IS NOT NULL);
+COMMENT ON COLUMN @extschema@.risks.inherent_frequency IS
+'Quantified risk: expected loss events a year without the treatment (Poisson mean, 0..10000); NULL when not quantified.';
+COMMENT ON COLUMN @extschema@.risks.inherent_loss_low IS
+'Quantified risk: lower bound of the 90 % interval of one event''s loss without the treatment (> 0).';
+COMMENT ON COLUMN @extschema@.risks.inherent_loss_high IS
+'Quantified risk: upper bound of the 90 % interval of one event''s loss without the treatment (> low).';
+COMMENT ON COLUMN @extschema@.risks.residual_frequency IS
+'Quantified risk: expected loss events a year with the treatment; NULL when the treatment is not quantified.';
+COMMENT ON COLUMN @extschema@.risks.residual_loss_low IS
+'Quantified risk: lower bound of the 90 % interval of one event''s loss with the treatment (> 0).';
+COMMENT ON COLUMN @extschema@.risks.residual_loss_high IS
+'Quantified risk: upper bound of the 90 % interval of one event''s loss with the treatment (> low).';
+COMMENT ON COLUMN @extschema@.risks.treatment_cost IS
+'Annual cost of the risk''s treatment (same currency as the losses, >= 0), for its return on security investment.';
+
+-- Tenants write every column of their risks but the key (tenancy.sql); the new ones too.
+GRANT INSERT (inherent_frequency, inherent_loss_low, inherent_loss_high, residual_frequency,
+              residual_loss_low, residual_loss_high, treatment_cost),
+      UPDATE (inherent_frequency, inherent_loss_low, inherent_loss_high, residual_frequency,
+              residual_loss_low, residual_loss_high, treatment_cost)
+    ON @extschema@.risks TO ismseval_tenant;
+
+-- ---------------------------------------------------------------------------
+-- risk_quantified: per quantified risk, ALE inherent and residual, VaR, ES, ROSI
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.risk_quantified WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       r.risk_id,
+       r.title,
+       r.treatment,
+       r.inherent_frequency,
+       r.inherent_loss_low,
+       r.inherent_loss_high,
+       @extschema@.expected_annual_loss(r.inherent_frequency, r.inherent_loss_low, r.inherent_loss_high) AS ale_inherent,
+       r.residual_frequency,
+       r.residual_loss_low,
+       r.residual_loss_high,
+       @extschema@.expected_annual_loss(r.residual_frequency, r.residual_loss_low, r.residual_loss_high) AS ale_residual,
+       r.residual_frequency IS NOT NULL AS residual_quantified,
+       @extschema@.loss_quantile(s.sim, 0.95) AS var_95,
+       @extschema@.loss_quantile(s.sim, 0.99) AS var_99,
+       @extschema@.loss_expected_shortfall(s.sim, 0.99) AS es_99,
+       r.treatment_cost,
+       CASE WHEN r.treatment_cost > 0 AND r.residual_frequency IS NOT NULL
+            THEN @extschema@.rosi(
+                     @extschema@.expected_annual_loss(r.inherent_frequency, r.inherent_loss_low, r.inherent_loss_high),
+                     @extschema@.expected_annual_loss(r.residual_frequency, r.residual_loss_low, r.residual_loss_high),
+                     r.treatment_cost)
+       END AS rosi
+FROM @extschema@.organizations o
+JOIN @extschema@.risks r ON r.organization_id = o.organization_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.simulate_loss(COALESCE(r.residual_frequency, r.inherent_frequency),
+                                     COALESCE(r.residual_loss_low, r.inherent_loss_low),
+                                     COALESCE(r.residual_loss_high, r.inherent_loss_high),
+                                     10000, r.risk_id) AS sim
+) s
+WHERE r.inherent_frequency IS NOT NULL;
+
+COMMENT ON VIEW @extschema@.risk_quantified IS
+'Quantified risks: expected annual loss (ALE) inherent and residual in closed form, value at risk and expected '
+'shortfall of the current annual loss (residual if quantified, else inherent) from 10,000 simulated years seeded '
+'by the risk id, and the return on security investment of the treatment.';
+COMMENT ON COLUMN @extschema@.risk_quantified.organization_id IS 'The organization''s key.';
+COMMENT ON COLUMN @extschema@.risk_quantified.organization IS 'The organization''s code.';
+COMMENT ON COLUMN @extschema@.risk_quantified.risk_id IS 'The risk''s key (also the seed of its simulation).';
+COMMENT ON COLUMN @extschema@.risk_quantified.title IS 'The risk''s title.';
+COMMENT ON COLUMN @extschema@.risk_quantified.treatment IS 'mitigate, accept, transfer or avoid.';
+COMMENT ON COLUMN @extschema@.risk_quantified.inherent_frequency IS 'Loss events a year without the treatment.';
+COMMENT ON COLUMN @extschema@.risk_quantified.inherent_loss_low IS 'Lower bound of the 90 % interval of an event''s loss without the treatment.';
+COMMENT ON COLUMN @extschema@.risk_quantified.inherent_loss_high IS 'Upper bound of the 90 % interval of an event''s loss without the treatment.';
+COMMENT ON COLUMN @extschema@.risk_quantified.ale_inherent IS 'Inherent expected annual loss = frequency x exp(mu + sigma^2 / 2).';
+COMMENT ON COLUMN @extschema@.risk_quantified.residual_frequency IS 'Loss events a year with the treatment; NULL if not quantified.';
+COMMENT ON COLUMN @extschema@.risk_quantified.residual_loss_low IS 'Lower bound of the 90 % interval of an event''s loss with the treatment.';
+COMMENT ON COLUMN @extschema@.risk_quantified.residual_loss_high IS 'Upper bound of the 90 % interval of an event''s loss with the treatment.';
+COMMENT ON COLUMN @extschema@.risk_quantified.ale_residual IS 'Residual expected annual loss; NULL if the residual is not quantified.';
+COMMENT ON COLUMN @extschema@.risk_quantified.residual_quantified IS 'True when var_95, var_99 and es_99 are of the residual loss, false when of the inherent.';
+COMMENT ON COLUMN @extschema@.risk_quantified.var_95 IS 'Value at risk 95 %: the 0.95 quantile of 10,000 simulated annual losses.';
+COMMENT ON COLUMN @extschema@.risk_quantified.var_99 IS 'Value at risk 99 %: the 0.99 quantile of 10,000 simulated annual losses.';
+COMMENT ON COLUMN @extschema@.risk_quantified.es_99 IS 'Expected shortfall 99 %: the mean of the 100 largest of 10,000 simulated annual losses.';
+COMMENT ON COLUMN @extschema@.risk_quantified.treatment_cost IS 'Annual cost of the treatment.';
+COMMENT ON COLUMN @extschema@.risk_quantified.rosi IS 'Return on security investment = (ale_inherent - ale_residual - cost) / cost; NULL without a residual or a cost > 0.';
+
+-- ---------------------------------------------------------------------------
+-- portfolio_loss_exceedance: per organization, the loss exceedance curve of all its
+-- quantified risks together
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.portfolio_loss_exceedance WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       p.risk_count,
+       c.loss,
+       c.probability
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risk_count,
+           @extschema@.portfolio_loss(
+               @extschema@.simulate_loss(COALESCE(r.residual_frequency, r.inherent_frequency),
+                                         COALESCE(r.residual_loss_low, r.inherent_loss_low),
+                                         COALESCE(r.residual_loss_high, r.inherent_loss_high),
+                                         10000, r.risk_id)) AS sim
+    FROM @extschema@.risks r
+    WHERE r.organization_id = o.organization_id AND r.inherent_frequency IS NOT NULL
+) p
+CROSS JOIN LATERAL @extschema@.loss_exceedance_curve(p.sim, 50) c;
+
+COMMENT ON VIEW @extschema@.portfolio_loss_exceedance IS
+'Loss exceedance curve of each organization''s quantified risks together (residual where quantified, else '
+'inherent): 50 rows per organization, from 10,000 simulated years, each risk seeded by its id; none for an '
+'organization without quantified risks.';
+COMMENT ON COLUMN @extschema@.portfolio_loss_exceedance.organization_id IS 'The organization''s key.';
+COMMENT ON COLUMN @extschema@.portfolio_loss_exceedance.organization IS 'The organization''s code.';
+COMMENT ON COLUMN @extschema@.portfolio_loss_exceedance.risk_count IS 'Number of quantified risks in the portfolio.';
+COMMENT ON COLUMN @extschema@.portfolio_loss_exceedance.loss IS 'An annual loss amount: max x i / 49, i = 0..49, max the largest simulated annual loss.';
+COMMENT ON COLUMN @extschema@.portfolio_loss_exceedance.probability IS 'Probability that a year''s portfolio loss reaches the amount (fraction of the simulated years).';
+
+GRANT SELECT ON @extschema@.risk_quantified, @extschema@.portfolio_loss_exceedance
+    TO ismseval_admin, ismseval_tenant;
