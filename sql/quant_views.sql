@@ -82,6 +82,18 @@ SELECT (SELECT count(*) FROM (SELECT loss, probability FROM quant_qa_curve
                               EXCEPT ALL
                               SELECT loss, probability FROM quant_qa_curve) b) AS "rows that differ: 0";
 
+-- The chart of an organization is loss_exceedance_svg of the same portfolio, titled with its name;
+-- none for an organization without quantified risks.
+SELECT org_loss_exceedance_svg(o.organization_id, 'EUR')
+       = loss_exceedance_svg((SELECT portfolio_loss(simulate_loss(COALESCE(r.residual_frequency, r.inherent_frequency),
+                                                                  COALESCE(r.residual_loss_low, r.inherent_loss_low),
+                                                                  COALESCE(r.residual_loss_high, r.inherent_loss_high),
+                                                                  10000, r.risk_id))
+                              FROM risks r WHERE r.organization_id = o.organization_id AND r.inherent_frequency IS NOT NULL),
+                             'Loss exceedance: Quant A', 'EUR') AS same_chart
+FROM organizations o WHERE o.code = 'QA';
+SELECT org_loss_exceedance_svg(organization_id) IS NULL AS "QC: no chart" FROM organizations WHERE code = 'QC';
+
 -- The new columns are checked: 23514.
 \set VERBOSITY sqlstate
 UPDATE risks SET inherent_frequency = -1 WHERE title = 'untreated';
@@ -107,6 +119,7 @@ SELECT bool_and(has_column_privilege('ismseval_tenant', 'ismseval.risks', c, 'IN
        has_table_privilege('ismseval_tenant', 'ismseval.portfolio_loss_exceedance', 'SELECT') AS tenant_reads_curve
 FROM unnest(ARRAY['inherent_frequency', 'inherent_loss_low', 'inherent_loss_high', 'residual_frequency',
                   'residual_loss_low', 'residual_loss_high', 'treatment_cost']) c;
+SELECT organization_id AS qa_id FROM organizations WHERE code = 'QA' \gset
 CREATE ROLE quant_tenant_qb NOLOGIN IN ROLE ismseval_tenant;
 INSERT INTO tenant_organizations (tenant_role, organization_id)
 SELECT 'quant_tenant_qb', organization_id FROM organizations WHERE code = 'QB';
@@ -115,6 +128,9 @@ SELECT DISTINCT organization FROM risk_quantified;
 SELECT DISTINCT organization FROM portfolio_loss_exceedance;
 UPDATE risks SET treatment_cost = 10 WHERE title = 'single';
 SELECT title, treatment_cost FROM risk_quantified;
+SELECT xml_is_well_formed_document(org_loss_exceedance_svg(organization_id)) AS own_chart
+FROM organizations WHERE code = 'QB';
+SELECT org_loss_exceedance_svg(:qa_id) IS NULL AS "QA's chart: NULL for QB's tenant";
 RESET ROLE;
 DELETE FROM tenant_organizations WHERE tenant_role = 'quant_tenant_qb'::regrole;
 DROP ROLE quant_tenant_qb;

@@ -334,3 +334,38 @@ COMMENT ON COLUMN @extschema@.portfolio_loss_exceedance.probability IS 'Probabil
 
 GRANT SELECT ON @extschema@.risk_quantified, @extschema@.portfolio_loss_exceedance
     TO ismseval_admin, ismseval_tenant;
+
+-- ---------------------------------------------------------------------------
+-- The loss exceedance chart
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.loss_exceedance_svg(sim @extschema@.loss_sim, title text DEFAULT NULL,
+                                                unit text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'loss_exceedance_svg'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.loss_exceedance_svg(@extschema@.loss_sim, text, text) IS
+'A standalone SVG loss exceedance chart: P(annual loss >= x) on a logarithmic loss axis up to the 99.9 % quantile, with the mean, '
+'VaR 95 % and VaR 99 % marked; unit labels the loss axis (e.g. EUR).  NULL sim gives NULL.';
+
+-- The chart of an organization's quantified risks together, as portfolio_loss_exceedance
+-- computes them (row-level security applies: NULL for an organization the caller cannot see).
+CREATE FUNCTION @extschema@.org_loss_exceedance_svg(organization_id bigint, unit text DEFAULT NULL)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT @extschema@.loss_exceedance_svg(
+               @extschema@.portfolio_loss(
+                   @extschema@.simulate_loss(COALESCE(r.residual_frequency, r.inherent_frequency),
+                                             COALESCE(r.residual_loss_low, r.inherent_loss_low),
+                                             COALESCE(r.residual_loss_high, r.inherent_loss_high),
+                                             10000, r.risk_id)),
+               'Loss exceedance: ' || o.name, unit)
+    FROM @extschema@.organizations o
+    JOIN @extschema@.risks r ON r.organization_id = o.organization_id
+    WHERE o.organization_id = org_loss_exceedance_svg.organization_id AND r.inherent_frequency IS NOT NULL
+    GROUP BY o.organization_id, o.name;
+END;
+COMMENT ON FUNCTION @extschema@.org_loss_exceedance_svg(bigint, text) IS
+'The loss exceedance chart (loss_exceedance_svg) of an organization''s quantified risks together, titled with its '
+'name; the simulation of portfolio_loss_exceedance.  NULL without quantified risks or when the caller cannot see it.';
