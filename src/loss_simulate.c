@@ -42,6 +42,7 @@ typedef struct FrequencySpec
 {
 	FrequencyModel model;
 	double		frequency;		/* Poisson mean or Bernoulli probability */
+	QuantPoisson poisson;		/* Poisson(frequency), prepared */
 	double		pert_low;
 	double		pert_mode;
 	double		pert_high;
@@ -57,12 +58,17 @@ draw_events(QuantRandom *rng, const FrequencySpec *spec)
 	switch (spec->model)
 	{
 		case FREQUENCY_POISSON:
-			return quant_random_poisson(rng, spec->frequency);
+			return quant_random_poisson(rng, &spec->poisson);
 		case FREQUENCY_BERNOULLI:
 			return quant_random_uniform(rng) < spec->frequency ? 1.0 : 0.0;
 		case FREQUENCY_PERT:
-			return quant_random_poisson(rng, quant_random_pert(rng, spec->pert_low, spec->pert_mode,
-															   spec->pert_high, PERT_GAMMA));
+			{
+				QuantPoisson poisson;
+
+				quant_poisson_prepare(&poisson, quant_random_pert(rng, spec->pert_low, spec->pert_mode,
+																  spec->pert_high, PERT_GAMMA));
+				return quant_random_poisson(rng, &poisson);
+			}
 	}
 	return 0.0;					/* not reached */
 }
@@ -129,7 +135,10 @@ simulate_loss(PG_FUNCTION_ARGS)
 	if (spec.model == FREQUENCY_BERNOULLI)
 		spec.frequency = ismseval_check_range(PG_GETARG_FLOAT8(0), "frequency", 0.0, 1.0);
 	else
+	{
 		spec.frequency = quant_check_frequency(PG_GETARG_FLOAT8(0), "frequency");
+		quant_poisson_prepare(&spec.poisson, spec.frequency);
+	}
 	magnitude = quant_lognormal_from_ci(PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), 0.9);
 	years = loss_sim_check_years(PG_GETARG_INT32(3), "years");
 	PG_RETURN_POINTER(simulate(&spec, magnitude, years, PG_GETARG_INT64(4)));

@@ -11,6 +11,26 @@
 
 #include "quant_math.h"
 
+/* The bits of a double (memcpy: no aliasing questions). */
+static inline uint64
+double_bits(double d)
+{
+	uint64		b;
+
+	memcpy(&b, &d, sizeof(b));
+	return b;
+}
+
+/* The double with the given bits. */
+static inline double
+bits_double(uint64 b)
+{
+	double		d;
+
+	memcpy(&d, &b, sizeof(d));
+	return d;
+}
+
 /* ln 2 split so that k x LN2_HI is exact for |k| < 2^11 (the high part has 21 trailing zero bits). */
 #define LN2_HI 6.93147180369123816490e-01
 #define LN2_LO 1.90821492927058770002e-10
@@ -25,16 +45,21 @@
  * Natural logarithm.  x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1,
  * s = f / (2 + f); then ln m = 2 atanh s = f - s (f - 2 s^2 P(s^2)) with
  * P(z) = 1/3 + z/5 + ... + z^10/23 (|s| <= 0.1716, so the first omitted term
- * is below 1e-17 of the result), and ln x = k ln 2 + ln m.
+ * is below 1e-17 of the result), and ln x = k ln 2 + ln m.  k and m are read
+ * from the bits of x (frexp for subnormal x); P is evaluated by Estrin's
+ * scheme, a fixed order of operations with a short dependency chain.
  */
 double
 quant_log(double x)
 {
+	uint64		bits;
 	int			k;
 	double		m;
 	double		f;
 	double		s;
 	double		z;
+	double		z2;
+	double		z4;
 	double		p;
 
 	if (isnan(x) || x < 0.0)
@@ -43,7 +68,14 @@ quant_log(double x)
 		return -HUGE_VAL;
 	if (isinf(x))
 		return x;
-	m = frexp(x, &k);			/* exact: m in [0.5, 1) */
+	bits = double_bits(x);
+	if ((bits >> 52) == 0)
+		m = frexp(x, &k);		/* subnormal: exact, m in [0.5, 1) */
+	else
+	{
+		k = (int) (bits >> 52) - 1022;
+		m = bits_double((bits & UINT64CONST(0x000fffffffffffff)) | UINT64CONST(0x3fe0000000000000));
+	}
 	if (m < M_SQRT1_2)
 	{
 		m *= 2.0;
@@ -52,31 +84,33 @@ quant_log(double x)
 	f = m - 1.0;				/* exact (Sterbenz) */
 	s = f / (2.0 + f);
 	z = s * s;
-	p = 1.0 / 23;
-	p = p * z + 1.0 / 21;
-	p = p * z + 1.0 / 19;
-	p = p * z + 1.0 / 17;
-	p = p * z + 1.0 / 15;
-	p = p * z + 1.0 / 13;
-	p = p * z + 1.0 / 11;
-	p = p * z + 1.0 / 9;
-	p = p * z + 1.0 / 7;
-	p = p * z + 1.0 / 5;
-	p = p * z + 1.0 / 3;
+	z2 = z * z;
+	z4 = z2 * z2;
+	p = ((1.0 / 3 + z * (1.0 / 5)) + z2 * (1.0 / 7 + z * (1.0 / 9)))
+		+ z4 * (((1.0 / 11 + z * (1.0 / 13)) + z2 * (1.0 / 15 + z * (1.0 / 17)))
+				+ z4 * ((1.0 / 19 + z * (1.0 / 21)) + z2 * (1.0 / 23)));
 	return k * LN2_HI + ((f - s * (f - 2.0 * z * p)) + k * LN2_LO);
 }
 
 /*
- * Exponential.  x = k ln 2 + r with k = floor(x / ln 2 + 1/2), |r| <= 0.347;
- * e^r - 1 by its Taylor series to r^13/13! (the first omitted term is below
- * 5e-18), then e^x = 2^k (1 + (e^r - 1)) scaled exactly by ldexp.
+ * Exponential.  x = k ln 2 + r with k the integer nearest x / ln 2 (halves
+ * away from zero), |r| <= 0.347; e^r - 1 = r (1 + r/2 + ... + r^12/13!) by
+ * its Taylor series (the first omitted term is below 5e-18), evaluated by
+ * Estrin's scheme; then e^x = 2^k (1 + (e^r - 1)), the scaling by 2^k exact
+ * (a multiplication by a power of two made from its bits; ldexp at the ends
+ * of the range).
  */
 double
 quant_exp(double x)
 {
-	double		k;
+	double		t;
+	int			k;
 	double		r;
+	double		r2;
+	double		r4;
+	double		r8;
 	double		p;
+	double		y;
 
 	if (isnan(x))
 		return x;
@@ -84,22 +118,20 @@ quant_exp(double x)
 		return HUGE_VAL;
 	if (x < EXP_UNDERFLOW)
 		return 0.0;
-	k = floor(x * INV_LN2 + 0.5);
+	t = x * INV_LN2;
+	k = (int) (t >= 0.0 ? t + 0.5 : t - 0.5);	/* conversion truncates */
 	r = (x - k * LN2_HI) - k * LN2_LO;
-	p = 1.0 / 6227020800.0;		/* 1/13! */
-	p = p * r + 1.0 / 479001600.0;
-	p = p * r + 1.0 / 39916800.0;
-	p = p * r + 1.0 / 3628800.0;
-	p = p * r + 1.0 / 362880.0;
-	p = p * r + 1.0 / 40320.0;
-	p = p * r + 1.0 / 5040.0;
-	p = p * r + 1.0 / 720.0;
-	p = p * r + 1.0 / 120.0;
-	p = p * r + 1.0 / 24.0;
-	p = p * r + 1.0 / 6.0;
-	p = p * r + 0.5;
-	p = p * r + 1.0;
-	return ldexp(1.0 + p * r, (int) k);
+	r2 = r * r;
+	r4 = r2 * r2;
+	r8 = r4 * r4;
+	p = (((1.0 + r * 0.5) + r2 * (1.0 / 6 + r * (1.0 / 24)))
+		 + r4 * ((1.0 / 120 + r * (1.0 / 720)) + r2 * (1.0 / 5040 + r * (1.0 / 40320))))
+		+ r8 * (((1.0 / 362880 + r * (1.0 / 3628800)) + r2 * (1.0 / 39916800 + r * (1.0 / 479001600)))
+				+ r4 * (1.0 / 6227020800.0));
+	y = 1.0 + p * r;
+	if (k < -1022 || k > 1023)
+		return ldexp(y, k);
+	return y * bits_double((uint64) (k + 1023) << 52);
 }
 
 /* Evaluates c[0] + c[1] x + ... + c[7] x^7 by Horner's rule. */

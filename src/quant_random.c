@@ -62,14 +62,14 @@ quant_random_next(QuantRandom *rng)
 double
 quant_random_uniform(QuantRandom *rng)
 {
-	return (double) (quant_random_next(rng) >> 11) * 0x1.0p-53;
+	return (double) (int64) (quant_random_next(rng) >> 11) * 0x1.0p-53;
 }
 
 /* A uniform draw in (0, 1): (top 53 bits + 1/2) times 2^-53, symmetric about 1/2. */
 double
 quant_random_open(QuantRandom *rng)
 {
-	return ((double) (quant_random_next(rng) >> 11) + 0.5) * 0x1.0p-53;
+	return ((double) (int64) (quant_random_next(rng) >> 11) + 0.5) * 0x1.0p-53;
 }
 
 /* A standard normal draw by inversion: AS241 of an open uniform draw (|z| < 8.3). */
@@ -79,18 +79,37 @@ quant_random_normal(QuantRandom *rng)
 	return quant_normal_quantile(quant_random_open(rng));
 }
 
+/* Prepares a Poisson distribution with mean lambda >= 0: the constants of its sampler. */
+void
+quant_poisson_prepare(QuantPoisson *poisson, double lambda)
+{
+	memset(poisson, 0, sizeof(*poisson));
+	poisson->lambda = lambda;
+	if (lambda <= 0.0)
+		return;
+	if (lambda < 10.0)
+	{
+		poisson->limit = quant_exp(-lambda);
+		return;
+	}
+	poisson->loglam = quant_log(lambda);
+	poisson->b = 0.931 + 2.53 * sqrt(lambda);
+	poisson->a = -0.059 + 0.02483 * poisson->b;
+	poisson->log_invalpha = quant_log(1.1239 + 1.1328 / (poisson->b - 3.4));
+	poisson->vr = 0.9277 - 3.6224 / (poisson->b - 2.0);
+}
+
 /*
  * Knuth's product method for a small mean: the number of uniform draws whose
  * running product stays above e^-lambda.
  */
 static double
-poisson_knuth(QuantRandom *rng, double lambda)
+poisson_knuth(QuantRandom *rng, const QuantPoisson *poisson)
 {
-	double		limit = quant_exp(-lambda);
 	double		product = quant_random_open(rng);
 	double		k = 0.0;
 
-	while (product > limit)
+	while (product > poisson->limit)
 	{
 		k += 1.0;
 		product *= quant_random_open(rng);
@@ -103,14 +122,11 @@ poisson_knuth(QuantRandom *rng, double lambda)
  * Mathematics and Economics 12, 1993, 39-45), exact for lambda >= 10.
  */
 static double
-poisson_ptrs(QuantRandom *rng, double lambda)
+poisson_ptrs(QuantRandom *rng, const QuantPoisson *poisson)
 {
-	double		slam = sqrt(lambda);
-	double		loglam = quant_log(lambda);
-	double		b = 0.931 + 2.53 * slam;
-	double		a = -0.059 + 0.02483 * b;
-	double		invalpha = 1.1239 + 1.1328 / (b - 3.4);
-	double		vr = 0.9277 - 3.6224 / (b - 2.0);
+	double		lambda = poisson->lambda;
+	double		a = poisson->a;
+	double		b = poisson->b;
 
 	for (;;)
 	{
@@ -122,25 +138,25 @@ poisson_ptrs(QuantRandom *rng, double lambda)
 		if (us < 0.013 && v > us)
 			continue;			/* also rejects us = 0 */
 		k = floor((2.0 * a / us + b) * u + lambda + 0.43);
-		if (us >= 0.07 && v <= vr)
+		if (us >= 0.07 && v <= poisson->vr)
 			return k;
 		if (k < 0.0)
 			continue;
-		if (quant_log(v) + quant_log(invalpha) - quant_log(a / (us * us) + b)
-			<= -lambda + k * loglam - quant_log_factorial(k))
+		if (quant_log(v) + poisson->log_invalpha - quant_log(a / (us * us) + b)
+			<= -lambda + k * poisson->loglam - quant_log_factorial(k))
 			return k;
 	}
 }
 
-/* A Poisson draw with mean lambda >= 0: 0 for 0, Knuth below 10, PTRS from 10. */
+/* A Poisson draw: 0 for mean 0, Knuth below 10, PTRS from 10. */
 double
-quant_random_poisson(QuantRandom *rng, double lambda)
+quant_random_poisson(QuantRandom *rng, const QuantPoisson *poisson)
 {
-	if (lambda <= 0.0)
+	if (poisson->lambda <= 0.0)
 		return 0.0;
-	if (lambda < 10.0)
-		return poisson_knuth(rng, lambda);
-	return poisson_ptrs(rng, lambda);
+	if (poisson->lambda < 10.0)
+		return poisson_knuth(rng, poisson);
+	return poisson_ptrs(rng, poisson);
 }
 
 /*

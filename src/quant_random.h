@@ -31,8 +31,23 @@ extern double quant_random_open(QuantRandom *rng);
 /* A standard normal draw: the normal quantile of an open uniform draw (inversion). */
 extern double quant_random_normal(QuantRandom *rng);
 
-/* A Poisson draw with mean lambda >= 0: Knuth's product method below 10, Hormann's PTRS from 10. */
-extern double quant_random_poisson(QuantRandom *rng, double lambda);
+/* A Poisson distribution with the constants of its sampler, computed once. */
+typedef struct QuantPoisson
+{
+	double		lambda;			/* the mean */
+	double		limit;			/* Knuth: e^-lambda */
+	double		loglam;			/* PTRS: ln lambda and the constants of Hormann (1993) */
+	double		a;
+	double		b;
+	double		log_invalpha;
+	double		vr;
+} QuantPoisson;
+
+/* Prepares a Poisson distribution with mean lambda >= 0. */
+extern void quant_poisson_prepare(QuantPoisson *poisson, double lambda);
+
+/* A Poisson draw: 0 for mean 0, Knuth's product method below 10, Hormann's PTRS from 10. */
+extern double quant_random_poisson(QuantRandom *rng, const QuantPoisson *poisson);
 
 /* A gamma draw with the given shape >= 1 and scale 1 (Marsaglia and Tsang, 2000). */
 extern double quant_random_gamma(QuantRandom *rng, double shape);
