@@ -146,6 +146,17 @@ horner8(const double *c, double x)
 	return v;
 }
 
+/* Evaluates c[0] + c[1] x + ... + c[7] x^7 by Estrin's scheme (a shorter dependency chain). */
+static inline double
+estrin8(const double *c, double x)
+{
+	double		x2 = x * x;
+	double		x4 = x2 * x2;
+
+	return ((c[0] + c[1] * x) + x2 * (c[2] + c[3] * x))
+		+ x4 * ((c[4] + c[5] * x) + x2 * (c[6] + c[7] * x));
+}
+
 /* AS241 (PPND16): central region |p - 1/2| <= 0.425, numerator and denominator in r = 0.180625 - q^2. */
 static const double as241_a[8] = {
 	3.3871328727963666080e0, 1.3314166789178437745e+2, 1.9715909503065514427e+3,
@@ -184,7 +195,8 @@ static const double as241_f[8] = {
 
 /*
  * The standard normal quantile (AS241, PPND16): a rational function of
- * degree 7/7 in three regions, relative error about 1e-16.  p must be in
+ * degree 7/7 in three regions, relative error about 1e-16; the central
+ * region (85 % of the draws of the simulation) by Estrin's scheme.  p must be in
  * (0, 1); 0 and 1 give -inf and +inf.
  */
 double
@@ -197,7 +209,7 @@ quant_normal_quantile(double p)
 	if (fabs(q) <= 0.425)
 	{
 		r = 0.180625 - q * q;
-		return q * horner8(as241_a, r) / horner8(as241_b, r);
+		return q * estrin8(as241_a, r) / estrin8(as241_b, r);
 	}
 	r = q < 0.0 ? p : 1.0 - p;
 	if (r <= 0.0)

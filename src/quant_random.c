@@ -89,7 +89,20 @@ quant_poisson_prepare(QuantPoisson *poisson, double lambda)
 		return;
 	if (lambda < 10.0)
 	{
-		poisson->limit = quant_exp(-lambda);
+		double		term = quant_exp(-lambda);
+		double		cdf = term;
+		int			k = 0;
+
+		/* P(N <= k) by p(k) = p(k - 1) lambda / k, until it rounds to 1 or the table is full */
+		poisson->cdf[0] = cdf;
+		while (cdf < 1.0 && k + 1 < QUANT_POISSON_TABLE)
+		{
+			k++;
+			term = term * lambda / k;
+			cdf += term;
+			poisson->cdf[k] = cdf;
+		}
+		poisson->table_size = k + 1;
 		return;
 	}
 	poisson->loglam = quant_log(lambda);
@@ -100,21 +113,21 @@ quant_poisson_prepare(QuantPoisson *poisson, double lambda)
 }
 
 /*
- * Knuth's product method for a small mean: the number of uniform draws whose
- * running product stays above e^-lambda.
+ * Inversion for a small mean: the smallest k with u <= P(N <= k), u an open
+ * uniform draw, by a sequential search of the cumulative table.  Below mean
+ * 10 the table of 48 entries holds P(N <= 47) > 1 - 1e-16; a draw above its
+ * last entry (a probability below 1e-16) gives its last k.
  */
 static double
-poisson_knuth(QuantRandom *rng, const QuantPoisson *poisson)
+poisson_inversion(QuantRandom *rng, const QuantPoisson *poisson)
 {
-	double		product = quant_random_open(rng);
-	double		k = 0.0;
+	double		u = quant_random_open(rng);
+	int			last = poisson->table_size - 1;
+	int			k = 0;
 
-	while (product > poisson->limit)
-	{
-		k += 1.0;
-		product *= quant_random_open(rng);
-	}
-	return k;
+	while (k < last && u > poisson->cdf[k])
+		k++;
+	return (double) k;
 }
 
 /*
@@ -148,14 +161,14 @@ poisson_ptrs(QuantRandom *rng, const QuantPoisson *poisson)
 	}
 }
 
-/* A Poisson draw: 0 for mean 0, Knuth below 10, PTRS from 10. */
+/* A Poisson draw: 0 for mean 0, table inversion below 10, PTRS from 10. */
 double
 quant_random_poisson(QuantRandom *rng, const QuantPoisson *poisson)
 {
 	if (poisson->lambda <= 0.0)
 		return 0.0;
 	if (poisson->lambda < 10.0)
-		return poisson_knuth(rng, poisson);
+		return poisson_inversion(rng, poisson);
 	return poisson_ptrs(rng, poisson);
 }
 

@@ -31,11 +31,15 @@ extern double quant_random_open(QuantRandom *rng);
 /* A standard normal draw: the normal quantile of an open uniform draw (inversion). */
 extern double quant_random_normal(QuantRandom *rng);
 
+/* Entries of the cumulative table of a Poisson distribution with a small mean. */
+#define QUANT_POISSON_TABLE 48
+
 /* A Poisson distribution with the constants of its sampler, computed once. */
 typedef struct QuantPoisson
 {
 	double		lambda;			/* the mean */
-	double		limit;			/* Knuth: e^-lambda */
+	int			table_size;		/* inversion: entries of cdf in use */
+	double		cdf[QUANT_POISSON_TABLE];	/* inversion: P(N <= k) */
 	double		loglam;			/* PTRS: ln lambda and the constants of Hormann (1993) */
 	double		a;
 	double		b;
@@ -46,7 +50,7 @@ typedef struct QuantPoisson
 /* Prepares a Poisson distribution with mean lambda >= 0. */
 extern void quant_poisson_prepare(QuantPoisson *poisson, double lambda);
 
-/* A Poisson draw: 0 for mean 0, Knuth's product method below 10, Hormann's PTRS from 10. */
+/* A Poisson draw: 0 for mean 0, inversion by a cumulative table below 10, Hormann's PTRS from 10. */
 extern double quant_random_poisson(QuantRandom *rng, const QuantPoisson *poisson);
 
 /* A gamma draw with the given shape >= 1 and scale 1 (Marsaglia and Tsang, 2000). */

@@ -103,7 +103,8 @@ CREATE FUNCTION @extschema@.simulate_loss(frequency double precision, low double
                                           model text DEFAULT 'poisson')
 RETURNS @extschema@.loss_sim
 AS 'MODULE_PATHNAME', 'simulate_loss'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+COST 10000;  -- milliseconds a call: so that the planner spreads many risks over parallel workers
 COMMENT ON FUNCTION @extschema@.simulate_loss(double precision, double precision, double precision, integer, bigint, text) IS
 'years (1..1000000) simulated annual losses: per year Poisson(frequency) events (model ''poisson'', frequency in [0, 10000]) '
 'or one event with probability frequency (''bernoulli''), each a lognormal loss with 90 % interval (low, high); '
@@ -114,7 +115,8 @@ CREATE FUNCTION @extschema@.simulate_loss_pert(frequency_low double precision, f
                                                high double precision, years integer, seed bigint)
 RETURNS @extschema@.loss_sim
 AS 'MODULE_PATHNAME', 'simulate_loss_pert'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+COST 10000;
 COMMENT ON FUNCTION @extschema@.simulate_loss_pert(double precision, double precision, double precision, double precision, double precision, integer, bigint) IS
 'As simulate_loss, with each year''s mean number of events drawn from BetaPERT(frequency_low, frequency_mode, '
 'frequency_high; gamma 4) and the count from Poisson of that mean.';
