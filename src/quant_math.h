@@ -17,7 +17,7 @@ extern double quant_log(double x);
 /* e^x; within 2 ulp; +inf above 709.78, 0 below -745.13. */
 extern double quant_exp(double x);
 
-/* The standard normal quantile of p in (0, 1) (Wichura's AS241, about 1e-16 relative). */
+/* The standard normal quantile of p in (0, 1) (Wichura's AS241, a few 1e-16 relative). */
 extern double quant_normal_quantile(double p);
 
 /* ln(k!) for k >= 0: exact products below 10, Stirling's series above (1e-15 relative). */
