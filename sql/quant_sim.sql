@@ -224,3 +224,20 @@ SELECT loss_mean('{1e308,1e308}');                -- the mean overflows: 22003
 \set VERBOSITY default
 SELECT simulate_loss(1, 1, 10, 0, 1);
 SELECT portfolio_loss(s) FROM (VALUES ('{1,2}'::loss_sim), ('{1,2,3}')) v(s);
+
+-- A value that did not come through loss_sim_in or loss_sim_recv (here forged by a superuser:
+-- byteasend returns its argument's bytes unchanged, declared to return a loss_sim) is checked
+-- whenever it is read: a version other than 1, flags, or a size that does not match its years
+-- are XX001 data_corrupted.  (After the version byte come flags, 2 reserved bytes, int32 years,
+-- int32 reserved, then the losses; the cases below do not depend on the byte order.)
+CREATE FUNCTION quant_forge(bytea) RETURNS loss_sim LANGUAGE internal IMMUTABLE STRICT AS 'byteasend';
+\set VERBOSITY sqlstate
+SELECT loss_mean(quant_forge('\x020000000000000000000000'));  -- version 2
+SELECT loss_mean(quant_forge('\x000100000000000000000000'));  -- version 0
+SELECT loss_mean(quant_forge('\x010100000000000000000000'));  -- flags 1
+SELECT loss_mean(quant_forge('\x010000000000000000000000'));  -- 0 years
+SELECT loss_mean(quant_forge('\x0100'));                      -- shorter than the header
+SELECT loss_sim_out(quant_forge('\x020000000000000000000000'));
+\set VERBOSITY default
+SELECT loss_mean(quant_forge('\x020000000000000000000000'));
+DROP FUNCTION quant_forge(bytea);
