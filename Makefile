@@ -18,7 +18,7 @@ SCHEMA_SOURCES = src/sql/risk.sql src/sql/risk_matrix.sql src/sql/kpi.sql \
                  src/sql/effectiveness.sql src/sql/radar.sql src/sql/peer_dist.sql \
                  src/sql/model.sql src/sql/rules.sql src/sql/catalogs.sql src/sql/loader.sql \
                  src/sql/tenancy.sql src/sql/peer_release.sql src/sql/peer_benchmark.sql \
-                 src/sql/views.sql
+                 src/sql/views.sql src/sql/quant_risk.sql
 
 DATA = $(sort $(wildcard src/sql/upgrade/$(EXTENSION)--*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
@@ -28,6 +28,8 @@ REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter
+# No fused multiply-adds: the loss simulation must give the same bits on every platform.
+PG_CFLAGS += -ffp-contract=off
 ifeq ($(WERROR),1)
 PG_CFLAGS += -Werror
 endif

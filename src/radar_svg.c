@@ -28,6 +28,7 @@
 
 #include "ismseval.h"
 #include "radar.h"
+#include "svg.h"
 
 PG_FUNCTION_INFO_V1(radar_svg);
 
@@ -54,7 +55,7 @@ typedef struct SvgAxis
 } SvgAxis;
 
 /* Appends text XML-escaped, without C0/C1 control characters or U+FFFE/U+FFFF. */
-static void
+void
 append_xml_text(StringInfo buf, const char *s, int len)
 {
 	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;

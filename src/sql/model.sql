@@ -356,6 +356,35 @@ CREATE TABLE @extschema@.risks (
     acceptance_expires date,
     identified_on   date NOT NULL DEFAULT CURRENT_DATE,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    -- quantified risk: a risk's frequency and 90 % loss interval, inherent and residual, and
+    -- the cost of its treatment; all NULL for a risk that is not quantified
+    inherent_frequency double precision
+        CONSTRAINT risks_inherent_frequency_range
+        CHECK (inherent_frequency >= 0 AND inherent_frequency <= 10000),
+    inherent_loss_low double precision,
+    inherent_loss_high double precision,
+    residual_frequency double precision
+        CONSTRAINT risks_residual_frequency_range
+        CHECK (residual_frequency >= 0 AND residual_frequency <= 10000),
+    residual_loss_low double precision,
+    residual_loss_high double precision,
+    treatment_cost double precision
+        CONSTRAINT risks_treatment_cost_range
+        CHECK (treatment_cost >= 0 AND treatment_cost < 'Infinity'),
+    -- quantified risk (quant_risk.sql); NaN compares above every number in SQL, so these
+    -- reject NaN and infinity too
+    CONSTRAINT risks_inherent_loss_interval
+        CHECK (inherent_loss_low > 0 AND inherent_loss_high > inherent_loss_low
+               AND inherent_loss_high < 'Infinity'),
+    CONSTRAINT risks_residual_loss_interval
+        CHECK (residual_loss_low > 0 AND residual_loss_high > residual_loss_low
+               AND residual_loss_high < 'Infinity'),
+    CONSTRAINT risks_inherent_quantified_together
+        CHECK (pg_catalog.num_nulls(inherent_frequency, inherent_loss_low, inherent_loss_high) IN (0, 3)),
+    CONSTRAINT risks_residual_quantified_together
+        CHECK (pg_catalog.num_nulls(residual_frequency, residual_loss_low, residual_loss_high) IN (0, 3)),
+    CONSTRAINT risks_residual_needs_inherent
+        CHECK (residual_frequency IS NULL OR inherent_frequency IS NOT NULL),
     CONSTRAINT risks_asset_of_same_organization
         FOREIGN KEY (organization_id, asset_id)
         REFERENCES @extschema@.assets (organization_id, asset_id) ON DELETE CASCADE,
@@ -367,6 +396,20 @@ CREATE INDEX risks_asset_idx ON @extschema@.risks (asset_id);
 CREATE INDEX risks_threat_idx ON @extschema@.risks (threat_id);
 COMMENT ON TABLE @extschema@.risks IS
 'Risks: likelihood and impact on the organization''s risk matrix scales, control effectiveness in [0, 1], treatment, owner and acceptance expiry.';
+COMMENT ON COLUMN @extschema@.risks.inherent_frequency IS
+'Quantified risk: expected loss events a year without the treatment (Poisson mean, 0..10000); NULL when not quantified.';
+COMMENT ON COLUMN @extschema@.risks.inherent_loss_low IS
+'Quantified risk: lower bound of the 90 % interval of one event''s loss without the treatment (> 0).';
+COMMENT ON COLUMN @extschema@.risks.inherent_loss_high IS
+'Quantified risk: upper bound of the 90 % interval of one event''s loss without the treatment (> low).';
+COMMENT ON COLUMN @extschema@.risks.residual_frequency IS
+'Quantified risk: expected loss events a year with the treatment; NULL when the treatment is not quantified.';
+COMMENT ON COLUMN @extschema@.risks.residual_loss_low IS
+'Quantified risk: lower bound of the 90 % interval of one event''s loss with the treatment (> 0).';
+COMMENT ON COLUMN @extschema@.risks.residual_loss_high IS
+'Quantified risk: upper bound of the 90 % interval of one event''s loss with the treatment (> low).';
+COMMENT ON COLUMN @extschema@.risks.treatment_cost IS
+'Annual cost of the risk''s treatment (same currency as the losses, >= 0), for its return on security investment.';
 
 -- Checks a risk's ratings against its organization's matrix and its threat's owner. Under
 -- row-level security a threat the caller cannot see is reported like one that does not
