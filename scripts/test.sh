@@ -22,3 +22,6 @@ make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" PROVE_DB=ismseval_tap prove
 
 echo "== dump and restore"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/dump_restore.sh"
+
+echo "== races (two sessions)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/races.sh"

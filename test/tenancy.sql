@@ -510,8 +510,8 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
                 'every SECURITY DEFINER function of the extension pins search_path to pg_catalog, pg_temp');
 SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
                 WHERE p.pronamespace = 'ismseval'::regnamespace AND p.prosecdef$$,
-              ARRAY['peer_domain_benchmark', 'peer_question_benchmark', 'peer_total_benchmark'],
-              'the SECURITY DEFINER functions are exactly the three peer-figure functions');
+              ARRAY['peer_domain_benchmark', 'peer_question_benchmark', 'peer_total_benchmark', 'release_peer_figures'],
+              'the SECURITY DEFINER functions are exactly the three peer-figure functions and release_peer_figures');
 
 -- ---------------------------------------------------------------------------
 -- 8. Releases: an item is republished only when enough parties changed it.

@@ -110,3 +110,376 @@ COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
 -- Replaced by peer_release_hidden_parties, which counts parties.
 DROP FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]);
 
+-- ---------------------------------------------------------------------------
+-- 2a. A risk and its organization's matrix: the writes serialize on the organization's
+-- row. A risk write takes a share lock on the row (FOR SHARE) before it reads the matrix,
+-- so a concurrent matrix change (which updates the row) waits for the risk's transaction
+-- and then sees the risk, or the risk waits for the change and sees the new matrix
+-- (under REPEATABLE READ or SERIALIZABLE it fails with 40001 instead). A matrix that
+-- shrinks is refused outside READ COMMITTED: there its check would read the risks as of
+-- the transaction's snapshot and miss a risk committed since.
+-- ---------------------------------------------------------------------------
+
+-- Checks a risk's ratings against its organization's matrix and its threat's owner.
+CREATE OR REPLACE FUNCTION @extschema@.risks_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    m           @extschema@.risk_matrix;
+    nlik        integer;
+    nimp        integer;
+    threat      record;
+BEGIN
+    -- the share lock serializes this write with a change of the organization's matrix
+    SELECT o.risk_matrix INTO m FROM @extschema@.organizations o
+    WHERE o.organization_id = NEW.organization_id
+    FOR SHARE OF o;
+    IF m IS NOT NULL THEN
+        nlik := @extschema@.risk_matrix_likelihood_size(m);
+        nimp := @extschema@.risk_matrix_impact_size(m);
+        IF NEW.likelihood < 1 OR NEW.likelihood > nlik THEN
+            RAISE EXCEPTION 'likelihood of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
+                NEW.title, nlik, NEW.likelihood USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.impact < 1 OR NEW.impact > nimp THEN
+            RAISE EXCEPTION 'impact of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
+                NEW.title, nimp, NEW.impact USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    IF NEW.threat_id IS NOT NULL THEN
+        SELECT t.organization_id INTO threat FROM @extschema@.threats t WHERE t.threat_id = NEW.threat_id;
+        IF NOT FOUND THEN
+            -- for a tenant, another tenant's threat is invisible and reported the same way
+            RAISE EXCEPTION 'threat % of risk "%" does not exist', NEW.threat_id, NEW.title
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        IF threat.organization_id <> NEW.organization_id THEN
+            RAISE EXCEPTION 'threat % of risk "%" belongs to another organization', NEW.threat_id, NEW.title
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risks_check() IS
+'Trigger: likelihood and impact lie on the organization''s risk matrix (read under a share lock on the organization''s row, so a concurrent matrix change waits or is waited for); the threat is shared or the organization''s own.';
+
+-- Rejects a new risk matrix that existing risks of the organization do not fit.
+CREATE OR REPLACE FUNCTION @extschema@.organizations_matrix_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    bad record;
+BEGIN
+    -- The row is locked for this update before the trigger runs: risk writes of the
+    -- organization have committed or wait. Under READ COMMITTED the query below reads
+    -- them; a snapshot-bound transaction would miss those committed since it began.
+    IF (@extschema@.risk_matrix_likelihood_size(NEW.risk_matrix) < @extschema@.risk_matrix_likelihood_size(OLD.risk_matrix)
+        OR @extschema@.risk_matrix_impact_size(NEW.risk_matrix) < @extschema@.risk_matrix_impact_size(OLD.risk_matrix))
+       AND pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the risk matrix of organization % can only shrink in a READ COMMITTED transaction', NEW.code
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its check would not see risks committed since it began.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Change the matrix in a READ COMMITTED transaction (the default).';
+    END IF;
+    SELECT r.title, r.likelihood, r.impact INTO bad
+    FROM @extschema@.risks r
+    WHERE r.organization_id = NEW.organization_id
+      AND (r.likelihood > @extschema@.risk_matrix_likelihood_size(NEW.risk_matrix)
+           OR r.impact > @extschema@.risk_matrix_impact_size(NEW.risk_matrix))
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the new risk matrix of organization % does not fit risk "%" (likelihood %, impact %)',
+            NEW.code, bad.title, bad.likelihood, bad.impact
+            USING ERRCODE = 'check_violation', HINT = 'Re-rate the risks first.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.organizations_matrix_check() IS
+'Trigger: an organization''s risk matrix can only shrink to a size its risks still fit, and only in a READ COMMITTED transaction (the check must see every committed risk).';
+
+-- The views never fail on stored data: a risk outside its organization's matrix (left by
+-- 0.4.0's race, or written with triggers disabled) gets NULL levels, colours, ranks and
+-- within_tolerance instead of a 22003 error for every reader of the organization.
+CREATE OR REPLACE VIEW @extschema@.risk_register WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       r.risk_id,
+       r.title,
+       a.name AS asset,
+       a.location AS asset_location,
+       a.asset_value,
+       t.code AS threat_code,
+       t.name AS threat,
+       r.likelihood,
+       r.impact,
+       @extschema@.risk_score(r.likelihood, r.impact) AS inherent_score,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level_rank,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_color,
+       r.control_effectiveness,
+       res.residual_score,
+       lv.name AS residual_level,
+       res.residual_rank AS residual_level_rank,
+       lv.color AS residual_color,
+       o.risk_tolerance AS tolerance_level,
+       res.residual_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
+       r.treatment,
+       r.owner,
+       r.acceptance_expires,
+       (r.treatment = 'accept' AND r.acceptance_expires < CURRENT_DATE) AS acceptance_expired,
+       r.identified_on
+FROM @extschema@.organizations o
+JOIN @extschema@.risks r ON r.organization_id = o.organization_id
+LEFT JOIN @extschema@.assets a ON a.asset_id = r.asset_id
+LEFT JOIN @extschema@.threats t ON t.threat_id = r.threat_id
+CROSS JOIN LATERAL (
+    SELECT r.likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(o.risk_matrix)
+           AND r.impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(o.risk_matrix) AS on_matrix
+) cell
+CROSS JOIN LATERAL (
+    SELECT s.residual_score,
+           CASE WHEN cell.on_matrix
+                THEN @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, s.residual_score) END
+               AS residual_rank
+    FROM (SELECT @extschema@.residual_risk(@extschema@.risk_score(r.likelihood, r.impact)::double precision,
+                                           r.control_effectiveness) AS residual_score) s
+) res
+LEFT JOIN LATERAL (
+    SELECT l.name, l.color FROM @extschema@.risk_matrix_levels(o.risk_matrix) l WHERE l.rank = res.residual_rank
+) lv ON true;
+COMMENT ON VIEW @extschema@.risk_register IS
+'The risk register: inherent score and level on the organization''s risk matrix, residual score = inherent x (1 - control effectiveness) and its level, tolerance and acceptance expiry. A risk outside its organization''s matrix (stored with the checks bypassed) has NULL levels, colours, ranks and within_tolerance.';
+
+-- ---------------------------------------------------------------------------
+-- 2b, 2c. Releases. release_peer_figures refuses a snapshot-bound transaction: under
+-- REPEATABLE READ or SERIALIZABLE its snapshot predates its lock, so a release that
+-- waited for another would compute against a stale base, and two consecutive releases
+-- would differ by one party's change. It is SECURITY DEFINER, and nobody else may insert
+-- releases or figures: an administrator could otherwise insert an empty newest release,
+-- after which the next release would publish every current value at once.
+-- ---------------------------------------------------------------------------
+
+-- Publishes a release (see peer_release.sql); returns its id.
+CREATE OR REPLACE FUNCTION @extschema@.release_peer_figures(note text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    need    integer;
+    rid     bigint;
+    rat     timestamptz;
+    prev    bigint;
+BEGIN
+    -- Under READ COMMITTED every statement below takes a new snapshot, so what follows
+    -- the lock sees the newest release and data at least as new.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'release_peer_figures must run in a READ COMMITTED transaction'
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its snapshot would predate the release lock, and a release that waited for another would compute against a stale base.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Call it in a READ COMMITTED transaction (the default).';
+    END IF;
+    -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
+    PERFORM @extschema@.calling_role();
+    need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
+    LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;  -- one release at a time
+    SELECT pg_catalog.max(r.release_id) INTO prev FROM @extschema@.peer_releases r;
+    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note)
+    RETURNING release_id, released_at INTO rid, rat;
+
+    CREATE TEMP TABLE pg_temp.ismseval_rel_cur ON COMMIT DROP AS SELECT * FROM @extschema@.peer_current_values();
+    CREATE TEMP TABLE pg_temp.ismseval_rel_base ON COMMIT DROP AS
+    SELECT f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.published_in,
+           f.published_at
+    FROM @extschema@.peer_release_figures f WHERE f.release_id = prev;
+    -- An organization that moved to another peer group counts there only once its old
+    -- group no longer holds it (which takes as many changed units there as any change).
+    DELETE FROM pg_temp.ismseval_rel_cur c
+    WHERE EXISTS (SELECT FROM pg_temp.ismseval_rel_base b
+                  WHERE b.organization_id = c.organization_id AND b.framework_id = c.framework_id
+                    AND b.peer_group <> c.peer_group);
+    -- statistics for the planner: without them it nests loops over these tables
+    ANALYZE pg_temp.ismseval_rel_cur;
+    ANALYZE pg_temp.ismseval_rel_base;
+
+    -- The unit of every organization with a value now or in the last release, looked up once.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_units ON COMMIT DROP AS
+    SELECT o.organization_id, @extschema@.peer_unit(o.organization_id) AS unit
+    FROM (SELECT c.organization_id FROM pg_temp.ismseval_rel_cur c
+          UNION SELECT b.organization_id FROM pg_temp.ismseval_rel_base b) o;
+    ANALYZE pg_temp.ismseval_rel_units;
+
+    -- Score members per peer group and framework: now (complete) and in the last release.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_members ON COMMIT DROP AS
+    SELECT x.peer_group, x.framework_id, x.organization_id,
+           pg_catalog.bool_or(x.now) AS now, pg_catalog.bool_or(NOT x.now) AS before,
+           pg_catalog.min(u.unit) AS unit
+    FROM (SELECT DISTINCT c.peer_group, c.framework_id, c.organization_id, true AS now
+          FROM pg_temp.ismseval_rel_cur c WHERE c.kind = 'domain'
+          UNION ALL
+          SELECT b.peer_group, b.framework_id, b.organization_id, false
+          FROM pg_temp.ismseval_rel_base b WHERE b.kind = 'total') x
+    JOIN pg_temp.ismseval_rel_units u ON u.organization_id = x.organization_id
+    GROUP BY x.peer_group, x.framework_id, x.organization_id;
+    ANALYZE pg_temp.ismseval_rel_members;
+
+    -- Per domain: the units of staying members that changed its mean, and with the
+    -- joining and leaving units.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_domains ON COMMIT DROP AS
+    WITH doms AS (
+        SELECT DISTINCT c.peer_group, c.framework_id, c.item_id FROM pg_temp.ismseval_rel_cur c WHERE c.kind = 'domain'
+        UNION
+        SELECT DISTINCT b.peer_group, b.framework_id, b.item_id FROM pg_temp.ismseval_rel_base b WHERE b.kind = 'domain'
+    ), changed AS (
+        SELECT m.peer_group, m.framework_id, d.item_id, m.unit
+        FROM pg_temp.ismseval_rel_members m
+        JOIN doms d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
+        LEFT JOIN pg_temp.ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
+         AND c.framework_id = m.framework_id AND c.item_id = d.item_id
+        LEFT JOIN pg_temp.ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
+         AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
+        WHERE m.now AND m.before AND c.value IS DISTINCT FROM b.value
+    ), moved AS (
+        SELECT m.peer_group, m.framework_id, m.unit FROM pg_temp.ismseval_rel_members m WHERE m.now <> m.before
+    )
+    SELECT d.peer_group, d.framework_id, d.item_id,
+           pg_catalog.count(DISTINCT u.unit) FILTER (WHERE u.staying) AS stay_units,
+           pg_catalog.count(DISTINCT u.unit) AS all_units
+    FROM doms d
+    LEFT JOIN (SELECT ch.peer_group, ch.framework_id, ch.item_id, ch.unit, true AS staying FROM changed ch
+               UNION ALL
+               SELECT dm.peer_group, dm.framework_id, dm.item_id, mv.unit, false
+               FROM moved mv JOIN doms dm ON dm.peer_group = mv.peer_group AND dm.framework_id = mv.framework_id) u
+      ON u.peer_group = d.peer_group AND u.framework_id = d.framework_id AND u.item_id = d.item_id
+    GROUP BY d.peer_group, d.framework_id, d.item_id;
+    ANALYZE pg_temp.ismseval_rel_domains;
+
+    -- Per peer group and framework: first publication, and whether members may join or leave.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_groups ON COMMIT DROP AS
+    SELECT g.peer_group, g.framework_id,
+           NOT pg_catalog.bool_or(g.before) AS first,
+           pg_catalog.bool_or(g.now <> g.before) AS moved,
+           (SELECT pg_catalog.min(d.all_units) FROM pg_temp.ismseval_rel_domains d
+            WHERE d.peer_group = g.peer_group AND d.framework_id = g.framework_id) >= need AS members_change
+    FROM pg_temp.ismseval_rel_members g
+    GROUP BY g.peer_group, g.framework_id;
+    ANALYZE pg_temp.ismseval_rel_groups;
+
+    -- The published domain means: current ones where the domain (or the membership) may
+    -- change, the last release's otherwise; members: now's, or the last release's.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_values ON COMMIT DROP AS
+    SELECT m.peer_group, m.framework_id, 'domain'::text AS kind, d.item_id, m.organization_id,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR (d.stay_units >= need AND m.now)
+                THEN c.value ELSE b.value END AS value,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
+                THEN rid ELSE b.published_in END AS published_in,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
+                THEN rat ELSE b.published_at END AS published_at
+    FROM pg_temp.ismseval_rel_members m
+    JOIN pg_temp.ismseval_rel_groups g ON g.peer_group = m.peer_group AND g.framework_id = m.framework_id
+    JOIN pg_temp.ismseval_rel_domains d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
+    LEFT JOIN pg_temp.ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
+     AND c.framework_id = m.framework_id AND c.item_id = d.item_id
+    LEFT JOIN pg_temp.ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
+     AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
+    WHERE CASE WHEN g.first OR (g.moved AND g.members_change) THEN m.now ELSE m.before END;
+    DELETE FROM pg_temp.ismseval_rel_values v WHERE v.value IS NULL;   -- a domain new to the framework, kept back
+    ANALYZE pg_temp.ismseval_rel_values;
+
+    -- The totals: sum over domains of large questions x published domain mean.
+    INSERT INTO pg_temp.ismseval_rel_values
+    SELECT v.peer_group, v.framework_id, 'total', 0, v.organization_id,
+           pg_catalog.sum(nq.n * v.value), pg_catalog.max(v.published_in), pg_catalog.max(v.published_at)
+    FROM pg_temp.ismseval_rel_values v
+    JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.is_large
+          GROUP BY q.domain_id) nq ON nq.domain_id = v.item_id
+    GROUP BY v.peer_group, v.framework_id, v.organization_id;
+
+    -- Small questions: new answers where enough units changed them, else the last release's.
+    INSERT INTO pg_temp.ismseval_rel_values
+    WITH j AS (
+        SELECT COALESCE(c.peer_group, b.peer_group) AS peer_group,
+               COALESCE(c.framework_id, b.framework_id) AS framework_id,
+               COALESCE(c.item_id, b.item_id) AS item_id,
+               COALESCE(c.organization_id, b.organization_id) AS organization_id,
+               c.value AS now_value, b.value AS before_value, b.published_in, b.published_at,
+               c.value IS DISTINCT FROM b.value AS changed
+        FROM (SELECT * FROM pg_temp.ismseval_rel_cur WHERE kind = 'question') c
+        FULL JOIN (SELECT * FROM pg_temp.ismseval_rel_base WHERE kind = 'question') b
+          ON b.organization_id = c.organization_id AND b.framework_id = c.framework_id
+         AND b.item_id = c.item_id AND b.peer_group = c.peer_group
+    ), items AS (
+        SELECT j.peer_group, j.framework_id, j.item_id,
+               pg_catalog.bool_or(j.before_value IS NOT NULL) AS had,
+               pg_catalog.count(DISTINCT u.unit) FILTER (WHERE j.changed) AS units
+        FROM j JOIN pg_temp.ismseval_rel_units u ON u.organization_id = j.organization_id
+        GROUP BY j.peer_group, j.framework_id, j.item_id
+    )
+    SELECT j.peer_group, j.framework_id, 'question', j.item_id, j.organization_id,
+           CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END,
+           CASE WHEN i.had AND i.units < need THEN j.published_in ELSE rid END,
+           CASE WHEN i.had AND i.units < need THEN j.published_at ELSE rat END
+    FROM j JOIN items i ON i.peer_group = j.peer_group AND i.framework_id = j.framework_id AND i.item_id = j.item_id
+    WHERE CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END IS NOT NULL;
+
+    -- The figures of every organization among the others of its item.
+    INSERT INTO @extschema@.peer_release_figures
+    SELECT rid, s.organization_id, s.framework_id, s.kind, s.item_id, s.peer_group, s.value,
+           s.n - 1,
+           (s.total - s.value) / NULLIF(s.n - 1, 0),
+           @extschema@.peer_stddev_without(s.value, s.n, s.mean, s.m2,
+                                           s.distinct_values - CASE WHEN s.equal = 1 THEN 1 ELSE 0 END),
+           s.below, s.equal - 1, s.n - s.below - s.equal,
+           s.published_in, s.published_at
+    FROM (
+        SELECT v.*,
+               pg_catalog.count(*) OVER w AS n,
+               pg_catalog.sum(v.value) OVER w AS total,
+               pg_catalog.max(v.value_rank) OVER w AS distinct_values,
+               g.mean, g.m2,
+               pg_catalog.rank() OVER (w ORDER BY v.value) - 1 AS below,
+               pg_catalog.count(*) OVER (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id, v.value)
+                   AS equal
+        FROM (SELECT x.*, pg_catalog.dense_rank() OVER (PARTITION BY x.peer_group, x.framework_id, x.kind, x.item_id
+                                                        ORDER BY x.value) AS value_rank
+              FROM pg_temp.ismseval_rel_values x) v
+        JOIN (
+            -- each item's mean and sum of squared deviations, in two passes
+            SELECT a.peer_group, a.framework_id, a.kind, a.item_id, a.mean,
+                   pg_catalog.sum((y.value - a.mean) * (y.value - a.mean)) AS m2
+            FROM (SELECT peer_group, framework_id, kind, item_id, pg_catalog.avg(value) AS mean
+                  FROM pg_temp.ismseval_rel_values GROUP BY 1, 2, 3, 4) a
+            JOIN pg_temp.ismseval_rel_values y USING (peer_group, framework_id, kind, item_id)
+            GROUP BY a.peer_group, a.framework_id, a.kind, a.item_id, a.mean
+        ) g ON g.peer_group = v.peer_group AND g.framework_id = v.framework_id AND g.kind = v.kind
+           AND g.item_id = v.item_id
+        WINDOW w AS (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id)
+    ) s;
+
+    DROP TABLE pg_temp.ismseval_rel_cur, pg_temp.ismseval_rel_base, pg_temp.ismseval_rel_units,
+               pg_temp.ismseval_rel_members, pg_temp.ismseval_rel_domains,
+               pg_temp.ismseval_rel_groups, pg_temp.ismseval_rel_values;
+    -- fresh statistics, so that a dashboard's lookup by organization takes the primary key
+    -- (the function runs as the table's owner, which may)
+    ANALYZE @extschema@.peer_release_figures;
+    RETURN rid;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_peer_figures(text) IS
+'Publishes a release of peer figures from every organization''s latest organization-wide assessments; an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only; READ COMMITTED only (a snapshot older than its lock would compute against a stale base); the only way to add releases (SECURITY DEFINER).';
+
+-- Only release_peer_figures (running as the owner) adds releases and figures.
+REVOKE INSERT ON @extschema@.peer_releases, @extschema@.peer_release_figures FROM ismseval_admin;
+REVOKE USAGE ON SEQUENCE @extschema@.peer_releases_release_id_seq FROM ismseval_admin;
+
