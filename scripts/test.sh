@@ -25,3 +25,6 @@ PG_BINDIR="$PG_BINDIR" bash "$REPO/test/dump_restore.sh"
 
 echo "== races (two sessions)"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/races.sh"
+
+echo "== a LATIN1 database"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/encoding.sh"

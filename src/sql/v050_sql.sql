@@ -483,3 +483,172 @@ COMMENT ON FUNCTION @extschema@.release_peer_figures(text) IS
 REVOKE INSERT ON @extschema@.peer_releases, @extschema@.peer_release_figures FROM ismseval_admin;
 REVOKE USAGE ON SEQUENCE @extschema@.peer_releases_release_id_seq FROM ismseval_admin;
 
+-- ---------------------------------------------------------------------------
+-- 3, 4. The loader. The bad-row path looked each staged row up by a sequential scan
+-- (quadratic in the rows of the file); the staging table now has a primary key on the
+-- line. The header's byte-order mark was U&'\FEFF', which a database in another encoding
+-- cannot even parse; it is now recognised by its bytes.
+-- ---------------------------------------------------------------------------
+
+-- test/encoding.sh runs the definitions from here to the end mark in a LATIN1 database.
+-- encoding.sh: begin
+-- Strips a leading UTF-8 byte-order mark (bytes EF BB BF): in a UTF8 database the character
+-- U+FEFF, in a single-byte encoding (LATIN1, ...) the three characters those bytes read as.
+CREATE FUNCTION @extschema@.csv_strip_bom(line text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN (pg_catalog.getdatabaseencoding() = 'UTF8'
+                  OR pg_catalog.pg_encoding_max_length(pg_catalog.pg_char_to_encoding(pg_catalog.getdatabaseencoding())) = 1)
+                 AND pg_catalog.substr(pg_catalog.convert_to(line, pg_catalog.getdatabaseencoding()), 1, 3)
+                     = pg_catalog.decode('efbbbf', 'hex')
+            THEN pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(line, pg_catalog.getdatabaseencoding()), 4),
+                                         pg_catalog.getdatabaseencoding())
+            ELSE line END;
+COMMENT ON FUNCTION @extschema@.csv_strip_bom(text) IS
+'The line without a leading UTF-8 byte-order mark (bytes EF BB BF in the database encoding: U+FEFF in UTF8, three characters in a single-byte encoding); works in any database encoding.';
+
+-- Splits a CSV header line into column names (quotes removed, "" unescaped).
+CREATE OR REPLACE FUNCTION @extschema@.csv_header_columns(header text)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.array_agg(
+               CASE WHEN m[1] LIKE '"%' THEN pg_catalog.replace(pg_catalog.substr(m[1], 2, pg_catalog.length(m[1]) - 2), '""', '"')
+                    ELSE pg_catalog.btrim(m[1]) END
+               ORDER BY n)
+    FROM pg_catalog.regexp_matches(@extschema@.csv_strip_bom(pg_catalog.rtrim(header, E'\r')) || ',',
+                                   '\s*("(?:[^"]|"")*"|[^,]*)\s*,', 'g')
+         WITH ORDINALITY AS r(m, n);
+END;
+-- encoding.sh: end
+
+CREATE OR REPLACE FUNCTION @extschema@.load_csv(table_name text, path text)
+RETURNS bigint
+LANGUAGE plpgsql AS
+$$
+DECLARE
+    target      regclass;
+    header      text;
+    cols        text[];
+    col         text;
+    coltype     text;
+    attrs       record;
+    stage_cols  text := '';
+    insert_cols text := '';
+    select_list text := '';
+    ins_sql     text;
+    n_rows      bigint;
+    bad_line    bigint;
+    err_state   text;
+    err_msg     text;
+    err_detail  text;
+    err_context text;
+BEGIN
+    IF table_name IS NULL OR path IS NULL THEN
+        RAISE EXCEPTION 'load_csv: table_name and path must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.loadable_tables() l WHERE l.table_name = load_csv.table_name) THEN
+        RAISE EXCEPTION 'load_csv: table_name must be one of the model tables (%), got "%"',
+            (SELECT pg_catalog.string_agg(l.table_name, ', ' ORDER BY l.load_order) FROM @extschema@.loadable_tables() l),
+            table_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    target := pg_catalog.format('%I.%I', '@extschema@', table_name)::regclass;
+
+    -- The header: the first physical line, read without any quoting or escaping.
+    IF pg_catalog.to_regclass('pg_temp.ismseval_load_lines') IS NOT NULL THEN
+        DROP TABLE pg_temp.ismseval_load_lines;
+    END IF;
+    CREATE TEMP TABLE ismseval_load_lines (n bigint GENERATED ALWAYS AS IDENTITY, line text);
+    EXECUTE pg_catalog.format('COPY pg_temp.ismseval_load_lines (line) FROM %L WITH (FORMAT csv, DELIMITER %L, QUOTE %L)',
+                              path, E'\x01', E'\x02');
+    SELECT l.line INTO header FROM pg_temp.ismseval_load_lines l ORDER BY l.n LIMIT 1;
+    DROP TABLE pg_temp.ismseval_load_lines;
+    IF header IS NULL THEN
+        RAISE EXCEPTION 'load_csv: %: line 1: the file is empty; it needs a header line naming the columns', path
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    cols := @extschema@.csv_header_columns(header);
+
+    -- Every header column must be a writable column of the table, once.
+    FOR i IN 1 .. pg_catalog.cardinality(cols) LOOP
+        col := cols[i];
+        IF pg_catalog.array_position(cols, col) <> i THEN
+            RAISE EXCEPTION 'load_csv: %: line 1: column "%" appears twice in the header', path, col
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        SELECT a.attgenerated, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ INTO attrs
+        FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid = target AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'load_csv: %: line 1: "%" is not a column of table %', path, col, table_name
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'The header names the columns of the table, see docs/ref-model.md.';
+        END IF;
+        IF attrs.attgenerated <> '' THEN
+            RAISE EXCEPTION 'load_csv: %: line 1: column "%" of table % is computed and cannot be loaded', path, col, table_name
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        coltype := attrs.typ;
+        stage_cols := stage_cols || pg_catalog.format(', %I text', col);
+        insert_cols := insert_cols || CASE WHEN i > 1 THEN ', ' ELSE '' END || pg_catalog.quote_ident(col);
+        select_list := select_list || CASE WHEN i > 1 THEN ', ' ELSE '' END
+                       || pg_catalog.format('s.%I::%s', col, coltype);
+    END LOOP;
+
+    -- Stage the rows as text, numbered in file order; the key makes the row-by-row
+    -- search below read one row per line (it scanned the whole table for each).
+    IF pg_catalog.to_regclass('pg_temp.ismseval_load_stage') IS NOT NULL THEN
+        DROP TABLE pg_temp.ismseval_load_stage;
+    END IF;
+    EXECUTE pg_catalog.format('CREATE TEMP TABLE ismseval_load_stage (ismseval_line bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY%s)',
+                              stage_cols);
+    BEGIN
+        EXECUTE pg_catalog.format('COPY pg_temp.ismseval_load_stage (%s) FROM %L WITH (FORMAT csv, HEADER true)',
+                                  insert_cols, path);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
+                                err_context = PG_EXCEPTION_CONTEXT;
+        RAISE EXCEPTION 'load_csv: %: line %: %', path,
+            coalesce(pg_catalog.substring(err_context, 'ismseval_load_stage, line ([0-9]+)'), '?'), err_msg
+            USING ERRCODE = err_state;
+    END;
+
+    ins_sql := pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM pg_temp.ismseval_load_stage s',
+                                 target, insert_cols, select_list);
+    -- Fast path: all rows in one statement.
+    BEGIN
+        EXECUTE ins_sql || ' ORDER BY s.ismseval_line';
+        GET DIAGNOSTICS n_rows = ROW_COUNT;
+        DROP TABLE pg_temp.ismseval_load_stage;
+        RETURN n_rows;
+    EXCEPTION WHEN OTHERS THEN
+        NULL;   -- find the first bad row below
+    END;
+
+    -- Slow path: row by row until the first failure, reported with its line
+    -- (record number + 1 for the header); raising undoes the rows before it.
+    FOR bad_line IN SELECT s.ismseval_line FROM pg_temp.ismseval_load_stage s ORDER BY s.ismseval_line LOOP
+        BEGIN
+            EXECUTE ins_sql || ' WHERE s.ismseval_line = $1' USING bad_line;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
+                                    err_detail = PG_EXCEPTION_DETAIL;
+            IF coalesce(err_detail, '') = '' THEN
+                RAISE EXCEPTION 'load_csv: %: line %: %', path, bad_line + 1, err_msg
+                    USING ERRCODE = err_state, HINT = 'Nothing of the file was loaded.';
+            END IF;
+            RAISE EXCEPTION 'load_csv: %: line %: %', path, bad_line + 1, err_msg
+                USING ERRCODE = err_state, DETAIL = err_detail,
+                      HINT = 'Nothing of the file was loaded.';
+        END;
+    END LOOP;
+    -- Every row loads on its own but not all together (a rule across rows).
+    EXECUTE ins_sql || ' ORDER BY s.ismseval_line';
+    GET DIAGNOSTICS n_rows = ROW_COUNT;
+    DROP TABLE pg_temp.ismseval_load_stage;
+    RETURN n_rows;
+END
+$$;
+
