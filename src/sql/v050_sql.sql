@@ -652,3 +652,11 @@ BEGIN
 END
 $$;
 
+-- ---------------------------------------------------------------------------
+-- 5. Every trigger function pins search_path (the SECURITY DEFINER ones already did;
+-- risks_check, organizations_matrix_check and release_peer_figures are pinned above).
+-- ---------------------------------------------------------------------------
+ALTER FUNCTION @extschema@.reject_preloaded_change() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.answers_check() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.maturity_targets_check() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.peer_release_protect_newest() SET search_path = pg_catalog, pg_temp;
