@@ -4,7 +4,7 @@
 -- with one large question PL1 (1-4) and one small question PS1 under it; the total is PL1.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(11);
+SELECT plan(12);
 
 CREATE ROLE cust_one NOLOGIN IN ROLE ismseval_tenant;
 CREATE ROLE cust_six NOLOGIN IN ROLE ismseval_tenant;
@@ -24,6 +24,7 @@ SELECT framework_id, domain_id, question_id, 'PS1', 'Small' FROM ismseval.questi
 --                                      c5 1 yes, c6 2 no [six]; x 3 yes (unmapped): the attack
 --   B planning-competitive / enterprise: d0 2 [one]; d1 1, d2 2, d3 4 [six]; x1-x5 all 3
 --   C mass-production / medium:       e0 2 [one]; e1 1, e2 2, e3 4 [six]; z1 4, z2-z5 3
+--   D regulated / medium:             f0 2 [one]; w1 1, w2-w6 3
 CREATE TEMP TABLE party_data (code text, grp text, tenant text, l1 int, s1 boolean);
 INSERT INTO party_data VALUES
     ('c0', 'A', 'cust_one', 2, true), ('c1', 'A', 'cust_six', 1, true), ('c2', 'A', 'cust_six', 2, false),
@@ -34,11 +35,13 @@ INSERT INTO party_data VALUES
     ('x3', 'B', NULL, 3, true), ('x4', 'B', NULL, 3, false), ('x5', 'B', NULL, 3, true),
     ('e0', 'C', 'cust_one', 2, true), ('e1', 'C', 'cust_six', 1, true), ('e2', 'C', 'cust_six', 2, false),
     ('e3', 'C', 'cust_six', 4, true), ('z1', 'C', NULL, 4, true), ('z2', 'C', NULL, 3, false),
-    ('z3', 'C', NULL, 3, true), ('z4', 'C', NULL, 3, false), ('z5', 'C', NULL, 3, true);
+    ('z3', 'C', NULL, 3, true), ('z4', 'C', NULL, 3, false), ('z5', 'C', NULL, 3, true),
+    ('f0', 'D', 'cust_one', 2, true), ('w1', 'D', NULL, 1, true), ('w2', 'D', NULL, 3, false),
+    ('w3', 'D', NULL, 3, true), ('w4', 'D', NULL, 3, false), ('w5', 'D', NULL, 3, true), ('w6', 'D', NULL, 3, false);
 INSERT INTO ismseval.organizations (code, name, core_business, size_band)
 SELECT code, 'Org ' || code,
-       CASE grp WHEN 'A' THEN 'regulated' WHEN 'B' THEN 'planning-competitive' ELSE 'mass-production' END,
-       CASE grp WHEN 'C' THEN 'medium' ELSE 'enterprise' END
+       CASE grp WHEN 'B' THEN 'planning-competitive' WHEN 'C' THEN 'mass-production' ELSE 'regulated' END,
+       CASE grp WHEN 'A' THEN 'enterprise' WHEN 'B' THEN 'enterprise' ELSE 'medium' END
 FROM party_data;
 INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
 SELECT d.tenant::regrole, o.organization_id FROM party_data d JOIN ismseval.organizations o USING (code)
@@ -103,11 +106,15 @@ RESET ROLE;
 SELECT results_eq($$SELECT peer_count, round(peer_mean::numeric, 12)
                     FROM ismseval.peer_domain_benchmark((SELECT c0 FROM pids), (SELECT fw FROM pids))$$,
                   $$VALUES (7::bigint, round(16 / 7.0, 12))$$, 'an administrator gets c0''s figure: 7 peers, mean 16/7');
-SELECT results_eq($$SELECT p.parties, p.varied_parties FROM ismseval.peer_release_hidden_parties(
-                        (SELECT max(release_id) FROM ismseval.peer_releases), (SELECT c0 FROM pids), (SELECT fw FROM pids),
-                        ARRAY['domain'], ARRAY(SELECT ismseval.session_visible_organizations('cust_one_user'))) p$$,
-                  $$VALUES (2::bigint, 1::bigint)$$,
-                  'peer_release_hidden_parties: c0''s domain for cust_one_user: 2 hidden parties (cust_six, x); set x (the one pure party) aside and 1 is left');
+-- The rule alone, for the domain item of c0 (2 hidden parties) and of e0 (6, below) as
+-- cust_one_user sees them, at the floor of 5.
+SELECT results_eq($$SELECT o.code, ismseval.peer_release_item_shown(f.release_id, f.organization_id, f.framework_id, f.kind,
+                                                                   f.item_id, f.peer_group,
+                                                                   ARRAY(SELECT ismseval.session_visible_organizations('cust_one_user')), 5)
+                    FROM ismseval.peer_release_figures f JOIN ismseval.organizations o USING (organization_id)
+                    WHERE o.code IN ('c0', 'e0') AND f.kind = 'domain' ORDER BY o.code$$,
+                  $$VALUES ('c0', false), ('e0', true)$$,
+                  'peer_release_item_shown: c0''s domain (hidden: cust_six, x) no, e0''s yes');
 
 -- ---------------------------------------------------------------------------
 -- B: 6 hidden parties (cust_six, x1-x5), but outside cust_six every hidden peer has PL1 = 3:
@@ -137,6 +144,13 @@ SELECT results_eq($$SELECT peer_count, peer_mean, peer_percentile
 SELECT results_eq($$SELECT peer_count, peer_mean_total
                     FROM ismseval.peer_total_benchmark((SELECT e0 FROM pids), (SELECT fw FROM pids))$$,
                   $$VALUES (8::bigint, 2.875::double precision)$$, 'and its total figure: mean 2.875');
+
+-- D: 6 hidden parties (w1-w6, unmapped); w1, the lowest, scores 1 and the other five 3: a
+-- reader who knew w1 would learn that each of the others scored 3 (the same test as B, with
+-- the odd party at the low end).
+SELECT is((SELECT count(*) FROM ismseval.peer_domain_benchmark(
+               (SELECT organization_id FROM ismseval.organizations WHERE code = 'f0'), (SELECT fw FROM pids))),
+          0::bigint, 'f0: outside w1 (the lowest hidden peer) all score 3: no score figure');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -18,54 +18,90 @@
 -- this also covers a unanimous group).
 -- ---------------------------------------------------------------------------
 
--- Per item of the organization's figures in a release (of the given kinds): the parties
--- among the peers hidden from the session (not in visible), and how many of them are left
--- once the largest set of parties sharing one single value is set aside.
-CREATE FUNCTION @extschema@.peer_release_hidden_parties(release_id bigint, organization_id bigint,
-                                                        framework_id bigint, kinds text[], visible bigint[])
-RETURNS TABLE(kind text, item_id bigint, parties bigint, varied_parties bigint)
+-- The peers of an organization's item (kind, item_id, peer group) in a release that the
+-- session cannot see (not the organization, not in visible), each with its unit as peer_unit
+-- defines it (written out here: inlined into the caller's query, it costs an index probe per
+-- peer instead of a function call).
+CREATE FUNCTION @extschema@.peer_release_hidden_peers(release_id bigint, organization_id bigint, framework_id bigint,
+                                                      kind text, item_id bigint, peer_group text, visible bigint[])
+RETURNS TABLE(organization_id bigint, value double precision, unit text)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    WITH own AS (
-        SELECT f.kind, f.item_id, f.peer_group
-        FROM @extschema@.peer_release_figures f
-        WHERE f.release_id = peer_release_hidden_parties.release_id
-          AND f.organization_id = peer_release_hidden_parties.organization_id
-          AND f.framework_id = peer_release_hidden_parties.framework_id
-          AND f.kind = ANY (peer_release_hidden_parties.kinds)
-    ), hidden AS (
-        SELECT g.kind, g.item_id, g.organization_id, g.value
-        FROM own o
-        JOIN @extschema@.peer_release_figures g
-          ON g.release_id = peer_release_hidden_parties.release_id
-         AND g.framework_id = peer_release_hidden_parties.framework_id
-         AND g.kind = o.kind AND g.item_id = o.item_id AND g.peer_group = o.peer_group
-        WHERE g.organization_id <> peer_release_hidden_parties.organization_id
-          AND g.organization_id <> ALL (peer_release_hidden_parties.visible)
-    ), units AS (
-        -- each hidden organization's party, looked up once
-        SELECT h.organization_id, @extschema@.peer_unit(h.organization_id) AS unit
-        FROM (SELECT DISTINCT x.organization_id FROM hidden x) h
-    ), party AS (
-        SELECT h.kind, h.item_id, u.unit, pg_catalog.min(h.value) AS lo, pg_catalog.max(h.value) AS hi
-        FROM hidden h JOIN units u ON u.organization_id = h.organization_id
-        GROUP BY h.kind, h.item_id, u.unit
-    ), by_value AS (
-        -- parties per lowest value; "pure" when all the party's hidden peers have that value
-        SELECT p.kind, p.item_id, p.lo = p.hi AS pure, pg_catalog.count(*) AS n
-        FROM party p
-        GROUP BY p.kind, p.item_id, p.lo, p.lo = p.hi
-    )
-    SELECT o.kind, o.item_id,
-           COALESCE(pg_catalog.sum(b.n), 0)::bigint,
-           (COALESCE(pg_catalog.sum(b.n), 0) - COALESCE(pg_catalog.max(b.n) FILTER (WHERE b.pure), 0))::bigint
-    FROM own o
-    LEFT JOIN by_value b ON b.kind = o.kind AND b.item_id = o.item_id
-    GROUP BY o.kind, o.item_id;
+    SELECT g.organization_id, g.value, COALESCE('role ' || u.role::text, 'organization ' || g.organization_id::text)
+    FROM @extschema@.peer_release_figures g
+    LEFT JOIN LATERAL (SELECT pg_catalog.min(m.tenant_role::oid) AS role FROM @extschema@.tenant_organizations m
+                       WHERE m.organization_id = g.organization_id) u ON true
+    WHERE g.release_id = peer_release_hidden_peers.release_id AND g.framework_id = peer_release_hidden_peers.framework_id
+      AND g.kind = peer_release_hidden_peers.kind AND g.item_id = peer_release_hidden_peers.item_id
+      AND g.peer_group = peer_release_hidden_peers.peer_group
+      AND g.organization_id <> peer_release_hidden_peers.organization_id
+      AND g.organization_id <> ALL (peer_release_hidden_peers.visible);
 END;
-COMMENT ON FUNCTION @extschema@.peer_release_hidden_parties(bigint, bigint, bigint, text[], bigint[]) IS
-'Per item of an organization''s figures in a release: parties (units: a tenant role, or an unmapped organization) among the peers outside the visible organizations, and varied_parties = parties minus the largest number of them whose hidden peers all share one single value. A tenant sees a figure when parties >= ismseval.min_peer_group and varied_parties >= 2.';
-REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_hidden_parties(bigint, bigint, bigint, text[], bigint[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) IS
+'The peers of an organization''s item in a release outside the visible organizations, with their value and unit (the lowest tenant role mapped, else the organization, as peer_unit).';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) FROM PUBLIC;
+
+-- True when a tenant may be shown the figure of an item of an organization in a release: at
+-- least k parties among the hidden peers, and outside any one of those parties the hidden peers
+-- do not all share one value. The hidden peers are read in value order (the item's index),
+-- stopping early: the parties until k are found; and since a party outside which all hidden
+-- peers share one value v holds every hidden peer of another value, it is the party of the
+-- lowest or of the highest hidden peer (one of them differs from v), so only those two are tried.
+CREATE FUNCTION @extschema@.peer_release_item_shown(release_id bigint, organization_id bigint, framework_id bigint,
+                                                    kind text, item_id bigint, peer_group text, visible bigint[],
+                                                    k integer)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- its statements are the same for every item but their parameters: planned once, not per call
+SET plan_cache_mode = force_generic_plan AS
+$$
+DECLARE
+    parties     text[] := '{}';
+    unit        text;
+    lowest      text;
+    vmin_l      double precision;
+    vmax_l      double precision;
+    vmin_h      double precision;
+    vmax_h      double precision;
+BEGIN
+    FOR unit IN
+        SELECT h.unit FROM @extschema@.peer_release_hidden_peers(release_id, organization_id, framework_id, kind,
+                                                                 item_id, peer_group, visible) h
+        ORDER BY h.value
+    LOOP
+        lowest := COALESCE(lowest, unit);
+        IF unit <> ALL (parties) THEN
+            parties := parties || unit;
+            EXIT WHEN pg_catalog.cardinality(parties) >= k;
+        END IF;
+    END LOOP;
+    IF pg_catalog.cardinality(parties) < k THEN
+        RETURN false;
+    END IF;
+    -- the lowest and highest hidden values outside the party of the lowest and outside the
+    -- party of the highest hidden peer, in one statement
+    SELECT (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> lowest ORDER BY h.value LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> lowest ORDER BY h.value DESC LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> t.highest ORDER BY h.value LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> t.highest ORDER BY h.value DESC LIMIT 1)
+    INTO vmin_l, vmax_l, vmin_h, vmax_h
+    FROM (SELECT (SELECT h.unit FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+                  ORDER BY h.value DESC LIMIT 1) AS highest) t;
+    RETURN COALESCE(vmin_l < vmax_l AND vmin_h < vmax_h, false);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_release_item_shown(bigint, bigint, bigint, text, bigint, text, bigint[], integer) IS
+'True when a tenant may be shown an organization''s figure of an item in a release: at least k parties (units: a tenant role, or an unmapped organization) among the peers outside the visible organizations, and outside any one of those parties the hidden peers do not all share one value.';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_item_shown(bigint, bigint, bigint, text, bigint, text, bigint[], integer) FROM PUBLIC;
 
 -- The organization's published figures of one kind in the latest release, those the caller
 -- may get. Score figures (domains and total) come all or none: the total is the domains
@@ -90,12 +126,10 @@ BEGIN
     ), shown AS (
         -- administrators, who read every row anyway: the plain floor; tenants: by parties
         SELECT f.kind, f.item_id,
-               f.peer_count >= k AND (is_admin OR (p.parties >= k AND p.varied_parties >= 2)) AS ok
+               f.peer_count >= k
+               AND (is_admin OR @extschema@.peer_release_item_shown(rel, f.organization_id, f.framework_id, f.kind,
+                                                                   f.item_id, f.peer_group, visible, k)) AS ok
         FROM figs f
-        LEFT JOIN @extschema@.peer_release_hidden_parties(
-                      rel, peer_release_rows.organization_id, peer_release_rows.framework_id,
-                      CASE WHEN is_admin THEN '{}'::text[] ELSE kinds END, visible) p
-               ON p.kind = f.kind AND p.item_id = f.item_id
     )
     SELECT f.* FROM figs f JOIN shown s ON s.kind = f.kind AND s.item_id = f.item_id
     WHERE f.kind = peer_release_rows.kind
@@ -105,9 +139,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
-'The organization''s rows of the latest peer release of a framework and kind that the calling role may get (42501 for an organization it may not see): for an administrator those with at least ismseval.min_peer_group peers; for a tenant those with at least that many parties among the peers it cannot see, not all of one value outside any one party (peer_release_hidden_parties); score figures all or none.';
+'The organization''s rows of the latest peer release of a framework and kind that the calling role may get (42501 for an organization it may not see): for an administrator those with at least ismseval.min_peer_group peers; for a tenant those with at least that many parties among the peers it cannot see, not all of one value outside any one party (peer_release_item_shown); score figures all or none.';
 
--- Replaced by peer_release_hidden_parties, which counts parties.
+-- Replaced by peer_release_item_shown, which counts parties.
 DROP FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]);
 
 -- ---------------------------------------------------------------------------
