@@ -4,7 +4,7 @@
 -- The concurrent cases (a risk and a matrix change, two releases) are in test/races.sh.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(11);
+SELECT plan(12);
 
 CREATE ROLE wi_admin IN ROLE ismseval_admin;
 
@@ -55,6 +55,17 @@ SELECT throws_ok($$UPDATE ismseval.organizations
                    WHERE code = 'WI'$$,
                  '23514', 'the new risk matrix of organization WI does not fit risk "outside" (likelihood 4, impact 4)',
                  'with the triggers on, a matrix the risks do not fit is refused');
+
+-- The share lock a risk write takes on its organization's row needs UPDATE on some column of
+-- organizations, which a tenant has (name, industry, risk_matrix, risk_tolerance) for its own.
+CREATE ROLE wi_tenant IN ROLE ismseval_tenant;
+INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
+SELECT 'wi_tenant', organization_id FROM ismseval.organizations WHERE code = 'WI';
+SET ROLE wi_tenant;
+SELECT lives_ok($$INSERT INTO ismseval.risks (organization_id, title, likelihood, impact)
+                  SELECT organization_id, 'by the tenant', 1, 2 FROM ismseval.organizations WHERE code = 'WI'$$,
+                'a tenant writes a risk of its own organization (the row lock is granted to it)');
+RESET ROLE;
 
 -- ---------------------------------------------------------------------------
 -- Releases: only release_peer_figures adds them. An empty newest release inserted by an
