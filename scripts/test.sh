@@ -26,5 +26,11 @@ PG_BINDIR="$PG_BINDIR" bash "$REPO/test/doctest.sh"
 echo "== dump and restore"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/dump_restore.sh"
 
+echo "== races (two sessions)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/races.sh"
+
+echo "== a LATIN1 database"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/encoding.sh"
+
 echo "== update chain"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/upgrade.sh"

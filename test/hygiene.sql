@@ -1,7 +1,7 @@
 -- pgTAP: the promises every object of the extension keeps, read from the catalog.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(8);
+SELECT plan(9);
 
 CREATE TEMP VIEW ext_objects AS
 SELECT d.classid, d.objid, pg_describe_object(d.classid, d.objid, 0) AS what
@@ -59,6 +59,14 @@ SELECT is_empty($$
     WHERE o.classid = 'pg_proc'::regclass AND p.prosecdef
       AND NOT (coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp'])$$,
     'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp');
+
+-- A trigger function runs for whoever writes the row, under that role's search_path; one that
+-- runs with elevated rights or as a trigger is never to resolve a name through it.
+SELECT is_empty($$
+    SELECT what FROM ext_objects o JOIN pg_proc p ON p.oid = o.objid
+    WHERE o.classid = 'pg_proc'::regclass AND (p.prosecdef OR p.prorettype = 'trigger'::regtype)
+      AND NOT (coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp'])$$,
+    'every SECURITY DEFINER and every trigger function pins search_path to pg_catalog, pg_temp');
 
 SELECT * FROM finish();
 ROLLBACK;

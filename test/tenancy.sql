@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(146);
+SELECT plan(148);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -220,12 +220,13 @@ SELECT results_eq($$SELECT peer_count, peer_mean_total, round(peer_percentile::n
                     FROM ismseval.org_benchmark WHERE organization = 'a1'$$,
                   $$VALUES (6::bigint, 5.5::double precision, round(250 / 6.0, 9), 47.0723, 4::bigint, 7::bigint)$$,
                   'a1 total: mean 5.5, percentile 41.67, deviation 47.07, rank 4 of 7');
--- a3, D1 (G2): peers b2 3, b3 1, b4 4, q1 2, q2 4: all 5 hidden from alice; mean 14/5 = 2.8,
--- own 2: 1 below, 1 equal -> 100 x 1.5 / 5 = 30.
-SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12), peer_percentile
+-- a3, D1 (G2): peers b2 3, b3 1, b4 4, q1 2, q2 4: all 5 hidden from alice, but b2, b3 and b4
+-- are one party (tenant_beta): 3 hidden parties < 5. (An administrator's figures: mean 14/5 = 2.8,
+-- own 2: 1 below, 1 equal -> 100 x 1.5 / 5 = 30, in section 8.)
+SELECT results_eq($$SELECT peer_count, peer_score, peer_percentile
                     FROM ismseval.maturity_by_domain WHERE organization = 'a3' AND domain = 'D1'$$,
-                  $$VALUES (5::bigint, 2.8::numeric, 30::double precision)$$,
-                  'a3 D1: 5 peers, all hidden from alice: mean 2.8, percentile 30');
+                  $$VALUES (NULL::bigint, NULL::double precision, NULL::double precision)$$,
+                  'a3 D1: 5 peers hidden from alice but 3 parties (tenant_beta''s three count once): no figure');
 -- Probing: alice gives a1 a newer assessment scoring 3 in D1 and reads again. Her own score
 -- moves; the percentile is still that of her value at publication (2), not of 3.
 INSERT INTO ismseval.assessments (organization_id, framework_id, assessed_on)
@@ -310,12 +311,24 @@ RESET SESSION AUTHORIZATION;
 
 -- The floor is the administrator's: at 3, bob's 3 hidden peers of b2 are enough.
 SET ismseval.min_peer_group = 3;
+-- b2 for bob: hidden a3 (tenant_alpha), q1, q2: 3 parties, the floor of 3. But D1 is a3 2, q1 2,
+-- q2 4 and D2 a3 2, q1 3, q2 2: outside one party (q2, resp. q1) the others share one value, which
+-- a reader knowing that party would learn. So still no score figure.
 SET ROLE bob;
-SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12) FROM ismseval.maturity_by_domain
+SELECT results_eq($$SELECT peer_count, peer_score FROM ismseval.maturity_by_domain
                     WHERE organization = 'b2' AND domain = 'D1'$$,
-                  $$VALUES (5::bigint, 2.6::numeric)$$,
-                  'with ismseval.min_peer_group = 3, b2''s 3 hidden peers are enough for bob');
+                  $$VALUES (NULL::bigint, NULL::double precision)$$,
+                  'with ismseval.min_peer_group = 3, b2''s 3 hidden parties meet the floor, but outside one of them all share a value: no figure');
 RESET ROLE;
+-- carol as tenant_beta, b1: hidden p1-p4 (4 parties; D1 1, 2, 3, 4; D2 2, 2, 4, 4: outside any one
+-- party two values remain): 4 >= 3, shown. Peers a1 2, a2 4, p1 1, p2 2, p3 3, p4 4: 6, mean 16/6.
+SET SESSION AUTHORIZATION carol;
+SET ROLE tenant_beta;
+SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12) FROM ismseval.maturity_by_domain
+                    WHERE organization = 'b1' AND domain = 'D1'$$,
+                  $$VALUES (6::bigint, round(16 / 6.0, 12))$$,
+                  'with ismseval.min_peer_group = 3, carol''s 4 hidden parties of b1 are enough');
+RESET SESSION AUTHORIZATION;
 RESET ismseval.min_peer_group;
 
 -- ---------------------------------------------------------------------------
@@ -497,8 +510,8 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
                 'every SECURITY DEFINER function of the extension pins search_path to pg_catalog, pg_temp');
 SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
                 WHERE p.pronamespace = 'ismseval'::regnamespace AND p.prosecdef$$,
-              ARRAY['peer_domain_benchmark', 'peer_question_benchmark', 'peer_total_benchmark'],
-              'the SECURITY DEFINER functions are exactly the three peer-figure functions');
+              ARRAY['peer_domain_benchmark', 'peer_question_benchmark', 'peer_total_benchmark', 'release_peer_figures'],
+              'the SECURITY DEFINER functions are exactly the three peer-figure functions and release_peer_figures');
 
 -- ---------------------------------------------------------------------------
 -- 8. Releases: an item is republished only when enough parties changed it.
@@ -549,10 +562,15 @@ SELECT pg_temp.set_l1(ARRAY['b1', 'p2', 'p3', 'p4'], 1);
 SELECT pg_temp.set_l1(ARRAY['p1'], 2);
 SELECT ismseval.release_peer_figures('round 2') IS NOT NULL AS released \gset
 -- a1 (now 3) among a2 4, b1 1, p1 2, p2 1, p3 1, p4 1: 6 peers, mean 10/6;
--- below 3: b1 p1 p2 p3 p4 (5), equal 0 -> 100 x 5 / 6 = 83.333333333. Hidden from alice: 5.
-SET ROLE alice;
+-- below 3: b1 p1 p2 p3 p4 (5), equal 0 -> 100 x 5 / 6 = 83.333333333 (as an administrator reads it).
+SET ROLE ada;
 SELECT results_eq('SELECT * FROM a1_d1', $$VALUES (6::bigint, round(10 / 6.0, 12), 83.333333333, false)$$,
                   'more than the floor of changed parties republish: a1 D1 has mean 10/6, percentile 83.33 of its new 3');
+-- Hidden from alice: b1 1, p1 2, p2 1, p3 1, p4 1: 5 parties, but outside p1 all are 1; a reader
+-- who knew p1's value would learn the other four. No figure for alice.
+SET ROLE alice;
+SELECT is((SELECT peer_count FROM a1_d1), NULL::bigint,
+          'alice gets no a1 D1 figure: outside one hidden party (p1) every hidden peer has 1');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM ismseval.peer_release_figures f JOIN ismseval.peer_releases r USING (release_id)
            WHERE r.note = 'round 2' AND f.organization_id = (SELECT organization_id FROM ismseval.organizations WHERE code = 'n1')),
@@ -601,7 +619,7 @@ SELECT is(round(ismseval.peer_stddev_without(4, 4, 2.5, 5, 3)::numeric, 12), rou
 SELECT pg_temp.set_l1(ARRAY['b2', 'b3', 'b4', 'q1', 'q2'], 4);
 SELECT pg_temp.set_l1(ARRAY['b4', 'q2'], 3);
 SELECT ismseval.release_peer_figures('one tenant, many organizations') IS NOT NULL AS released \gset
-SET ROLE alice;
+SET ROLE ada;
 SELECT results_eq($$SELECT peer_count, round(peer_score::numeric, 12) FROM ismseval.maturity_by_domain
                     WHERE organization = 'a3' AND domain = 'D1'$$,
                   $$VALUES (5::bigint, 2.8::numeric)$$,
@@ -610,7 +628,7 @@ RESET ROLE;
 
 -- Deleting the older releases keeps the latest one whole, with its publication dates.
 DELETE FROM ismseval.peer_releases WHERE release_id < (SELECT max(release_id) FROM ismseval.peer_releases);
-SET ROLE alice;
+SET ROLE ada;
 SELECT results_eq($$SELECT peer_count, peer_figures_as_of IS NOT NULL FROM ismseval.maturity_by_domain
                     WHERE organization = 'a3' AND domain = 'D1'$$,
                   $$VALUES (5::bigint, true)$$,

@@ -22,6 +22,21 @@ END;
 COMMENT ON FUNCTION @extschema@.loadable_tables() IS
 'The tables load_csv accepts, in an order in which foreign keys resolve (parents first).';
 
+-- Strips a leading UTF-8 byte-order mark (bytes EF BB BF): in a UTF8 database the character
+-- U+FEFF, in a single-byte encoding (LATIN1, ...) the three characters those bytes read as.
+CREATE FUNCTION @extschema@.csv_strip_bom(line text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN (pg_catalog.getdatabaseencoding() = 'UTF8'
+                  OR pg_catalog.pg_encoding_max_length(pg_catalog.pg_char_to_encoding(pg_catalog.getdatabaseencoding())) = 1)
+                 AND pg_catalog.substr(pg_catalog.convert_to(line, pg_catalog.getdatabaseencoding()), 1, 3)
+                     = pg_catalog.decode('efbbbf', 'hex')
+            THEN pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(line, pg_catalog.getdatabaseencoding()), 4),
+                                         pg_catalog.getdatabaseencoding())
+            ELSE line END;
+COMMENT ON FUNCTION @extschema@.csv_strip_bom(text) IS
+'The line without a leading UTF-8 byte-order mark (bytes EF BB BF in the database encoding: U+FEFF in UTF8, three characters in a single-byte encoding); works in any database encoding.';
+
 -- Splits a CSV header line into column names (quotes removed, "" unescaped).
 CREATE FUNCTION @extschema@.csv_header_columns(header text)
 RETURNS text[]
@@ -31,7 +46,8 @@ BEGIN ATOMIC
                CASE WHEN m[1] LIKE '"%' THEN pg_catalog.replace(pg_catalog.substr(m[1], 2, pg_catalog.length(m[1]) - 2), '""', '"')
                     ELSE pg_catalog.btrim(m[1]) END
                ORDER BY n)
-    FROM pg_catalog.regexp_matches(pg_catalog.ltrim(pg_catalog.rtrim(header, E'\r'), U&'\FEFF') || ',', '\s*("(?:[^"]|"")*"|[^,]*)\s*,', 'g')
+    FROM pg_catalog.regexp_matches(@extschema@.csv_strip_bom(pg_catalog.rtrim(header, E'\r')) || ',',
+                                   '\s*("(?:[^"]|"")*"|[^,]*)\s*,', 'g')
          WITH ORDINALITY AS r(m, n);
 END;
 COMMENT ON FUNCTION @extschema@.csv_header_columns(text) IS
@@ -99,7 +115,7 @@ BEGIN
         IF NOT FOUND THEN
             RAISE EXCEPTION 'load_csv: %: line 1: "%" is not a column of table %', path, col, table_name
                 USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'The header names the columns of the table, see docs/ref-model.md.';
+                      HINT = 'The header names columns of the table: see the README, "Tables and their CSV (COPY) formats".';
         END IF;
         IF attrs.attgenerated <> '' THEN
             RAISE EXCEPTION 'load_csv: %: line 1: column "%" of table % is computed and cannot be loaded', path, col, table_name
@@ -112,11 +128,12 @@ BEGIN
                        || pg_catalog.format('s.%I::%s', col, coltype);
     END LOOP;
 
-    -- Stage the rows as text, numbered in file order.
+    -- Stage the rows as text, numbered in file order; the key makes the row-by-row
+    -- search below read one row per line (it scanned the whole table for each).
     IF pg_catalog.to_regclass('pg_temp.ismseval_load_stage') IS NOT NULL THEN
         DROP TABLE pg_temp.ismseval_load_stage;
     END IF;
-    EXECUTE pg_catalog.format('CREATE TEMP TABLE ismseval_load_stage (ismseval_line bigint GENERATED ALWAYS AS IDENTITY%s)',
+    EXECUTE pg_catalog.format('CREATE TEMP TABLE ismseval_load_stage (ismseval_line bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY%s)',
                               stage_cols);
     BEGIN
         EXECUTE pg_catalog.format('COPY pg_temp.ismseval_load_stage (%s) FROM %L WITH (FORMAT csv, HEADER true)',

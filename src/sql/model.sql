@@ -39,7 +39,8 @@ COMMENT ON FUNCTION @extschema@.default_risk_matrix() IS
 -- Rejects UPDATE and DELETE of preloaded catalogue rows.
 CREATE FUNCTION @extschema@.reject_preloaded_change()
 RETURNS trigger
-LANGUAGE plpgsql AS
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
     RAISE EXCEPTION 'preloaded row of %.% cannot be changed or deleted', TG_TABLE_SCHEMA, TG_TABLE_NAME
@@ -208,7 +209,8 @@ COMMENT ON TABLE @extschema@.answers IS
 -- Checks an answer against its question and its assessment's framework.
 CREATE FUNCTION @extschema@.answers_check()
 RETURNS trigger
-LANGUAGE plpgsql AS
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
     q   record;
@@ -272,7 +274,8 @@ COMMENT ON TABLE @extschema@.maturity_targets IS
 -- Checks a maturity target against its framework's scale.
 CREATE FUNCTION @extschema@.maturity_targets_check()
 RETURNS trigger
-LANGUAGE plpgsql AS
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
     f   record;
@@ -416,7 +419,8 @@ COMMENT ON COLUMN @extschema@.risks.treatment_cost IS
 -- exist (the foreign key sees every row, so another tenant's private threat would pass).
 CREATE FUNCTION @extschema@.risks_check()
 RETURNS trigger
-LANGUAGE plpgsql AS
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
     m           @extschema@.risk_matrix;
@@ -424,8 +428,10 @@ DECLARE
     nimp        integer;
     threat      record;
 BEGIN
+    -- the share lock serializes this write with a change of the organization's matrix
     SELECT o.risk_matrix INTO m FROM @extschema@.organizations o
-    WHERE o.organization_id = NEW.organization_id;
+    WHERE o.organization_id = NEW.organization_id
+    FOR SHARE OF o;
     IF m IS NOT NULL THEN
         nlik := @extschema@.risk_matrix_likelihood_size(m);
         nimp := @extschema@.risk_matrix_impact_size(m);
@@ -454,18 +460,31 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.risks_check() IS
-'Trigger: likelihood and impact lie on the organization''s risk matrix; the threat is shared or the organization''s own.';
+'Trigger: likelihood and impact lie on the organization''s risk matrix (read under a share lock on the organization''s row, so a concurrent matrix change waits or is waited for); the threat is shared or the organization''s own.';
 CREATE TRIGGER risks_check BEFORE INSERT OR UPDATE ON @extschema@.risks
     FOR EACH ROW EXECUTE FUNCTION @extschema@.risks_check();
 
 -- Rejects a new risk matrix that existing risks of the organization do not fit.
 CREATE FUNCTION @extschema@.organizations_matrix_check()
 RETURNS trigger
-LANGUAGE plpgsql AS
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
     bad record;
 BEGIN
+    -- The row is locked for this update before the trigger runs: risk writes of the
+    -- organization have committed or wait. Under READ COMMITTED the query below reads
+    -- them; a snapshot-bound transaction would miss those committed since it began.
+    IF (@extschema@.risk_matrix_likelihood_size(NEW.risk_matrix) < @extschema@.risk_matrix_likelihood_size(OLD.risk_matrix)
+        OR @extschema@.risk_matrix_impact_size(NEW.risk_matrix) < @extschema@.risk_matrix_impact_size(OLD.risk_matrix))
+       AND pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the risk matrix of organization % can only shrink in a READ COMMITTED transaction', NEW.code
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its check would not see risks committed since it began.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Change the matrix in a READ COMMITTED transaction (the default).';
+    END IF;
     SELECT r.title, r.likelihood, r.impact INTO bad
     FROM @extschema@.risks r
     WHERE r.organization_id = NEW.organization_id
@@ -481,7 +500,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.organizations_matrix_check() IS
-'Trigger: an organization''s risk matrix can only shrink to a size its risks still fit.';
+'Trigger: an organization''s risk matrix can only shrink to a size its risks still fit, and only in a READ COMMITTED transaction (the check must see every committed risk).';
 CREATE TRIGGER organizations_matrix_check BEFORE UPDATE OF risk_matrix ON @extschema@.organizations
     FOR EACH ROW EXECUTE FUNCTION @extschema@.organizations_matrix_check();
 

@@ -63,33 +63,91 @@ $$;
 COMMENT ON FUNCTION @extschema@.peer_access(regrole, bigint) IS
 'Raises 42501 unless role may see the organization; true when role is an administrator.';
 
--- True when a published figure may be shown: for an administrator at least the floor of
--- peers; for a tenant at least the floor of peers it cannot see (peers in the visible
--- organizations do not count), and those hidden peers not all of one value (were they,
--- a mean or a rate would tell each one's value: 100 % yes means every peer said yes).
-CREATE FUNCTION @extschema@.peer_release_figure_shown(f @extschema@.peer_release_figures, is_admin boolean,
-                                                      visible bigint[])
-RETURNS boolean
+
+-- The peers of an organization's item (kind, item_id, peer group) in a release that the
+-- session cannot see (not the organization, not in visible), each with its unit as peer_unit
+-- defines it (written out here: inlined into the caller's query, it costs an index probe per
+-- peer instead of a function call).
+CREATE FUNCTION @extschema@.peer_release_hidden_peers(release_id bigint, organization_id bigint, framework_id bigint,
+                                                      kind text, item_id bigint, peer_group text, visible bigint[])
+RETURNS TABLE(organization_id bigint, value double precision, unit text)
 LANGUAGE sql STABLE PARALLEL SAFE
-RETURN f.peer_count >= pg_catalog.current_setting('ismseval.min_peer_group')::integer
-   AND (is_admin
-        OR (f.peer_count - (SELECT pg_catalog.count(*)
-                            FROM pg_catalog.unnest(visible) v(organization_id)
-                            JOIN @extschema@.peer_release_figures g
-                              ON g.release_id = f.release_id AND g.organization_id = v.organization_id
-                             AND g.framework_id = f.framework_id AND g.kind = f.kind AND g.item_id = f.item_id
-                             AND g.peer_group = f.peer_group
-                            WHERE v.organization_id <> f.organization_id)
-                >= pg_catalog.current_setting('ismseval.min_peer_group')::integer
-            AND (SELECT pg_catalog.max(g.value) > pg_catalog.min(g.value)
-                 FROM @extschema@.peer_release_figures g
-                 WHERE g.release_id = f.release_id AND g.framework_id = f.framework_id AND g.kind = f.kind
-                   AND g.item_id = f.item_id AND g.peer_group = f.peer_group
-                   AND g.organization_id <> f.organization_id
-                   AND g.organization_id <> ALL (visible))));
-COMMENT ON FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]) IS
-'True when a published figure may be shown: at least ismseval.min_peer_group peers; for a tenant at least that many peers outside the visible organizations, with at least two different values among them.';
-REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]) FROM PUBLIC;
+BEGIN ATOMIC
+    SELECT g.organization_id, g.value, COALESCE('role ' || u.role::text, 'organization ' || g.organization_id::text)
+    FROM @extschema@.peer_release_figures g
+    LEFT JOIN LATERAL (SELECT pg_catalog.min(m.tenant_role::oid) AS role FROM @extschema@.tenant_organizations m
+                       WHERE m.organization_id = g.organization_id) u ON true
+    WHERE g.release_id = peer_release_hidden_peers.release_id AND g.framework_id = peer_release_hidden_peers.framework_id
+      AND g.kind = peer_release_hidden_peers.kind AND g.item_id = peer_release_hidden_peers.item_id
+      AND g.peer_group = peer_release_hidden_peers.peer_group
+      AND g.organization_id <> peer_release_hidden_peers.organization_id
+      AND g.organization_id <> ALL (peer_release_hidden_peers.visible);
+END;
+COMMENT ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) IS
+'The peers of an organization''s item in a release outside the visible organizations, with their value and unit (the lowest tenant role mapped, else the organization, as peer_unit).';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) FROM PUBLIC;
+
+-- True when a tenant may be shown the figure of an item of an organization in a release: at
+-- least k parties among the hidden peers, and outside any one of those parties the hidden peers
+-- do not all share one value. The hidden peers are read in value order (the item's index),
+-- stopping early: the parties until k are found; and since a party outside which all hidden
+-- peers share one value v holds every hidden peer of another value, it is the party of the
+-- lowest or of the highest hidden peer (one of them differs from v), so only those two are tried.
+CREATE FUNCTION @extschema@.peer_release_item_shown(release_id bigint, organization_id bigint, framework_id bigint,
+                                                    kind text, item_id bigint, peer_group text, visible bigint[],
+                                                    k integer)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- its statements are the same for every item but their parameters: planned once, not per call
+SET plan_cache_mode = force_generic_plan AS
+$$
+DECLARE
+    parties     text[] := '{}';
+    unit        text;
+    lowest      text;
+    vmin_l      double precision;
+    vmax_l      double precision;
+    vmin_h      double precision;
+    vmax_h      double precision;
+BEGIN
+    FOR unit IN
+        SELECT h.unit FROM @extschema@.peer_release_hidden_peers(release_id, organization_id, framework_id, kind,
+                                                                 item_id, peer_group, visible) h
+        ORDER BY h.value
+    LOOP
+        lowest := COALESCE(lowest, unit);
+        IF unit <> ALL (parties) THEN
+            parties := parties || unit;
+            EXIT WHEN pg_catalog.cardinality(parties) >= k;
+        END IF;
+    END LOOP;
+    IF pg_catalog.cardinality(parties) < k THEN
+        RETURN false;
+    END IF;
+    -- the lowest and highest hidden values outside the party of the lowest and outside the
+    -- party of the highest hidden peer, in one statement
+    SELECT (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> lowest ORDER BY h.value LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> lowest ORDER BY h.value DESC LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> t.highest ORDER BY h.value LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> t.highest ORDER BY h.value DESC LIMIT 1)
+    INTO vmin_l, vmax_l, vmin_h, vmax_h
+    FROM (SELECT (SELECT h.unit FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+                  ORDER BY h.value DESC LIMIT 1) AS highest) t;
+    RETURN COALESCE(vmin_l < vmax_l AND vmin_h < vmax_h, false);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_release_item_shown(bigint, bigint, bigint, text, bigint, text, bigint[], integer) IS
+'True when a tenant may be shown an organization''s figure of an item in a release: at least k parties (units: a tenant role, or an unmapped organization) among the peers outside the visible organizations, and outside any one of those parties the hidden peers do not all share one value.';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_item_shown(bigint, bigint, bigint, text, bigint, text, bigint[], integer) FROM PUBLIC;
 
 -- The organization's published figures of one kind in the latest release, those the caller
 -- may get. Score figures (domains and total) come all or none: the total is the domains
@@ -102,22 +160,32 @@ DECLARE
     caller      regrole := @extschema@.calling_role();
     is_admin    boolean := @extschema@.peer_access(caller, organization_id);
     visible     bigint[] := ARRAY(SELECT @extschema@.session_visible_organizations(caller));
+    k           integer := pg_catalog.current_setting('ismseval.min_peer_group')::integer;
+    rel         bigint := (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r);
+    kinds       text[] := CASE WHEN kind = 'question' THEN ARRAY['question'] ELSE ARRAY['domain', 'total'] END;
 BEGIN
     RETURN QUERY
-    SELECT f.* FROM @extschema@.peer_release_figures f
-    WHERE f.release_id = (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r)
-      AND f.organization_id = peer_release_rows.organization_id
-      AND f.framework_id = peer_release_rows.framework_id AND f.kind = peer_release_rows.kind
-      AND CASE WHEN f.kind = 'question' THEN @extschema@.peer_release_figure_shown(f, is_admin, visible)
+    WITH figs AS (
+        SELECT f.* FROM @extschema@.peer_release_figures f
+        WHERE f.release_id = rel AND f.organization_id = peer_release_rows.organization_id
+          AND f.framework_id = peer_release_rows.framework_id AND f.kind = ANY (kinds)
+    ), shown AS (
+        -- administrators, who read every row anyway: the plain floor; tenants: by parties
+        SELECT f.kind, f.item_id,
+               f.peer_count >= k
+               AND (is_admin OR @extschema@.peer_release_item_shown(rel, f.organization_id, f.framework_id, f.kind,
+                                                                   f.item_id, f.peer_group, visible, k)) AS ok
+        FROM figs f
+    )
+    SELECT f.* FROM figs f JOIN shown s ON s.kind = f.kind AND s.item_id = f.item_id
+    WHERE f.kind = peer_release_rows.kind
+      AND CASE WHEN f.kind = 'question' THEN s.ok
                -- a score figure: it and every other score figure of the organization shown
-               ELSE NOT EXISTS (SELECT FROM @extschema@.peer_release_figures g
-                                WHERE g.release_id = f.release_id AND g.organization_id = f.organization_id
-                                  AND g.framework_id = f.framework_id AND g.kind IN ('domain', 'total')
-                                  AND NOT @extschema@.peer_release_figure_shown(g, is_admin, visible)) END;
+               ELSE NOT EXISTS (SELECT FROM shown t WHERE NOT t.ok) END;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
-'The organization''s rows of the latest peer release of a framework and kind that the calling role may get (42501 for an organization it may not see).';
+'The organization''s rows of the latest peer release of a framework and kind that the calling role may get (42501 for an organization it may not see): for an administrator those with at least ismseval.min_peer_group peers; for a tenant those with at least that many parties among the peers it cannot see, not all of one value outside any one party (peer_release_item_shown); score figures all or none.';
 REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------

@@ -86,9 +86,12 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_release_figures', '
 ALTER TABLE @extschema@.peer_release_figures ENABLE ROW LEVEL SECURITY;
 CREATE POLICY peer_release_figures_admin ON @extschema@.peer_release_figures
     TO ismseval_admin USING (true) WITH CHECK (true);
-GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.peer_releases, @extschema@.peer_release_figures
+-- Only release_peer_figures (SECURITY DEFINER, as the owner) adds releases and figures: an
+-- administrator could otherwise insert an empty newest release, after which the next release
+-- would publish every current value at once.
+GRANT SELECT, UPDATE, DELETE ON @extschema@.peer_releases, @extschema@.peer_release_figures
     TO ismseval_admin;
-GRANT USAGE, SELECT ON @extschema@.peer_releases_release_id_seq TO ismseval_admin;
+GRANT SELECT ON @extschema@.peer_releases_release_id_seq TO ismseval_admin;
 GRANT SELECT ON @extschema@.peer_releases TO ismseval_tenant;
 
 -- Population standard deviation of n values without one of them (value), from their mean,
@@ -159,7 +162,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.peer_current_values() TO ismseval_admin;
 -- Publishes a release (see the top of this file); returns its id.
 CREATE FUNCTION @extschema@.release_peer_figures(note text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql AS
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
     need    integer;
@@ -167,6 +171,15 @@ DECLARE
     rat     timestamptz;
     prev    bigint;
 BEGIN
+    -- Under READ COMMITTED every statement below takes a new snapshot, so what follows
+    -- the lock sees the newest release and data at least as new.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'release_peer_figures must run in a READ COMMITTED transaction'
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its snapshot would predate the release lock, and a release that waited for another would compute against a stale base.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Call it in a READ COMMITTED transaction (the default).';
+    END IF;
     -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
     PERFORM @extschema@.calling_role();
     need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
@@ -348,16 +361,13 @@ BEGIN
                pg_temp.ismseval_rel_members, pg_temp.ismseval_rel_domains,
                pg_temp.ismseval_rel_groups, pg_temp.ismseval_rel_values;
     -- fresh statistics, so that a dashboard's lookup by organization takes the primary key
-    -- (only the table's owner may; autovacuum does it later otherwise)
-    IF pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
-                               WHERE c.oid = '@extschema@.peer_release_figures'::regclass), 'USAGE') THEN
-        ANALYZE @extschema@.peer_release_figures;
-    END IF;
+    -- (the function runs as the table's owner, which may)
+    ANALYZE @extschema@.peer_release_figures;
     RETURN rid;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.release_peer_figures(text) IS
-'Publishes a release of peer figures from every organization''s latest organization-wide assessments; an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only.';
+'Publishes a release of peer figures from every organization''s latest organization-wide assessments; an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only; READ COMMITTED only (a snapshot older than its lock would compute against a stale base); the only way to add releases (SECURITY DEFINER).';
 REVOKE EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) TO ismseval_admin;
 
@@ -366,7 +376,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) TO ismseval_adm
 -- none). Older releases may be deleted.
 CREATE FUNCTION @extschema@.peer_release_protect_newest()
 RETURNS trigger
-LANGUAGE plpgsql AS
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN

@@ -130,9 +130,12 @@ SELECT o.organization_id,
        r.likelihood,
        r.impact,
        @extschema@.risk_score(r.likelihood, r.impact) AS inherent_score,
-       @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) AS inherent_level,
-       @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) AS inherent_level_rank,
-       @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) AS inherent_color,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level_rank,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_color,
        r.control_effectiveness,
        res.residual_score,
        lv.name AS residual_level,
@@ -150,8 +153,14 @@ JOIN @extschema@.risks r ON r.organization_id = o.organization_id
 LEFT JOIN @extschema@.assets a ON a.asset_id = r.asset_id
 LEFT JOIN @extschema@.threats t ON t.threat_id = r.threat_id
 CROSS JOIN LATERAL (
+    SELECT r.likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(o.risk_matrix)
+           AND r.impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(o.risk_matrix) AS on_matrix
+) cell
+CROSS JOIN LATERAL (
     SELECT s.residual_score,
-           @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, s.residual_score) AS residual_rank
+           CASE WHEN cell.on_matrix
+                THEN @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, s.residual_score) END
+               AS residual_rank
     FROM (SELECT @extschema@.residual_risk(@extschema@.risk_score(r.likelihood, r.impact)::double precision,
                                            r.control_effectiveness) AS residual_score) s
 ) res
@@ -160,7 +169,7 @@ LEFT JOIN LATERAL (
 ) lv ON true;
 
 COMMENT ON VIEW @extschema@.risk_register IS
-'The risk register: inherent score and level on the organization''s risk matrix, residual score = inherent x (1 - control effectiveness) and its level, tolerance and acceptance expiry.';
+'The risk register: inherent score and level on the organization''s risk matrix, residual score = inherent x (1 - control effectiveness) and its level, tolerance and acceptance expiry. A risk outside its organization''s matrix (stored with the checks bypassed) has NULL levels, colours, ranks and within_tolerance.';
 
 -- ---------------------------------------------------------------------------
 -- risk_heatmap

@@ -664,3 +664,697 @@ END;
 COMMENT ON FUNCTION @extschema@.org_loss_exceedance_svg(bigint, text) IS
 'The loss exceedance chart (loss_exceedance_svg) of an organization''s quantified risks together, titled with its '
 'name; the simulation of portfolio_loss_exceedance.  NULL without quantified risks or when the caller cannot see it.';
+
+-- 0.5.0, issue 10 (SQL side): the peer floor counts parties, writes that must agree
+-- serialize, releases compute against the newest base and only release_peer_figures
+-- writes them, the loader's bad-row path is linear and works in any database encoding,
+-- and every trigger function and SECURITY DEFINER function pins search_path.
+
+-- ---------------------------------------------------------------------------
+-- 1. The hidden-peer floor counts parties, not organizations.
+--
+-- One customer mapped through two tenant roles (one organization under the first, six
+-- under the second) plus one unmapped organization: the first role's login saw 7 hidden
+-- peers and got the figures; the customer knows its six, so 7 x mean - their sum gave the
+-- eighth organization's values. A party is the unit a release counts (peer_unit: the
+-- lowest tenant role mapped to the organization, else the organization): a figure is
+-- shown to a tenant only when at least ismseval.min_peer_group parties stand behind it
+-- among the peers the session cannot see, and when the hidden peers outside any one of
+-- those parties do not all share one value (a reader that knows one hidden party, such as
+-- its own customer's other role, would otherwise learn every other hidden peer's value;
+-- this also covers a unanimous group).
+-- ---------------------------------------------------------------------------
+
+-- The peers of an organization's item (kind, item_id, peer group) in a release that the
+-- session cannot see (not the organization, not in visible), each with its unit as peer_unit
+-- defines it (written out here: inlined into the caller's query, it costs an index probe per
+-- peer instead of a function call).
+CREATE FUNCTION @extschema@.peer_release_hidden_peers(release_id bigint, organization_id bigint, framework_id bigint,
+                                                      kind text, item_id bigint, peer_group text, visible bigint[])
+RETURNS TABLE(organization_id bigint, value double precision, unit text)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT g.organization_id, g.value, COALESCE('role ' || u.role::text, 'organization ' || g.organization_id::text)
+    FROM @extschema@.peer_release_figures g
+    LEFT JOIN LATERAL (SELECT pg_catalog.min(m.tenant_role::oid) AS role FROM @extschema@.tenant_organizations m
+                       WHERE m.organization_id = g.organization_id) u ON true
+    WHERE g.release_id = peer_release_hidden_peers.release_id AND g.framework_id = peer_release_hidden_peers.framework_id
+      AND g.kind = peer_release_hidden_peers.kind AND g.item_id = peer_release_hidden_peers.item_id
+      AND g.peer_group = peer_release_hidden_peers.peer_group
+      AND g.organization_id <> peer_release_hidden_peers.organization_id
+      AND g.organization_id <> ALL (peer_release_hidden_peers.visible);
+END;
+COMMENT ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) IS
+'The peers of an organization''s item in a release outside the visible organizations, with their value and unit (the lowest tenant role mapped, else the organization, as peer_unit).';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) FROM PUBLIC;
+
+-- True when a tenant may be shown the figure of an item of an organization in a release: at
+-- least k parties among the hidden peers, and outside any one of those parties the hidden peers
+-- do not all share one value. The hidden peers are read in value order (the item's index),
+-- stopping early: the parties until k are found; and since a party outside which all hidden
+-- peers share one value v holds every hidden peer of another value, it is the party of the
+-- lowest or of the highest hidden peer (one of them differs from v), so only those two are tried.
+CREATE FUNCTION @extschema@.peer_release_item_shown(release_id bigint, organization_id bigint, framework_id bigint,
+                                                    kind text, item_id bigint, peer_group text, visible bigint[],
+                                                    k integer)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- its statements are the same for every item but their parameters: planned once, not per call
+SET plan_cache_mode = force_generic_plan AS
+$$
+DECLARE
+    parties     text[] := '{}';
+    unit        text;
+    lowest      text;
+    vmin_l      double precision;
+    vmax_l      double precision;
+    vmin_h      double precision;
+    vmax_h      double precision;
+BEGIN
+    FOR unit IN
+        SELECT h.unit FROM @extschema@.peer_release_hidden_peers(release_id, organization_id, framework_id, kind,
+                                                                 item_id, peer_group, visible) h
+        ORDER BY h.value
+    LOOP
+        lowest := COALESCE(lowest, unit);
+        IF unit <> ALL (parties) THEN
+            parties := parties || unit;
+            EXIT WHEN pg_catalog.cardinality(parties) >= k;
+        END IF;
+    END LOOP;
+    IF pg_catalog.cardinality(parties) < k THEN
+        RETURN false;
+    END IF;
+    -- the lowest and highest hidden values outside the party of the lowest and outside the
+    -- party of the highest hidden peer, in one statement
+    SELECT (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> lowest ORDER BY h.value LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> lowest ORDER BY h.value DESC LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> t.highest ORDER BY h.value LIMIT 1),
+           (SELECT h.value FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+            WHERE h.unit <> t.highest ORDER BY h.value DESC LIMIT 1)
+    INTO vmin_l, vmax_l, vmin_h, vmax_h
+    FROM (SELECT (SELECT h.unit FROM @extschema@.peer_release_hidden_peers(
+                   release_id, organization_id, framework_id, kind, item_id, peer_group, visible) h
+                  ORDER BY h.value DESC LIMIT 1) AS highest) t;
+    RETURN COALESCE(vmin_l < vmax_l AND vmin_h < vmax_h, false);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_release_item_shown(bigint, bigint, bigint, text, bigint, text, bigint[], integer) IS
+'True when a tenant may be shown an organization''s figure of an item in a release: at least k parties (units: a tenant role, or an unmapped organization) among the peers outside the visible organizations, and outside any one of those parties the hidden peers do not all share one value.';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_item_shown(bigint, bigint, bigint, text, bigint, text, bigint[], integer) FROM PUBLIC;
+
+-- The organization's published figures of one kind in the latest release, those the caller
+-- may get. Score figures (domains and total) come all or none: the total is the domains
+-- combined, so withholding one domain alone would not hide it.
+CREATE OR REPLACE FUNCTION @extschema@.peer_release_rows(organization_id bigint, framework_id bigint, kind text)
+RETURNS SETOF @extschema@.peer_release_figures
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    caller      regrole := @extschema@.calling_role();
+    is_admin    boolean := @extschema@.peer_access(caller, organization_id);
+    visible     bigint[] := ARRAY(SELECT @extschema@.session_visible_organizations(caller));
+    k           integer := pg_catalog.current_setting('ismseval.min_peer_group')::integer;
+    rel         bigint := (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r);
+    kinds       text[] := CASE WHEN kind = 'question' THEN ARRAY['question'] ELSE ARRAY['domain', 'total'] END;
+BEGIN
+    RETURN QUERY
+    WITH figs AS (
+        SELECT f.* FROM @extschema@.peer_release_figures f
+        WHERE f.release_id = rel AND f.organization_id = peer_release_rows.organization_id
+          AND f.framework_id = peer_release_rows.framework_id AND f.kind = ANY (kinds)
+    ), shown AS (
+        -- administrators, who read every row anyway: the plain floor; tenants: by parties
+        SELECT f.kind, f.item_id,
+               f.peer_count >= k
+               AND (is_admin OR @extschema@.peer_release_item_shown(rel, f.organization_id, f.framework_id, f.kind,
+                                                                   f.item_id, f.peer_group, visible, k)) AS ok
+        FROM figs f
+    )
+    SELECT f.* FROM figs f JOIN shown s ON s.kind = f.kind AND s.item_id = f.item_id
+    WHERE f.kind = peer_release_rows.kind
+      AND CASE WHEN f.kind = 'question' THEN s.ok
+               -- a score figure: it and every other score figure of the organization shown
+               ELSE NOT EXISTS (SELECT FROM shown t WHERE NOT t.ok) END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
+'The organization''s rows of the latest peer release of a framework and kind that the calling role may get (42501 for an organization it may not see): for an administrator those with at least ismseval.min_peer_group peers; for a tenant those with at least that many parties among the peers it cannot see, not all of one value outside any one party (peer_release_item_shown); score figures all or none.';
+
+-- Replaced by peer_release_item_shown, which counts parties.
+DROP FUNCTION @extschema@.peer_release_figure_shown(@extschema@.peer_release_figures, boolean, bigint[]);
+
+-- ---------------------------------------------------------------------------
+-- 2a. A risk and its organization's matrix: the writes serialize on the organization's
+-- row. A risk write takes a share lock on the row (FOR SHARE) before it reads the matrix,
+-- so a concurrent matrix change (which updates the row) waits for the risk's transaction
+-- and then sees the risk, or the risk waits for the change and sees the new matrix
+-- (under REPEATABLE READ or SERIALIZABLE it fails with 40001 instead). A matrix that
+-- shrinks is refused outside READ COMMITTED: there its check would read the risks as of
+-- the transaction's snapshot and miss a risk committed since.
+-- ---------------------------------------------------------------------------
+
+-- Checks a risk's ratings against its organization's matrix and its threat's owner.
+CREATE OR REPLACE FUNCTION @extschema@.risks_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    m           @extschema@.risk_matrix;
+    nlik        integer;
+    nimp        integer;
+    threat      record;
+BEGIN
+    -- the share lock serializes this write with a change of the organization's matrix
+    SELECT o.risk_matrix INTO m FROM @extschema@.organizations o
+    WHERE o.organization_id = NEW.organization_id
+    FOR SHARE OF o;
+    IF m IS NOT NULL THEN
+        nlik := @extschema@.risk_matrix_likelihood_size(m);
+        nimp := @extschema@.risk_matrix_impact_size(m);
+        IF NEW.likelihood < 1 OR NEW.likelihood > nlik THEN
+            RAISE EXCEPTION 'likelihood of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
+                NEW.title, nlik, NEW.likelihood USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.impact < 1 OR NEW.impact > nimp THEN
+            RAISE EXCEPTION 'impact of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
+                NEW.title, nimp, NEW.impact USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    IF NEW.threat_id IS NOT NULL THEN
+        SELECT t.organization_id INTO threat FROM @extschema@.threats t WHERE t.threat_id = NEW.threat_id;
+        IF NOT FOUND THEN
+            -- for a tenant, another tenant's threat is invisible and reported the same way
+            RAISE EXCEPTION 'threat % of risk "%" does not exist', NEW.threat_id, NEW.title
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        IF threat.organization_id <> NEW.organization_id THEN
+            RAISE EXCEPTION 'threat % of risk "%" belongs to another organization', NEW.threat_id, NEW.title
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risks_check() IS
+'Trigger: likelihood and impact lie on the organization''s risk matrix (read under a share lock on the organization''s row, so a concurrent matrix change waits or is waited for); the threat is shared or the organization''s own.';
+
+-- Rejects a new risk matrix that existing risks of the organization do not fit.
+CREATE OR REPLACE FUNCTION @extschema@.organizations_matrix_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    bad record;
+BEGIN
+    -- The row is locked for this update before the trigger runs: risk writes of the
+    -- organization have committed or wait. Under READ COMMITTED the query below reads
+    -- them; a snapshot-bound transaction would miss those committed since it began.
+    IF (@extschema@.risk_matrix_likelihood_size(NEW.risk_matrix) < @extschema@.risk_matrix_likelihood_size(OLD.risk_matrix)
+        OR @extschema@.risk_matrix_impact_size(NEW.risk_matrix) < @extschema@.risk_matrix_impact_size(OLD.risk_matrix))
+       AND pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the risk matrix of organization % can only shrink in a READ COMMITTED transaction', NEW.code
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its check would not see risks committed since it began.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Change the matrix in a READ COMMITTED transaction (the default).';
+    END IF;
+    SELECT r.title, r.likelihood, r.impact INTO bad
+    FROM @extschema@.risks r
+    WHERE r.organization_id = NEW.organization_id
+      AND (r.likelihood > @extschema@.risk_matrix_likelihood_size(NEW.risk_matrix)
+           OR r.impact > @extschema@.risk_matrix_impact_size(NEW.risk_matrix))
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the new risk matrix of organization % does not fit risk "%" (likelihood %, impact %)',
+            NEW.code, bad.title, bad.likelihood, bad.impact
+            USING ERRCODE = 'check_violation', HINT = 'Re-rate the risks first.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.organizations_matrix_check() IS
+'Trigger: an organization''s risk matrix can only shrink to a size its risks still fit, and only in a READ COMMITTED transaction (the check must see every committed risk).';
+
+-- The views never fail on stored data: a risk outside its organization's matrix (left by
+-- 0.4.0's race, or written with triggers disabled) gets NULL levels, colours, ranks and
+-- within_tolerance instead of a 22003 error for every reader of the organization.
+CREATE OR REPLACE VIEW @extschema@.risk_register WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       r.risk_id,
+       r.title,
+       a.name AS asset,
+       a.location AS asset_location,
+       a.asset_value,
+       t.code AS threat_code,
+       t.name AS threat,
+       r.likelihood,
+       r.impact,
+       @extschema@.risk_score(r.likelihood, r.impact) AS inherent_score,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level_rank,
+       CASE WHEN cell.on_matrix THEN @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_color,
+       r.control_effectiveness,
+       res.residual_score,
+       lv.name AS residual_level,
+       res.residual_rank AS residual_level_rank,
+       lv.color AS residual_color,
+       o.risk_tolerance AS tolerance_level,
+       res.residual_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
+       r.treatment,
+       r.owner,
+       r.acceptance_expires,
+       (r.treatment = 'accept' AND r.acceptance_expires < CURRENT_DATE) AS acceptance_expired,
+       r.identified_on
+FROM @extschema@.organizations o
+JOIN @extschema@.risks r ON r.organization_id = o.organization_id
+LEFT JOIN @extschema@.assets a ON a.asset_id = r.asset_id
+LEFT JOIN @extschema@.threats t ON t.threat_id = r.threat_id
+CROSS JOIN LATERAL (
+    SELECT r.likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(o.risk_matrix)
+           AND r.impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(o.risk_matrix) AS on_matrix
+) cell
+CROSS JOIN LATERAL (
+    SELECT s.residual_score,
+           CASE WHEN cell.on_matrix
+                THEN @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, s.residual_score) END
+               AS residual_rank
+    FROM (SELECT @extschema@.residual_risk(@extschema@.risk_score(r.likelihood, r.impact)::double precision,
+                                           r.control_effectiveness) AS residual_score) s
+) res
+LEFT JOIN LATERAL (
+    SELECT l.name, l.color FROM @extschema@.risk_matrix_levels(o.risk_matrix) l WHERE l.rank = res.residual_rank
+) lv ON true;
+COMMENT ON VIEW @extschema@.risk_register IS
+'The risk register: inherent score and level on the organization''s risk matrix, residual score = inherent x (1 - control effectiveness) and its level, tolerance and acceptance expiry. A risk outside its organization''s matrix (stored with the checks bypassed) has NULL levels, colours, ranks and within_tolerance.';
+
+-- ---------------------------------------------------------------------------
+-- 2b, 2c. Releases. release_peer_figures refuses a snapshot-bound transaction: under
+-- REPEATABLE READ or SERIALIZABLE its snapshot predates its lock, so a release that
+-- waited for another would compute against a stale base, and two consecutive releases
+-- would differ by one party's change. It is SECURITY DEFINER, and nobody else may insert
+-- releases or figures: an administrator could otherwise insert an empty newest release,
+-- after which the next release would publish every current value at once.
+-- ---------------------------------------------------------------------------
+
+-- Publishes a release (see peer_release.sql); returns its id.
+CREATE OR REPLACE FUNCTION @extschema@.release_peer_figures(note text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    need    integer;
+    rid     bigint;
+    rat     timestamptz;
+    prev    bigint;
+BEGIN
+    -- Under READ COMMITTED every statement below takes a new snapshot, so what follows
+    -- the lock sees the newest release and data at least as new.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'release_peer_figures must run in a READ COMMITTED transaction'
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its snapshot would predate the release lock, and a release that waited for another would compute against a stale base.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Call it in a READ COMMITTED transaction (the default).';
+    END IF;
+    -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
+    PERFORM @extschema@.calling_role();
+    need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
+    LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;  -- one release at a time
+    SELECT pg_catalog.max(r.release_id) INTO prev FROM @extschema@.peer_releases r;
+    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note)
+    RETURNING release_id, released_at INTO rid, rat;
+
+    CREATE TEMP TABLE pg_temp.ismseval_rel_cur ON COMMIT DROP AS SELECT * FROM @extschema@.peer_current_values();
+    CREATE TEMP TABLE pg_temp.ismseval_rel_base ON COMMIT DROP AS
+    SELECT f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.published_in,
+           f.published_at
+    FROM @extschema@.peer_release_figures f WHERE f.release_id = prev;
+    -- An organization that moved to another peer group counts there only once its old
+    -- group no longer holds it (which takes as many changed units there as any change).
+    DELETE FROM pg_temp.ismseval_rel_cur c
+    WHERE EXISTS (SELECT FROM pg_temp.ismseval_rel_base b
+                  WHERE b.organization_id = c.organization_id AND b.framework_id = c.framework_id
+                    AND b.peer_group <> c.peer_group);
+    -- statistics for the planner: without them it nests loops over these tables
+    ANALYZE pg_temp.ismseval_rel_cur;
+    ANALYZE pg_temp.ismseval_rel_base;
+
+    -- The unit of every organization with a value now or in the last release, looked up once.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_units ON COMMIT DROP AS
+    SELECT o.organization_id, @extschema@.peer_unit(o.organization_id) AS unit
+    FROM (SELECT c.organization_id FROM pg_temp.ismseval_rel_cur c
+          UNION SELECT b.organization_id FROM pg_temp.ismseval_rel_base b) o;
+    ANALYZE pg_temp.ismseval_rel_units;
+
+    -- Score members per peer group and framework: now (complete) and in the last release.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_members ON COMMIT DROP AS
+    SELECT x.peer_group, x.framework_id, x.organization_id,
+           pg_catalog.bool_or(x.now) AS now, pg_catalog.bool_or(NOT x.now) AS before,
+           pg_catalog.min(u.unit) AS unit
+    FROM (SELECT DISTINCT c.peer_group, c.framework_id, c.organization_id, true AS now
+          FROM pg_temp.ismseval_rel_cur c WHERE c.kind = 'domain'
+          UNION ALL
+          SELECT b.peer_group, b.framework_id, b.organization_id, false
+          FROM pg_temp.ismseval_rel_base b WHERE b.kind = 'total') x
+    JOIN pg_temp.ismseval_rel_units u ON u.organization_id = x.organization_id
+    GROUP BY x.peer_group, x.framework_id, x.organization_id;
+    ANALYZE pg_temp.ismseval_rel_members;
+
+    -- Per domain: the units of staying members that changed its mean, and with the
+    -- joining and leaving units.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_domains ON COMMIT DROP AS
+    WITH doms AS (
+        SELECT DISTINCT c.peer_group, c.framework_id, c.item_id FROM pg_temp.ismseval_rel_cur c WHERE c.kind = 'domain'
+        UNION
+        SELECT DISTINCT b.peer_group, b.framework_id, b.item_id FROM pg_temp.ismseval_rel_base b WHERE b.kind = 'domain'
+    ), changed AS (
+        SELECT m.peer_group, m.framework_id, d.item_id, m.unit
+        FROM pg_temp.ismseval_rel_members m
+        JOIN doms d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
+        LEFT JOIN pg_temp.ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
+         AND c.framework_id = m.framework_id AND c.item_id = d.item_id
+        LEFT JOIN pg_temp.ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
+         AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
+        WHERE m.now AND m.before AND c.value IS DISTINCT FROM b.value
+    ), moved AS (
+        SELECT m.peer_group, m.framework_id, m.unit FROM pg_temp.ismseval_rel_members m WHERE m.now <> m.before
+    )
+    SELECT d.peer_group, d.framework_id, d.item_id,
+           pg_catalog.count(DISTINCT u.unit) FILTER (WHERE u.staying) AS stay_units,
+           pg_catalog.count(DISTINCT u.unit) AS all_units
+    FROM doms d
+    LEFT JOIN (SELECT ch.peer_group, ch.framework_id, ch.item_id, ch.unit, true AS staying FROM changed ch
+               UNION ALL
+               SELECT dm.peer_group, dm.framework_id, dm.item_id, mv.unit, false
+               FROM moved mv JOIN doms dm ON dm.peer_group = mv.peer_group AND dm.framework_id = mv.framework_id) u
+      ON u.peer_group = d.peer_group AND u.framework_id = d.framework_id AND u.item_id = d.item_id
+    GROUP BY d.peer_group, d.framework_id, d.item_id;
+    ANALYZE pg_temp.ismseval_rel_domains;
+
+    -- Per peer group and framework: first publication, and whether members may join or leave.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_groups ON COMMIT DROP AS
+    SELECT g.peer_group, g.framework_id,
+           NOT pg_catalog.bool_or(g.before) AS first,
+           pg_catalog.bool_or(g.now <> g.before) AS moved,
+           (SELECT pg_catalog.min(d.all_units) FROM pg_temp.ismseval_rel_domains d
+            WHERE d.peer_group = g.peer_group AND d.framework_id = g.framework_id) >= need AS members_change
+    FROM pg_temp.ismseval_rel_members g
+    GROUP BY g.peer_group, g.framework_id;
+    ANALYZE pg_temp.ismseval_rel_groups;
+
+    -- The published domain means: current ones where the domain (or the membership) may
+    -- change, the last release's otherwise; members: now's, or the last release's.
+    CREATE TEMP TABLE pg_temp.ismseval_rel_values ON COMMIT DROP AS
+    SELECT m.peer_group, m.framework_id, 'domain'::text AS kind, d.item_id, m.organization_id,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR (d.stay_units >= need AND m.now)
+                THEN c.value ELSE b.value END AS value,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
+                THEN rid ELSE b.published_in END AS published_in,
+           CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
+                THEN rat ELSE b.published_at END AS published_at
+    FROM pg_temp.ismseval_rel_members m
+    JOIN pg_temp.ismseval_rel_groups g ON g.peer_group = m.peer_group AND g.framework_id = m.framework_id
+    JOIN pg_temp.ismseval_rel_domains d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
+    LEFT JOIN pg_temp.ismseval_rel_cur c ON c.kind = 'domain' AND c.organization_id = m.organization_id
+     AND c.framework_id = m.framework_id AND c.item_id = d.item_id
+    LEFT JOIN pg_temp.ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
+     AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
+    WHERE CASE WHEN g.first OR (g.moved AND g.members_change) THEN m.now ELSE m.before END;
+    DELETE FROM pg_temp.ismseval_rel_values v WHERE v.value IS NULL;   -- a domain new to the framework, kept back
+    ANALYZE pg_temp.ismseval_rel_values;
+
+    -- The totals: sum over domains of large questions x published domain mean.
+    INSERT INTO pg_temp.ismseval_rel_values
+    SELECT v.peer_group, v.framework_id, 'total', 0, v.organization_id,
+           pg_catalog.sum(nq.n * v.value), pg_catalog.max(v.published_in), pg_catalog.max(v.published_at)
+    FROM pg_temp.ismseval_rel_values v
+    JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.is_large
+          GROUP BY q.domain_id) nq ON nq.domain_id = v.item_id
+    GROUP BY v.peer_group, v.framework_id, v.organization_id;
+
+    -- Small questions: new answers where enough units changed them, else the last release's.
+    INSERT INTO pg_temp.ismseval_rel_values
+    WITH j AS (
+        SELECT COALESCE(c.peer_group, b.peer_group) AS peer_group,
+               COALESCE(c.framework_id, b.framework_id) AS framework_id,
+               COALESCE(c.item_id, b.item_id) AS item_id,
+               COALESCE(c.organization_id, b.organization_id) AS organization_id,
+               c.value AS now_value, b.value AS before_value, b.published_in, b.published_at,
+               c.value IS DISTINCT FROM b.value AS changed
+        FROM (SELECT * FROM pg_temp.ismseval_rel_cur WHERE kind = 'question') c
+        FULL JOIN (SELECT * FROM pg_temp.ismseval_rel_base WHERE kind = 'question') b
+          ON b.organization_id = c.organization_id AND b.framework_id = c.framework_id
+         AND b.item_id = c.item_id AND b.peer_group = c.peer_group
+    ), items AS (
+        SELECT j.peer_group, j.framework_id, j.item_id,
+               pg_catalog.bool_or(j.before_value IS NOT NULL) AS had,
+               pg_catalog.count(DISTINCT u.unit) FILTER (WHERE j.changed) AS units
+        FROM j JOIN pg_temp.ismseval_rel_units u ON u.organization_id = j.organization_id
+        GROUP BY j.peer_group, j.framework_id, j.item_id
+    )
+    SELECT j.peer_group, j.framework_id, 'question', j.item_id, j.organization_id,
+           CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END,
+           CASE WHEN i.had AND i.units < need THEN j.published_in ELSE rid END,
+           CASE WHEN i.had AND i.units < need THEN j.published_at ELSE rat END
+    FROM j JOIN items i ON i.peer_group = j.peer_group AND i.framework_id = j.framework_id AND i.item_id = j.item_id
+    WHERE CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END IS NOT NULL;
+
+    -- The figures of every organization among the others of its item.
+    INSERT INTO @extschema@.peer_release_figures
+    SELECT rid, s.organization_id, s.framework_id, s.kind, s.item_id, s.peer_group, s.value,
+           s.n - 1,
+           (s.total - s.value) / NULLIF(s.n - 1, 0),
+           @extschema@.peer_stddev_without(s.value, s.n, s.mean, s.m2,
+                                           s.distinct_values - CASE WHEN s.equal = 1 THEN 1 ELSE 0 END),
+           s.below, s.equal - 1, s.n - s.below - s.equal,
+           s.published_in, s.published_at
+    FROM (
+        SELECT v.*,
+               pg_catalog.count(*) OVER w AS n,
+               pg_catalog.sum(v.value) OVER w AS total,
+               pg_catalog.max(v.value_rank) OVER w AS distinct_values,
+               g.mean, g.m2,
+               pg_catalog.rank() OVER (w ORDER BY v.value) - 1 AS below,
+               pg_catalog.count(*) OVER (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id, v.value)
+                   AS equal
+        FROM (SELECT x.*, pg_catalog.dense_rank() OVER (PARTITION BY x.peer_group, x.framework_id, x.kind, x.item_id
+                                                        ORDER BY x.value) AS value_rank
+              FROM pg_temp.ismseval_rel_values x) v
+        JOIN (
+            -- each item's mean and sum of squared deviations, in two passes
+            SELECT a.peer_group, a.framework_id, a.kind, a.item_id, a.mean,
+                   pg_catalog.sum((y.value - a.mean) * (y.value - a.mean)) AS m2
+            FROM (SELECT peer_group, framework_id, kind, item_id, pg_catalog.avg(value) AS mean
+                  FROM pg_temp.ismseval_rel_values GROUP BY 1, 2, 3, 4) a
+            JOIN pg_temp.ismseval_rel_values y USING (peer_group, framework_id, kind, item_id)
+            GROUP BY a.peer_group, a.framework_id, a.kind, a.item_id, a.mean
+        ) g ON g.peer_group = v.peer_group AND g.framework_id = v.framework_id AND g.kind = v.kind
+           AND g.item_id = v.item_id
+        WINDOW w AS (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id)
+    ) s;
+
+    DROP TABLE pg_temp.ismseval_rel_cur, pg_temp.ismseval_rel_base, pg_temp.ismseval_rel_units,
+               pg_temp.ismseval_rel_members, pg_temp.ismseval_rel_domains,
+               pg_temp.ismseval_rel_groups, pg_temp.ismseval_rel_values;
+    -- fresh statistics, so that a dashboard's lookup by organization takes the primary key
+    -- (the function runs as the table's owner, which may)
+    ANALYZE @extschema@.peer_release_figures;
+    RETURN rid;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_peer_figures(text) IS
+'Publishes a release of peer figures from every organization''s latest organization-wide assessments; an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only; READ COMMITTED only (a snapshot older than its lock would compute against a stale base); the only way to add releases (SECURITY DEFINER).';
+
+-- Only release_peer_figures (running as the owner) adds releases and figures.
+REVOKE INSERT ON @extschema@.peer_releases, @extschema@.peer_release_figures FROM ismseval_admin;
+REVOKE USAGE ON SEQUENCE @extschema@.peer_releases_release_id_seq FROM ismseval_admin;
+
+-- ---------------------------------------------------------------------------
+-- 3, 4. The loader. The bad-row path looked each staged row up by a sequential scan
+-- (quadratic in the rows of the file); the staging table now has a primary key on the
+-- line. The header's byte-order mark was U&'\FEFF', which a database in another encoding
+-- cannot even parse; it is now recognised by its bytes.
+-- ---------------------------------------------------------------------------
+
+-- Strips a leading UTF-8 byte-order mark (bytes EF BB BF): in a UTF8 database the character
+-- U+FEFF, in a single-byte encoding (LATIN1, ...) the three characters those bytes read as.
+CREATE FUNCTION @extschema@.csv_strip_bom(line text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN (pg_catalog.getdatabaseencoding() = 'UTF8'
+                  OR pg_catalog.pg_encoding_max_length(pg_catalog.pg_char_to_encoding(pg_catalog.getdatabaseencoding())) = 1)
+                 AND pg_catalog.substr(pg_catalog.convert_to(line, pg_catalog.getdatabaseencoding()), 1, 3)
+                     = pg_catalog.decode('efbbbf', 'hex')
+            THEN pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(line, pg_catalog.getdatabaseencoding()), 4),
+                                         pg_catalog.getdatabaseencoding())
+            ELSE line END;
+COMMENT ON FUNCTION @extschema@.csv_strip_bom(text) IS
+'The line without a leading UTF-8 byte-order mark (bytes EF BB BF in the database encoding: U+FEFF in UTF8, three characters in a single-byte encoding); works in any database encoding.';
+
+-- Splits a CSV header line into column names (quotes removed, "" unescaped).
+CREATE OR REPLACE FUNCTION @extschema@.csv_header_columns(header text)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.array_agg(
+               CASE WHEN m[1] LIKE '"%' THEN pg_catalog.replace(pg_catalog.substr(m[1], 2, pg_catalog.length(m[1]) - 2), '""', '"')
+                    ELSE pg_catalog.btrim(m[1]) END
+               ORDER BY n)
+    FROM pg_catalog.regexp_matches(@extschema@.csv_strip_bom(pg_catalog.rtrim(header, E'\r')) || ',',
+                                   '\s*("(?:[^"]|"")*"|[^,]*)\s*,', 'g')
+         WITH ORDINALITY AS r(m, n);
+END;
+
+CREATE OR REPLACE FUNCTION @extschema@.load_csv(table_name text, path text)
+RETURNS bigint
+LANGUAGE plpgsql AS
+$$
+DECLARE
+    target      regclass;
+    header      text;
+    cols        text[];
+    col         text;
+    coltype     text;
+    attrs       record;
+    stage_cols  text := '';
+    insert_cols text := '';
+    select_list text := '';
+    ins_sql     text;
+    n_rows      bigint;
+    bad_line    bigint;
+    err_state   text;
+    err_msg     text;
+    err_detail  text;
+    err_context text;
+BEGIN
+    IF table_name IS NULL OR path IS NULL THEN
+        RAISE EXCEPTION 'load_csv: table_name and path must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.loadable_tables() l WHERE l.table_name = load_csv.table_name) THEN
+        RAISE EXCEPTION 'load_csv: table_name must be one of the model tables (%), got "%"',
+            (SELECT pg_catalog.string_agg(l.table_name, ', ' ORDER BY l.load_order) FROM @extschema@.loadable_tables() l),
+            table_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    target := pg_catalog.format('%I.%I', '@extschema@', table_name)::regclass;
+
+    -- The header: the first physical line, read without any quoting or escaping.
+    IF pg_catalog.to_regclass('pg_temp.ismseval_load_lines') IS NOT NULL THEN
+        DROP TABLE pg_temp.ismseval_load_lines;
+    END IF;
+    CREATE TEMP TABLE ismseval_load_lines (n bigint GENERATED ALWAYS AS IDENTITY, line text);
+    EXECUTE pg_catalog.format('COPY pg_temp.ismseval_load_lines (line) FROM %L WITH (FORMAT csv, DELIMITER %L, QUOTE %L)',
+                              path, E'\x01', E'\x02');
+    SELECT l.line INTO header FROM pg_temp.ismseval_load_lines l ORDER BY l.n LIMIT 1;
+    DROP TABLE pg_temp.ismseval_load_lines;
+    IF header IS NULL THEN
+        RAISE EXCEPTION 'load_csv: %: line 1: the file is empty; it needs a header line naming the columns', path
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    cols := @extschema@.csv_header_columns(header);
+
+    -- Every header column must be a writable column of the table, once.
+    FOR i IN 1 .. pg_catalog.cardinality(cols) LOOP
+        col := cols[i];
+        IF pg_catalog.array_position(cols, col) <> i THEN
+            RAISE EXCEPTION 'load_csv: %: line 1: column "%" appears twice in the header', path, col
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        SELECT a.attgenerated, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ INTO attrs
+        FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid = target AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'load_csv: %: line 1: "%" is not a column of table %', path, col, table_name
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'The header names columns of the table: see the README, "Tables and their CSV (COPY) formats".';
+        END IF;
+        IF attrs.attgenerated <> '' THEN
+            RAISE EXCEPTION 'load_csv: %: line 1: column "%" of table % is computed and cannot be loaded', path, col, table_name
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        coltype := attrs.typ;
+        stage_cols := stage_cols || pg_catalog.format(', %I text', col);
+        insert_cols := insert_cols || CASE WHEN i > 1 THEN ', ' ELSE '' END || pg_catalog.quote_ident(col);
+        select_list := select_list || CASE WHEN i > 1 THEN ', ' ELSE '' END
+                       || pg_catalog.format('s.%I::%s', col, coltype);
+    END LOOP;
+
+    -- Stage the rows as text, numbered in file order; the key makes the row-by-row
+    -- search below read one row per line (it scanned the whole table for each).
+    IF pg_catalog.to_regclass('pg_temp.ismseval_load_stage') IS NOT NULL THEN
+        DROP TABLE pg_temp.ismseval_load_stage;
+    END IF;
+    EXECUTE pg_catalog.format('CREATE TEMP TABLE ismseval_load_stage (ismseval_line bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY%s)',
+                              stage_cols);
+    BEGIN
+        EXECUTE pg_catalog.format('COPY pg_temp.ismseval_load_stage (%s) FROM %L WITH (FORMAT csv, HEADER true)',
+                                  insert_cols, path);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
+                                err_context = PG_EXCEPTION_CONTEXT;
+        RAISE EXCEPTION 'load_csv: %: line %: %', path,
+            coalesce(pg_catalog.substring(err_context, 'ismseval_load_stage, line ([0-9]+)'), '?'), err_msg
+            USING ERRCODE = err_state;
+    END;
+
+    ins_sql := pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM pg_temp.ismseval_load_stage s',
+                                 target, insert_cols, select_list);
+    -- Fast path: all rows in one statement.
+    BEGIN
+        EXECUTE ins_sql || ' ORDER BY s.ismseval_line';
+        GET DIAGNOSTICS n_rows = ROW_COUNT;
+        DROP TABLE pg_temp.ismseval_load_stage;
+        RETURN n_rows;
+    EXCEPTION WHEN OTHERS THEN
+        NULL;   -- find the first bad row below
+    END;
+
+    -- Slow path: row by row until the first failure, reported with its line
+    -- (record number + 1 for the header); raising undoes the rows before it.
+    FOR bad_line IN SELECT s.ismseval_line FROM pg_temp.ismseval_load_stage s ORDER BY s.ismseval_line LOOP
+        BEGIN
+            EXECUTE ins_sql || ' WHERE s.ismseval_line = $1' USING bad_line;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
+                                    err_detail = PG_EXCEPTION_DETAIL;
+            IF coalesce(err_detail, '') = '' THEN
+                RAISE EXCEPTION 'load_csv: %: line %: %', path, bad_line + 1, err_msg
+                    USING ERRCODE = err_state, HINT = 'Nothing of the file was loaded.';
+            END IF;
+            RAISE EXCEPTION 'load_csv: %: line %: %', path, bad_line + 1, err_msg
+                USING ERRCODE = err_state, DETAIL = err_detail,
+                      HINT = 'Nothing of the file was loaded.';
+        END;
+    END LOOP;
+    -- Every row loads on its own but not all together (a rule across rows).
+    EXECUTE ins_sql || ' ORDER BY s.ismseval_line';
+    GET DIAGNOSTICS n_rows = ROW_COUNT;
+    DROP TABLE pg_temp.ismseval_load_stage;
+    RETURN n_rows;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- 5. Every trigger function pins search_path (the SECURITY DEFINER ones already did;
+-- risks_check, organizations_matrix_check and release_peer_figures are pinned above).
+-- ---------------------------------------------------------------------------
+ALTER FUNCTION @extschema@.reject_preloaded_change() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.answers_check() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.maturity_targets_check() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.peer_release_protect_newest() SET search_path = pg_catalog, pg_temp;
