@@ -971,34 +971,23 @@ COMMENT ON VIEW @extschema@.risk_register IS
 -- ---------------------------------------------------------------------------
 
 -- Publishes a release (see peer_release.sql); returns its id.
-CREATE OR REPLACE FUNCTION @extschema@.release_peer_figures(note text DEFAULT NULL)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
+-- (issue 11) its steps are functions of their own, each checkable alone
+-- ---------------------------------------------------------------------------
+-- The steps of a release, in the order release_peer_figures runs them under its lock.
+-- Each reads and writes work tables pg_temp.ismseval_rel_* (dropped at commit), so a
+-- step can be run and checked alone on tables made by hand. They run as the caller:
+-- only release_peer_figures (SECURITY DEFINER) may write the release tables.
+-- ---------------------------------------------------------------------------
+
+-- Step 1, inputs: every organization's current values (ismseval_rel_cur), the figures of
+-- release prev (ismseval_rel_base), and the unit of every organization in either
+-- (ismseval_rel_units).
+CREATE FUNCTION @extschema@.release_stage_inputs(prev bigint)
+RETURNS void
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS
 $$
-DECLARE
-    need    integer;
-    rid     bigint;
-    rat     timestamptz;
-    prev    bigint;
 BEGIN
-    -- Under READ COMMITTED every statement below takes a new snapshot, so what follows
-    -- the lock sees the newest release and data at least as new.
-    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'release_peer_figures must run in a READ COMMITTED transaction'
-            USING ERRCODE = 'feature_not_supported',
-                  DETAIL = pg_catalog.format('This transaction is %s: its snapshot would predate the release lock, and a release that waited for another would compute against a stale base.',
-                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
-                  HINT = 'Call it in a READ COMMITTED transaction (the default).';
-    END IF;
-    -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
-    PERFORM @extschema@.calling_role();
-    need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
-    LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;  -- one release at a time
-    SELECT pg_catalog.max(r.release_id) INTO prev FROM @extschema@.peer_releases r;
-    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note)
-    RETURNING release_id, released_at INTO rid, rat;
-
     CREATE TEMP TABLE pg_temp.ismseval_rel_cur ON COMMIT DROP AS SELECT * FROM @extschema@.peer_current_values();
     CREATE TEMP TABLE pg_temp.ismseval_rel_base ON COMMIT DROP AS
     SELECT f.organization_id, f.framework_id, f.kind, f.item_id, f.peer_group, f.value, f.published_in,
@@ -1020,7 +1009,23 @@ BEGIN
     FROM (SELECT c.organization_id FROM pg_temp.ismseval_rel_cur c
           UNION SELECT b.organization_id FROM pg_temp.ismseval_rel_base b) o;
     ANALYZE pg_temp.ismseval_rel_units;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_stage_inputs(bigint) IS
+'Release step 1: work tables of the current values, the figures of release prev (the base) and each organization''s unit.';
+REVOKE EXECUTE ON FUNCTION @extschema@.release_stage_inputs(bigint) FROM PUBLIC;
 
+-- Step 2, what changed since the base: score members of each peer group and framework
+-- now and before (ismseval_rel_members); per domain the changed units of staying members
+-- and with those joining or leaving (ismseval_rel_domains); per group whether it is new
+-- and whether its members may change, which takes need units in every domain
+-- (ismseval_rel_groups).
+CREATE FUNCTION @extschema@.release_stage_changes(need integer)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
     -- Score members per peer group and framework: now (complete) and in the last release.
     CREATE TEMP TABLE pg_temp.ismseval_rel_members ON COMMIT DROP AS
     SELECT x.peer_group, x.framework_id, x.organization_id,
@@ -1076,17 +1081,28 @@ BEGIN
     FROM pg_temp.ismseval_rel_members g
     GROUP BY g.peer_group, g.framework_id;
     ANALYZE pg_temp.ismseval_rel_groups;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_stage_changes(integer) IS
+'Release step 2: score members now and before, changed units per domain, and per peer group whether it is new and whether its members may change (need units in every domain).';
+REVOKE EXECUTE ON FUNCTION @extschema@.release_stage_changes(integer) FROM PUBLIC;
 
+-- Step 3, the values to publish (ismseval_rel_values): domain means, totals, small
+-- questions; an item takes current values only where need units changed it, else it keeps
+-- the base's values with their publication (release rid at rat otherwise).
+CREATE FUNCTION @extschema@.release_stage_values(need integer, rid bigint, rat timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
     -- The published domain means: current ones where the domain (or the membership) may
     -- change, the last release's otherwise; members: now's, or the last release's.
     CREATE TEMP TABLE pg_temp.ismseval_rel_values ON COMMIT DROP AS
     SELECT m.peer_group, m.framework_id, 'domain'::text AS kind, d.item_id, m.organization_id,
-           CASE WHEN g.first OR (g.moved AND g.members_change) OR (d.stay_units >= need AND m.now)
-                THEN c.value ELSE b.value END AS value,
-           CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
-                THEN rid ELSE b.published_in END AS published_in,
-           CASE WHEN g.first OR (g.moved AND g.members_change) OR d.stay_units >= need
-                THEN rat ELSE b.published_at END AS published_at
+           CASE WHEN r.regroup OR (r.renew AND m.now) THEN c.value ELSE b.value END AS value,
+           CASE WHEN r.regroup OR r.renew THEN rid ELSE b.published_in END AS published_in,
+           CASE WHEN r.regroup OR r.renew THEN rat ELSE b.published_at END AS published_at
     FROM pg_temp.ismseval_rel_members m
     JOIN pg_temp.ismseval_rel_groups g ON g.peer_group = m.peer_group AND g.framework_id = m.framework_id
     JOIN pg_temp.ismseval_rel_domains d ON d.peer_group = m.peer_group AND d.framework_id = m.framework_id
@@ -1094,7 +1110,11 @@ BEGIN
      AND c.framework_id = m.framework_id AND c.item_id = d.item_id
     LEFT JOIN pg_temp.ismseval_rel_base b ON b.kind = 'domain' AND b.organization_id = m.organization_id
      AND b.framework_id = m.framework_id AND b.item_id = d.item_id AND b.peer_group = m.peer_group
-    WHERE CASE WHEN g.first OR (g.moved AND g.members_change) THEN m.now ELSE m.before END;
+    -- regroup: the group is new, or its members change (then now's members are published);
+    -- renew: enough staying units changed the domain
+    CROSS JOIN LATERAL (SELECT g.first OR (g.moved AND g.members_change) AS regroup,
+                               d.stay_units >= need AS renew) r
+    WHERE CASE WHEN r.regroup THEN m.now ELSE m.before END;
     DELETE FROM pg_temp.ismseval_rel_values v WHERE v.value IS NULL;   -- a domain new to the framework, kept back
     ANALYZE pg_temp.ismseval_rel_values;
 
@@ -1122,18 +1142,32 @@ BEGIN
          AND b.item_id = c.item_id AND b.peer_group = c.peer_group
     ), items AS (
         SELECT j.peer_group, j.framework_id, j.item_id,
-               pg_catalog.bool_or(j.before_value IS NOT NULL) AS had,
-               pg_catalog.count(DISTINCT u.unit) FILTER (WHERE j.changed) AS units
+               -- kept: published before, and too few units changed it since
+               pg_catalog.bool_or(j.before_value IS NOT NULL)
+               AND pg_catalog.count(DISTINCT u.unit) FILTER (WHERE j.changed) < need AS kept
         FROM j JOIN pg_temp.ismseval_rel_units u ON u.organization_id = j.organization_id
         GROUP BY j.peer_group, j.framework_id, j.item_id
     )
     SELECT j.peer_group, j.framework_id, 'question', j.item_id, j.organization_id,
-           CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END,
-           CASE WHEN i.had AND i.units < need THEN j.published_in ELSE rid END,
-           CASE WHEN i.had AND i.units < need THEN j.published_at ELSE rat END
+           CASE WHEN i.kept THEN j.before_value ELSE j.now_value END,
+           CASE WHEN i.kept THEN j.published_in ELSE rid END,
+           CASE WHEN i.kept THEN j.published_at ELSE rat END
     FROM j JOIN items i ON i.peer_group = j.peer_group AND i.framework_id = j.framework_id AND i.item_id = j.item_id
-    WHERE CASE WHEN i.had AND i.units < need THEN j.before_value ELSE j.now_value END IS NOT NULL;
+    WHERE CASE WHEN i.kept THEN j.before_value ELSE j.now_value END IS NOT NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_stage_values(integer, bigint, timestamptz) IS
+'Release step 3: the values release rid publishes: domain means, totals (sum of large questions x domain mean) and small answers, current where need units changed them, else the base''s.';
+REVOKE EXECUTE ON FUNCTION @extschema@.release_stage_values(integer, bigint, timestamptz) FROM PUBLIC;
 
+-- Step 4, the figures of release rid: every organization's value among the others of its
+-- item (peer count, mean, population sd without it, below / equal / above).
+CREATE FUNCTION @extschema@.release_write_figures(rid bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
     -- The figures of every organization among the others of its item.
     INSERT INTO @extschema@.peer_release_figures
     SELECT rid, s.organization_id, s.framework_id, s.kind, s.item_id, s.peer_group, s.value,
@@ -1167,6 +1201,45 @@ BEGIN
            AND g.item_id = v.item_id
         WINDOW w AS (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id)
     ) s;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_write_figures(bigint) IS
+'Release step 4: writes the figures of release rid from the published values: per organization and item, its value among the others (count, mean, sd, below, equal, above).';
+REVOKE EXECUTE ON FUNCTION @extschema@.release_write_figures(bigint) FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION @extschema@.release_peer_figures(note text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    need    integer;
+    rid     bigint;
+    rat     timestamptz;
+    prev    bigint;
+BEGIN
+    -- Under READ COMMITTED every statement below takes a new snapshot, so what follows
+    -- the lock sees the newest release and data at least as new.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'release_peer_figures must run in a READ COMMITTED transaction'
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its snapshot would predate the release lock, and a release that waited for another would compute against a stale base.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Call it in a READ COMMITTED transaction (the default).';
+    END IF;
+    -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
+    PERFORM @extschema@.calling_role();
+    need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
+    LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;  -- one release at a time
+    SELECT pg_catalog.max(r.release_id) INTO prev FROM @extschema@.peer_releases r;
+    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note)
+    RETURNING release_id, released_at INTO rid, rat;
+
+    PERFORM @extschema@.release_stage_inputs(prev);
+    PERFORM @extschema@.release_stage_changes(need);
+    PERFORM @extschema@.release_stage_values(need, rid, rat);
+    PERFORM @extschema@.release_write_figures(rid);
 
     DROP TABLE pg_temp.ismseval_rel_cur, pg_temp.ismseval_rel_base, pg_temp.ismseval_rel_units,
                pg_temp.ismseval_rel_members, pg_temp.ismseval_rel_domains,
