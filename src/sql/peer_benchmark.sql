@@ -65,18 +65,15 @@ COMMENT ON FUNCTION @extschema@.peer_access(regrole, bigint) IS
 
 
 -- The peers of an organization's item (kind, item_id, peer group) in a release that the
--- session cannot see (not the organization, not in visible), each with its unit as peer_unit
--- defines it (written out here: inlined into the caller's query, it costs an index probe per
--- peer instead of a function call).
+-- session cannot see (not the organization, not in visible), each with its unit (peer_unit).
 CREATE FUNCTION @extschema@.peer_release_hidden_peers(release_id bigint, organization_id bigint, framework_id bigint,
                                                       kind text, item_id bigint, peer_group text, visible bigint[])
 RETURNS TABLE(organization_id bigint, value double precision, unit text)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT g.organization_id, g.value, COALESCE('role ' || u.role::text, 'organization ' || g.organization_id::text)
+    SELECT g.organization_id, g.value, u.unit
     FROM @extschema@.peer_release_figures g
-    LEFT JOIN LATERAL (SELECT pg_catalog.min(m.tenant_role::oid) AS role FROM @extschema@.tenant_organizations m
-                       WHERE m.organization_id = g.organization_id) u ON true
+    CROSS JOIN LATERAL @extschema@.peer_unit(g.organization_id) u
     WHERE g.release_id = peer_release_hidden_peers.release_id AND g.framework_id = peer_release_hidden_peers.framework_id
       AND g.kind = peer_release_hidden_peers.kind AND g.item_id = peer_release_hidden_peers.item_id
       AND g.peer_group = peer_release_hidden_peers.peer_group
@@ -84,7 +81,7 @@ BEGIN ATOMIC
       AND g.organization_id <> ALL (peer_release_hidden_peers.visible);
 END;
 COMMENT ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) IS
-'The peers of an organization''s item in a release outside the visible organizations, with their value and unit (the lowest tenant role mapped, else the organization, as peer_unit).';
+'The peers of an organization''s item in a release outside the visible organizations, with their value and unit (peer_unit: the lowest tenant role mapped, else the organization).';
 REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) FROM PUBLIC;
 
 -- True when a tenant may be shown the figure of an item of an organization in a release: at

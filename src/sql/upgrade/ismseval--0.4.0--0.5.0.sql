@@ -44,6 +44,21 @@ END;
 COMMENT ON FUNCTION @extschema@.latest_organization_assessments() IS
 'The latest organization-wide assessment (department_id NULL) of each organization and framework: latest assessed_on, then highest assessment_id.';
 
+-- peer_unit returns a one-row set, inlined where it is joined: the release and the hidden-peer
+-- floor share its one definition.
+DROP FUNCTION @extschema@.peer_unit(bigint);
+CREATE FUNCTION @extschema@.peer_unit(organization_id bigint)
+RETURNS TABLE(unit text)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT COALESCE('role ' || pg_catalog.min(m.tenant_role::oid)::text,
+                    'organization ' || peer_unit.organization_id::text)
+    FROM @extschema@.tenant_organizations m
+    WHERE m.organization_id = peer_unit.organization_id;
+END;
+COMMENT ON FUNCTION @extschema@.peer_unit(bigint) IS
+'The unit an organization''s changes count for in a release: its lowest mapped tenant role, else the organization itself.';
+
 CREATE OR REPLACE FUNCTION @extschema@.latest_assessments(organization_id bigint)
 RETURNS TABLE(assessment_id bigint, framework_id bigint, assessed_on date)
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -694,10 +709,9 @@ CREATE FUNCTION @extschema@.peer_release_hidden_peers(release_id bigint, organiz
 RETURNS TABLE(organization_id bigint, value double precision, unit text)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT g.organization_id, g.value, COALESCE('role ' || u.role::text, 'organization ' || g.organization_id::text)
+    SELECT g.organization_id, g.value, u.unit
     FROM @extschema@.peer_release_figures g
-    LEFT JOIN LATERAL (SELECT pg_catalog.min(m.tenant_role::oid) AS role FROM @extschema@.tenant_organizations m
-                       WHERE m.organization_id = g.organization_id) u ON true
+    CROSS JOIN LATERAL @extschema@.peer_unit(g.organization_id) u
     WHERE g.release_id = peer_release_hidden_peers.release_id AND g.framework_id = peer_release_hidden_peers.framework_id
       AND g.kind = peer_release_hidden_peers.kind AND g.item_id = peer_release_hidden_peers.item_id
       AND g.peer_group = peer_release_hidden_peers.peer_group
@@ -705,7 +719,7 @@ BEGIN ATOMIC
       AND g.organization_id <> ALL (peer_release_hidden_peers.visible);
 END;
 COMMENT ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) IS
-'The peers of an organization''s item in a release outside the visible organizations, with their value and unit (the lowest tenant role mapped, else the organization, as peer_unit).';
+'The peers of an organization''s item in a release outside the visible organizations, with their value and unit (peer_unit: the lowest tenant role mapped, else the organization).';
 REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_hidden_peers(bigint, bigint, bigint, text, bigint, text, bigint[]) FROM PUBLIC;
 
 -- True when a tenant may be shown the figure of an item of an organization in a release: at
@@ -1005,9 +1019,10 @@ BEGIN
 
     -- The unit of every organization with a value now or in the last release, looked up once.
     CREATE TEMP TABLE pg_temp.ismseval_rel_units ON COMMIT DROP AS
-    SELECT o.organization_id, @extschema@.peer_unit(o.organization_id) AS unit
+    SELECT o.organization_id, u.unit
     FROM (SELECT c.organization_id FROM pg_temp.ismseval_rel_cur c
-          UNION SELECT b.organization_id FROM pg_temp.ismseval_rel_base b) o;
+          UNION SELECT b.organization_id FROM pg_temp.ismseval_rel_base b) o
+    CROSS JOIN LATERAL @extschema@.peer_unit(o.organization_id) u;
     ANALYZE pg_temp.ismseval_rel_units;
 END
 $$;
