@@ -9,7 +9,6 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 
@@ -68,15 +67,6 @@ malformed_state(const char *str)
 			 errdetail("Expected \"(count,product)\", e.g. \"(2,0.25)\".")));
 }
 
-/* Returns p advanced past any white space. */
-static char *
-skip_space(char *p)
-{
-	while (*p != '\0' && isspace((unsigned char) *p))
-		p++;
-	return p;
-}
-
 /* Parses the row count at p into *count; returns the position after it. */
 static char *
 parse_count(char *p, const char *str, int64 *count)
@@ -99,22 +89,22 @@ Datum
 effectiveness_state_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	char	   *p = skip_space(str);
+	char	   *p = ismseval_skip_space(str);
 	EffectivenessState *state = palloc(sizeof(EffectivenessState));
 
 	if (*p++ != '(')
 		malformed_state(str);
-	p = skip_space(p);
+	p = ismseval_skip_space(p);
 	if (*p == '\0')
 		malformed_state(str);
-	p = skip_space(parse_count(p, str, &state->count));
+	p = ismseval_skip_space(parse_count(p, str, &state->count));
 	if (*p++ != ',')
 		malformed_state(str);
 	/* float8in_internal skips white space on both sides and raises 22P02 on bad syntax */
 	state->product = float8in_internal(p, &p, STATE_TYPE_NAME, str);
 	if (*p++ != ')')
 		malformed_state(str);
-	if (*skip_space(p) != '\0')
+	if (*ismseval_skip_space(p) != '\0')
 		malformed_state(str);
 	validate_state(state);
 	PG_RETURN_POINTER(state);

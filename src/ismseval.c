@@ -31,11 +31,7 @@ _PG_init(void)
 							5, 1, INT_MAX,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ismseval");
-#else
-	EmitWarningsOnPlaceholders("ismseval");
-#endif
 }
 
 /* Raises an error unless value is finite; returns value. */

@@ -27,4 +27,24 @@ extern double ismseval_check_range(double value, const char *argname,
 /* Raises an error unless value is finite and >= 0; returns value. */
 extern double ismseval_check_nonnegative(double value, const char *argname);
 
+/*
+ * True for the white space every text input accepts around its tokens:
+ * space, tab, newline, carriage return, form feed and vertical tab (what
+ * isspace() accepts in the C locale, whatever the server's locale is).
+ */
+static inline bool
+ismseval_isspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Returns p advanced past white space (not const, like strchr). */
+static inline char *
+ismseval_skip_space(const char *p)
+{
+	while (ismseval_isspace(*p))
+		p++;
+	return unconstify(char *, p);
+}
+
 #endif							/* ISMSEVAL_H */

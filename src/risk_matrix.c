@@ -1,7 +1,8 @@
 /*
  * risk_matrix.c: the risk_matrix type's validation and packing, its O(1)
  * lookups (risk_level, risk_level_rank, risk_color), equality and listings.
- * The text, binary and jsonb forms are in risk_matrix_io.c.
+ * The text and binary forms are in risk_matrix_io.c, the jsonb form in
+ * risk_matrix_json.c.
  */
 #include "postgres.h"
 

@@ -1,6 +1,7 @@
 /*
- * risk_matrix.h: the risk_matrix type, shared by risk_matrix_io.c (text,
- * binary and jsonb forms) and risk_matrix.c (lookups, equality, listings).
+ * risk_matrix.h: the risk_matrix type, shared by risk_matrix_io.c (text and
+ * binary forms), risk_matrix_json.c (jsonb form) and risk_matrix.c (lookups,
+ * equality, listings).
  *
  * Stored layout (a varlena; every field is a byte or a byte pair, so the
  * value is read in place through VARDATA_ANY, short header or not):
