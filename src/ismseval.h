@@ -27,6 +27,16 @@ extern double ismseval_check_range(double value, const char *argname,
 /* Raises an error unless value is finite and >= 0; returns value. */
 extern double ismseval_check_nonnegative(double value, const char *argname);
 
+/* The most characters of a user's input that an error message quotes. */
+#define ISMSEVAL_EXCERPT_CHARS 40
+
+/*
+ * The first ISMSEVAL_EXCERPT_CHARS characters of s[0..len) (len -1: up to
+ * the terminator), followed by "..." when s is longer, for quoting in an
+ * error message; never cuts a multibyte character.
+ */
+extern char *ismseval_excerpt(const char *s, int len);
+
 /*
  * True for the white space every text input accepts around its tokens:
  * space, tab, newline, carriage return, form feed and vertical tab (what

@@ -67,11 +67,30 @@ typedef struct RiskMatrixView
 	const char *names;
 } RiskMatrixView;
 
-/* Validates spec (raising sqlstate with prefix on error) and packs it. */
-extern struct varlena *rm_pack(RiskMatrixSpec *spec, int sqlstate,
-							   const char *prefix);
+/* Where a matrix being built comes from: it decides the SQLSTATE and primary message of its errors. */
+typedef enum RmSource
+{
+	RM_SOURCE_TEXT,				/* risk_matrix_in: 22P02 */
+	RM_SOURCE_BINARY,			/* risk_matrix_recv: 22P03 */
+	RM_SOURCE_JSONB				/* risk_matrix_from_jsonb: 22023 */
+} RmSource;
 
-/* Fills view from a detoasted (possibly short-header) value. */
+/*
+ * Sets the SQLSTATE and primary message of an error in a matrix read from
+ * source (input: the text literal, quoted in part; else unused); use inside
+ * ereport, followed by an errdetail naming the offending element.
+ */
+extern int	rm_errsource(RmSource source, const char *input);
+
+/* Validates spec (raising an error of source on failure) and packs it. */
+extern struct varlena *rm_pack(RiskMatrixSpec *spec, RmSource source,
+							   const char *input);
+
+/*
+ * Fills view from a detoasted (possibly short-header) value after checking
+ * its layout version and that every size, offset and level rank in it is
+ * consistent, so that no lookup reads outside the value.
+ */
 extern void rm_view(const struct varlena *value, RiskMatrixView *view);
 
 /* The name of level rank in view, and its length. */

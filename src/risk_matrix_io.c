@@ -33,8 +33,6 @@ PG_FUNCTION_INFO_V1(risk_matrix_out);
 PG_FUNCTION_INFO_V1(risk_matrix_recv);
 PG_FUNCTION_INFO_V1(risk_matrix_send);
 
-#define TEXT_PREFIX		"invalid risk_matrix literal: "
-#define BINARY_PREFIX	"invalid risk_matrix binary input: "
 
 /* ---------- text input ---------- */
 
@@ -45,18 +43,44 @@ typedef struct RmParser
 	const char *p;				/* the next character */
 } RmParser;
 
-/* Raises 22P02 for a syntax error at the parser's position. */
+/*
+ * Raises 22P02 for a syntax error at the parser's position: the detail is
+ * the formatted description of what was wrong, then where.
+ */
 static void
-rm_syntax_error(RmParser *ps, const char *what)
+pg_attribute_noreturn()
+pg_attribute_printf(2, 3)
+rm_syntax_error(RmParser *ps, const char *fmt,...)
 {
+	StringInfoData what;
+
+	initStringInfo(&what);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&what, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&what, needed);
+	}
 	if (*ps->p == '\0')
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg(TEXT_PREFIX "%s at end of input", what)));
+				(rm_errsource(RM_SOURCE_TEXT, ps->input),
+				 errdetail("%s at end of input.", what.data)));
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg(TEXT_PREFIX "%s at character %d", what, (int) (ps->p - ps->input) + 1)));
+			(rm_errsource(RM_SOURCE_TEXT, ps->input),
+			 errdetail("%s at character %d.", what.data, (int) (ps->p - ps->input) + 1)));
 }
+
+/* Raises 22P02 for a literal that parses but is not a valid matrix: the detail is given. */
+#define rm_literal_error(ps, ...) \
+	ereport(ERROR, \
+			(rm_errsource(RM_SOURCE_TEXT, (ps)->input), \
+			 errdetail(__VA_ARGS__)))
 
 /* Skips white space. */
 static void
@@ -88,7 +112,7 @@ rm_expect_keyword(RmParser *ps, const char *kw)
 
 	rm_skip_ws(ps);
 	if (pg_strncasecmp(ps->p, kw, len) != 0 || rm_is_name_char(ps->p[len]))
-		rm_syntax_error(ps, psprintf("expected \"%s\"", kw));
+		rm_syntax_error(ps, "Expected \"%s\"", kw);
 	ps->p += len;
 }
 
@@ -98,7 +122,7 @@ rm_expect_char(RmParser *ps, char c)
 {
 	rm_skip_ws(ps);
 	if (*ps->p != c)
-		rm_syntax_error(ps, psprintf("expected \"%c\"", c));
+		rm_syntax_error(ps, "Expected \"%c\"", c);
 	ps->p++;
 }
 
@@ -117,7 +141,7 @@ rm_comma_or_close(RmParser *ps, char close)
 		ps->p++;
 		return false;
 	}
-	rm_syntax_error(ps, psprintf("expected \",\" or \"%c\"", close));
+	rm_syntax_error(ps, "Expected \",\" or \"%c\"", close);
 	return false;				/* not reached */
 }
 
@@ -130,16 +154,16 @@ rm_parse_int(RmParser *ps, const char *what)
 
 	rm_skip_ws(ps);
 	if (*ps->p < '0' || *ps->p > '9')
-		rm_syntax_error(ps, psprintf("expected %s (a non-negative integer)", what));
+		rm_syntax_error(ps, "Expected %s (a non-negative integer)", what);
 	while (*ps->p >= '0' && *ps->p <= '9')
 	{
 		if (++digits > 9)
-			rm_syntax_error(ps, psprintf("%s is too large", what));
+			rm_syntax_error(ps, "Too many digits in %s", what);
 		value = value * 10 + (*ps->p - '0');
 		ps->p++;
 	}
 	if (rm_is_name_char(*ps->p))
-		rm_syntax_error(ps, psprintf("expected %s (a non-negative integer)", what));
+		rm_syntax_error(ps, "Expected %s (a non-negative integer)", what);
 	return value;
 }
 
@@ -159,7 +183,7 @@ rm_parse_name(RmParser *ps, int *len)
 		for (;;)
 		{
 			if (*ps->p == '\0')
-				rm_syntax_error(ps, "unterminated quoted level name");
+				rm_syntax_error(ps, "Unterminated quoted level name");
 			if (*ps->p == '"')
 			{
 				if (ps->p[1] != '"')
@@ -174,7 +198,7 @@ rm_parse_name(RmParser *ps, int *len)
 		return buf.data;
 	}
 	if (!rm_is_name_start(*ps->p))
-		rm_syntax_error(ps, "expected a level name (quoted with \" or a bare word)");
+		rm_syntax_error(ps, "Expected a level name (quoted with \" or a bare word)");
 	start = ps->p;
 	while (rm_is_name_char(*ps->p))
 		ps->p++;
@@ -190,7 +214,7 @@ rm_parse_colour_token(RmParser *ps)
 
 	rm_skip_ws(ps);
 	if (strnlen(ps->p, 7) < 7 || !rm_parse_colour(ps->p, 7, &colour) || rm_is_name_char(ps->p[7]))
-		rm_syntax_error(ps, "expected a colour \"#RRGGBB\"");
+		rm_syntax_error(ps, "Expected a colour \"#RRGGBB\"");
 	ps->p += 7;
 	return colour;
 }
@@ -204,10 +228,8 @@ rm_parse_scale(RmParser *ps, const char *kw)
 	rm_expect_keyword(ps, kw);
 	size = rm_parse_int(ps, psprintf("the %s scale size", kw));
 	if (size < RM_MIN_SCALE || size > RM_MAX_SCALE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg(TEXT_PREFIX "%s scale must have between %d and %d levels, got %d",
-						kw, RM_MIN_SCALE, RM_MAX_SCALE, size)));
+		rm_literal_error(ps, "The %s scale must have between %d and %d levels, got %d.",
+						 kw, RM_MIN_SCALE, RM_MAX_SCALE, size);
 	return size;
 }
 
@@ -221,16 +243,14 @@ rm_parse_levels(RmParser *ps, RiskMatrixSpec *spec)
 	do
 	{
 		if (spec->nlevels >= RM_MAX_LEVELS)
-			rm_syntax_error(ps, psprintf("more than %d levels", RM_MAX_LEVELS));
+			rm_syntax_error(ps, "More than %d levels", RM_MAX_LEVELS);
 		spec->names[spec->nlevels] = rm_parse_name(ps, &spec->namelens[spec->nlevels]);
 		spec->colours[spec->nlevels] = rm_parse_colour_token(ps);
 		spec->nlevels++;
 	} while (rm_comma_or_close(ps, ')'));
 	if (spec->nlevels < RM_MIN_LEVELS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg(TEXT_PREFIX "a risk matrix must have between %d and %d levels, got %d",
-						RM_MIN_LEVELS, RM_MAX_LEVELS, spec->nlevels)));
+		rm_literal_error(ps, "A risk matrix must have between %d and %d levels, got %d.",
+						 RM_MIN_LEVELS, RM_MAX_LEVELS, spec->nlevels);
 }
 
 /* Parses one grid cell: a level index or a level name. */
@@ -248,10 +268,8 @@ rm_parse_cell(RmParser *ps, RiskMatrixSpec *spec, int lik, int imp)
 	for (rank = 0; rank < spec->nlevels; rank++)
 		if (spec->namelens[rank] == len && memcmp(spec->names[rank], name, len) == 0)
 			return rank;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg(TEXT_PREFIX "unknown risk level \"%.*s\" in grid cell (likelihood %d, impact %d)",
-					len, name, lik, imp)));
+	rm_literal_error(ps, "Grid cell (likelihood %d, impact %d) names an unknown level \"%s\".",
+					 lik, imp, ismseval_excerpt(name, len));
 	return 0;					/* not reached */
 }
 
@@ -271,15 +289,13 @@ rm_parse_mapping(RmParser *ps, RiskMatrixSpec *spec)
 		{
 			rm_skip_ws(ps);
 			if (n >= spec->nlevels)
-				rm_syntax_error(ps, psprintf("more thresholds than the %d expected (one per level above the first)",
-											 spec->nlevels - 1));
+				rm_syntax_error(ps, "More thresholds than the %d expected (one per level above the first)",
+								spec->nlevels - 1);
 			spec->thresholds[n++] = rm_parse_int(ps, "a threshold");
 		} while (rm_comma_or_close(ps, ')'));
 		if (n != spec->nlevels)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg(TEXT_PREFIX "thresholds must have %d entries (one per level above the first), got %d",
-							spec->nlevels - 1, n - 1)));
+			rm_literal_error(ps, "The thresholds must have %d entries (one per level above the first), got %d.",
+							 spec->nlevels - 1, n - 1);
 	}
 	else if (pg_strncasecmp(ps->p, "grid", 4) == 0 && !rm_is_name_char(ps->p[4]))
 	{
@@ -294,33 +310,28 @@ rm_parse_mapping(RmParser *ps, RiskMatrixSpec *spec)
 
 			rm_skip_ws(ps);
 			if (row >= spec->nlik)
-				rm_syntax_error(ps, psprintf("more grid rows than the %d of the likelihood scale",
-											 spec->nlik));
+				rm_syntax_error(ps, "More grid rows than the %d of the likelihood scale", spec->nlik);
 			rm_expect_char(ps, '(');
 			do
 			{
 				rm_skip_ws(ps);
 				if (col >= spec->nimp)
-					rm_syntax_error(ps, psprintf("more cells in grid row %d than the %d of the impact scale",
-												 row + 1, spec->nimp));
+					rm_syntax_error(ps, "More cells in grid row %d than the %d of the impact scale",
+									row + 1, spec->nimp);
 				spec->grid[row * spec->nimp + col] = rm_parse_cell(ps, spec, row + 1, col + 1);
 				col++;
 			} while (rm_comma_or_close(ps, ')'));
 			if (col != spec->nimp)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg(TEXT_PREFIX "grid row %d (likelihood %d) must have %d cells (one per impact level), got %d",
-								row + 1, row + 1, spec->nimp, col)));
+				rm_literal_error(ps, "Grid row %d (likelihood %d) must have %d cells (one per impact level), got %d.",
+								 row + 1, row + 1, spec->nimp, col);
 			row++;
 		} while (rm_comma_or_close(ps, ')'));
 		if (row != spec->nlik)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg(TEXT_PREFIX "grid must have %d rows (one per likelihood level), got %d",
-							spec->nlik, row)));
+			rm_literal_error(ps, "The grid must have %d rows (one per likelihood level), got %d.",
+							 spec->nlik, row);
 	}
 	else
-		rm_syntax_error(ps, "expected \"thresholds\" or \"grid\"");
+		rm_syntax_error(ps, "Expected \"thresholds\" or \"grid\"");
 }
 
 /* risk_matrix_in(cstring): parses the text form. */
@@ -334,17 +345,15 @@ risk_matrix_in(PG_FUNCTION_ARGS)
 	ps.p = ps.input;
 	rm_skip_ws(&ps);
 	if (*ps.p == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg(TEXT_PREFIX "empty input")));
+		rm_literal_error(&ps, "The input is empty.");
 	spec->nlik = rm_parse_scale(&ps, "likelihood");
 	spec->nimp = rm_parse_scale(&ps, "impact");
 	rm_parse_levels(&ps, spec);
 	rm_parse_mapping(&ps, spec);
 	rm_skip_ws(&ps);
 	if (*ps.p != '\0')
-		rm_syntax_error(&ps, "unexpected trailing characters");
-	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_TEXT_REPRESENTATION, TEXT_PREFIX));
+		rm_syntax_error(&ps, "Unexpected characters after the mapping");
+	PG_RETURN_POINTER(rm_pack(spec, RM_SOURCE_TEXT, ps.input));
 }
 
 /* ---------- text output ---------- */
@@ -425,9 +434,9 @@ rm_recv_need(StringInfo buf, int64 n, const char *what)
 {
 	if (n < 0 || n > (int64) (buf->len - buf->cursor))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "%s needs %lld bytes, only %d left",
-						what, (long long) n, buf->len - buf->cursor)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The %s needs %lld bytes, the data has only %d.",
+						   what, (long long) n, buf->len - buf->cursor)));
 }
 
 /* Reads an int32 after checking it is there. */
@@ -446,9 +455,9 @@ rm_recv_int32_range(StringInfo buf, const char *what, int32 low, int32 high)
 
 	if (value < low || value > high)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "%s must be between %d and %d, got %d",
-						what, low, high, value)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The %s must be between %d and %d, got %d.",
+						   what, low, high, value)));
 	return value;
 }
 
@@ -456,18 +465,18 @@ rm_recv_int32_range(StringInfo buf, const char *what, int32 low, int32 high)
 static const char *
 rm_recv_name(StringInfo buf, int rank, int *len)
 {
-	int32		n = rm_recv_int32_range(buf, psprintf("level %d name length", rank), 1, RM_MAX_NAME);
+	int32		n = rm_recv_int32_range(buf, psprintf("name length of level %d", rank), 1, RM_MAX_NAME);
 	const char *bytes;
 	char	   *name;
 
-	rm_recv_need(buf, n, psprintf("level %d name", rank));
+	rm_recv_need(buf, n, psprintf("name of level %d", rank));
 	bytes = pq_getmsgbytes(buf, n);
 	if (memchr(bytes, '\0', n) != NULL ||
 		!pg_verify_mbstr(pg_get_client_encoding(), bytes, n, true))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "level %d name is not valid text in the client encoding",
-						rank)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The name of level %d is not valid text in the client encoding.",
+						   rank)));
 	name = pg_client_to_server(bytes, n);
 	if (name == bytes)
 		name = pnstrdup(bytes, n);
@@ -488,22 +497,22 @@ risk_matrix_recv(PG_FUNCTION_ARGS)
 	version = pq_getmsgbyte(buf);
 	if (version != RM_LAYOUT_VERSION)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "format version must be %d, got %d",
-						RM_LAYOUT_VERSION, version)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The format version must be %d, got %d.",
+						   RM_LAYOUT_VERSION, version)));
 	spec->form = pq_getmsgbyte(buf);
 	if (spec->form != RM_FORM_THRESHOLDS && spec->form != RM_FORM_GRID)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "form must be 0 (thresholds) or 1 (grid), got %d",
-						spec->form)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The mapping form must be 0 (thresholds) or 1 (grid), got %d.",
+						   spec->form)));
 	spec->nlik = rm_recv_int32_range(buf, "likelihood scale size", RM_MIN_SCALE, RM_MAX_SCALE);
 	spec->nimp = rm_recv_int32_range(buf, "impact scale size", RM_MIN_SCALE, RM_MAX_SCALE);
 	spec->nlevels = rm_recv_int32_range(buf, "number of levels", RM_MIN_LEVELS, RM_MAX_LEVELS);
 	for (i = 0; i < spec->nlevels; i++)
 	{
 		spec->names[i] = rm_recv_name(buf, i, &spec->namelens[i]);
-		spec->colours[i] = rm_recv_int32_range(buf, psprintf("level %d colour", i), 0, 0xFFFFFF);
+		spec->colours[i] = rm_recv_int32_range(buf, psprintf("colour of level %d", i), 0, 0xFFFFFF);
 	}
 	if (spec->form == RM_FORM_THRESHOLDS)
 	{
@@ -519,9 +528,11 @@ risk_matrix_recv(PG_FUNCTION_ARGS)
 	}
 	if (buf->cursor != buf->len)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "unexpected trailing bytes: %d", buf->len - buf->cursor)));
-	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_BINARY_REPRESENTATION, BINARY_PREFIX));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail_plural("%d byte is left after the mapping.",
+								  "%d bytes are left after the mapping.",
+								  buf->len - buf->cursor, buf->len - buf->cursor)));
+	PG_RETURN_POINTER(rm_pack(spec, RM_SOURCE_BINARY, NULL));
 }
 
 /* risk_matrix_send(risk_matrix): the binary form. */

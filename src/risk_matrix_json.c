@@ -25,18 +25,18 @@
 PG_FUNCTION_INFO_V1(risk_matrix_from_jsonb);
 PG_FUNCTION_INFO_V1(risk_matrix_to_jsonb);
 
-#define JSONB_PREFIX	"invalid risk_matrix jsonb: "
-
-/* Raises 22023 with the jsonb prefix. */
+/* Raises 22023 "invalid risk matrix definition" with the detail given. */
 #define rm_json_error(...) \
 	ereport(ERROR, \
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
-			 errmsg(JSONB_PREFIX "%s", psprintf(__VA_ARGS__))))
+			(rm_errsource(RM_SOURCE_JSONB, NULL), \
+			 errdetail(__VA_ARGS__)))
 
 /* The JSON type name of v. */
 static const char *
 rm_json_type(const JsonbValue *v)
 {
+	if (v == NULL)
+		return "nothing";
 	switch (v->type)
 	{
 		case jbvNull:
@@ -74,6 +74,37 @@ rm_json_key(JsonbContainer *c, const char *key)
 	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
 }
 
+/* Error context callback: names the key whose string is being parsed as JSON. */
+static void
+rm_json_string_context(void *arg)
+{
+	errcontext("risk matrix definition, string in key \"%s\" parsed as JSON",
+			   (const char *) arg);
+}
+
+/*
+ * The object in the JSON text held by string v under key (CISO Assistant's
+ * API stores json_definition as a string), or NULL when it holds no object.
+ * A string that is not JSON raises jsonb's error with a context line naming
+ * the key.
+ */
+static JsonbContainer *
+rm_json_parse_string(const JsonbValue *v, const char *key)
+{
+	ErrorContextCallback context;
+	Jsonb	   *parsed;
+
+	context.callback = rm_json_string_context;
+	context.arg = unconstify(char *, key);
+	context.previous = error_context_stack;
+	error_context_stack = &context;
+	parsed = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+												CStringGetDatum(pnstrdup(v->val.string.val,
+																		 v->val.string.len))));
+	error_context_stack = context.previous;
+	return JsonContainerIsObject(&parsed->root) ? &parsed->root : NULL;
+}
+
 /* The object holding the definition: c itself, or its "fields" or "json_definition". */
 static JsonbContainer *
 rm_json_find_definition(JsonbContainer *c, int depth)
@@ -89,14 +120,7 @@ rm_json_find_definition(JsonbContainer *c, int depth)
 		JsonbContainer *inner = rm_json_container(v, false);
 
 		if (inner == NULL && v != NULL && v->type == jbvString)
-		{
-			/* json_definition is stored as a JSON string by CISO Assistant's API */
-			Jsonb	   *parsed = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
-																	CStringGetDatum(pnstrdup(v->val.string.val,
-																							 v->val.string.len))));
-
-			inner = JsonContainerIsObject(&parsed->root) ? &parsed->root : NULL;
-		}
+			inner = rm_json_parse_string(v, wrappers[i]);
 		if (inner != NULL)
 			return rm_json_find_definition(inner, depth + 1);
 	}
@@ -111,14 +135,17 @@ rm_json_array(JsonbContainer *def, const char *key, int min, int max, int *count
 	JsonbContainer *arr;
 
 	if (v == NULL)
-		rm_json_error("key \"%s\" is missing (looked at the top level and in \"fields\" and "
-					  "\"json_definition\")", key);
+		ereport(ERROR,
+				(rm_errsource(RM_SOURCE_JSONB, NULL),
+				 errdetail("Key \"%s\" is missing.", key),
+				 errhint("The keys of a definition are looked for at the top level and inside "
+						 "\"fields\" or \"json_definition\".")));
 	arr = rm_json_container(v, true);
 	if (arr == NULL)
-		rm_json_error("\"%s\" must be an array, got %s", key, rm_json_type(v));
+		rm_json_error("Key \"%s\" must hold an array, got %s.", key, rm_json_type(v));
 	*count = JsonContainerSize(arr);
 	if (*count < min || *count > max)
-		rm_json_error("\"%s\" must have between %d and %d entries, got %d", key, min, max, *count);
+		rm_json_error("Array \"%s\" must have between %d and %d entries, got %d.", key, min, max, *count);
 	return arr;
 }
 
@@ -130,7 +157,7 @@ rm_json_entry_object(JsonbContainer *arr, const char *key, int i)
 	JsonbContainer *obj = rm_json_container(v, false);
 
 	if (obj == NULL)
-		rm_json_error("%s[%d] must be an object, got %s", key, i, rm_json_type(v));
+		rm_json_error("Entry %s[%d] must be an object, got %s.", key, i, rm_json_type(v));
 	return obj;
 }
 
@@ -141,11 +168,11 @@ rm_json_name(JsonbContainer *obj, const char *key, int i, int *len)
 	JsonbValue *v = rm_json_key(obj, "name");
 
 	if (v == NULL)
-		rm_json_error("%s[%d].name is missing", key, i);
+		rm_json_error("Entry %s[%d] has no \"name\".", key, i);
 	if (v->type != jbvString)
-		rm_json_error("%s[%d].name must be a string, got %s", key, i, rm_json_type(v));
+		rm_json_error("The name of %s[%d] must be a string, got %s.", key, i, rm_json_type(v));
 	if (v->val.string.len < 1 || v->val.string.len > RM_MAX_NAME)
-		rm_json_error("%s[%d].name must be between 1 and %d bytes long, got %d",
+		rm_json_error("The name of %s[%d] must be between 1 and %d bytes long, got %d.",
 					  key, i, RM_MAX_NAME, v->val.string.len);
 	*len = v->val.string.len;
 	return v->val.string.val;
@@ -160,15 +187,15 @@ rm_json_colour(JsonbContainer *obj, const char *key, int i, bool required, uint3
 	if (v == NULL || v->type == jbvNull)
 	{
 		if (required)
-			rm_json_error("%s[%d].hexcolor is missing", key, i);
+			rm_json_error("Entry %s[%d] has no \"hexcolor\".", key, i);
 		return false;
 	}
 	if (v->type != jbvString)
-		rm_json_error("%s[%d].hexcolor must be a string \"#RRGGBB\", got %s",
+		rm_json_error("The hexcolor of %s[%d] must be a string \"#RRGGBB\", got %s.",
 					  key, i, rm_json_type(v));
 	if (!rm_parse_colour(v->val.string.val, v->val.string.len, colour))
-		rm_json_error("%s[%d].hexcolor must be a colour \"#RRGGBB\", got \"%.*s\"",
-					  key, i, v->val.string.len, v->val.string.val);
+		rm_json_error("The hexcolor of %s[%d] must be a colour \"#RRGGBB\", got \"%s\".",
+					  key, i, ismseval_excerpt(v->val.string.val, v->val.string.len));
 	return true;
 }
 
@@ -189,23 +216,45 @@ rm_json_scale(JsonbContainer *arr, const char *key, int count)
 	}
 }
 
-/* The integer in v, or false when v is not an integral number within int range. */
-static bool
-rm_json_int(const JsonbValue *v, int *out)
+/* The JSON number num as text, shortened for an error message. */
+static const char *
+rm_json_number_text(Numeric num)
 {
-	char	   *s,
-			   *end;
-	long		value;
+	return ismseval_excerpt(DatumGetCString(DirectFunctionCall1(numeric_out,
+																NumericGetDatum(num))), -1);
+}
 
-	if (v == NULL || v->type != jbvNumeric)
-		return false;
-	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	errno = 0;
-	value = strtol(s, &end, 10);
-	if (*end != '\0' || errno != 0 || value < PG_INT32_MIN || value > PG_INT32_MAX)
-		return false;
-	*out = (int) value;
-	return true;
+/* True when the JSON number num is a whole number (1, 1.0, 1e0; not 1.5). */
+static bool
+rm_json_is_whole(Numeric num)
+{
+	Datum		truncated = DirectFunctionCall2(numeric_trunc, NumericGetDatum(num),
+												Int32GetDatum(0));
+
+	return DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(num), truncated));
+}
+
+/*
+ * The level rank in cell grid[row][col]: any JSON number that is a whole
+ * number between 0 and nlevels - 1, however it is written (1, 1.0, 1e0).
+ */
+static int
+rm_json_cell(const JsonbValue *cell, int row, int col, int nlevels)
+{
+	bool		overflow = false;
+	int32		rank;
+
+	if (cell == NULL || cell->type != jbvNumeric)
+		rm_json_error("Cell grid[%d][%d] must be a number (a risk index), got %s.",
+					  row, col, rm_json_type(cell));
+	if (!rm_json_is_whole(cell->val.numeric))
+		rm_json_error("Cell grid[%d][%d] must be a whole number (a risk index), got %s.",
+					  row, col, rm_json_number_text(cell->val.numeric));
+	rank = numeric_int4_opt_error(cell->val.numeric, &overflow);
+	if (overflow || rank < 0 || rank >= nlevels)
+		rm_json_error("Cell grid[%d][%d] must be a risk index between 0 and %d, got %s.",
+					  row, col, nlevels - 1, rm_json_number_text(cell->val.numeric));
+	return rank;
 }
 
 /* Reads grid[probability][impact] into spec. */
@@ -218,7 +267,7 @@ rm_json_grid(JsonbContainer *def, RiskMatrixSpec *spec)
 	JsonbContainer *grid = rm_json_array(def, "grid", 0, PG_INT32_MAX, &nrows);
 
 	if (nrows != spec->nlik)
-		rm_json_error("\"grid\" must have %d rows (one per probability), got %d",
+		rm_json_error("Array \"grid\" must have %d rows (one per probability), got %d.",
 					  spec->nlik, nrows);
 	for (row = 0; row < nrows; row++)
 	{
@@ -226,22 +275,15 @@ rm_json_grid(JsonbContainer *def, RiskMatrixSpec *spec)
 		JsonbContainer *cells = rm_json_container(v, true);
 
 		if (cells == NULL)
-			rm_json_error("grid[%d] must be an array, got %s", row, rm_json_type(v));
+			rm_json_error("Row grid[%d] must be an array, got %s.", row, rm_json_type(v));
 		if ((int) JsonContainerSize(cells) != spec->nimp)
-			rm_json_error("grid[%d] must have %d entries (one per impact), got %d",
+			rm_json_error("Row grid[%d] must have %d entries (one per impact), got %d.",
 						  row, spec->nimp, (int) JsonContainerSize(cells));
 		for (col = 0; col < spec->nimp; col++)
 		{
 			JsonbValue *cell = getIthJsonbValueFromContainer(cells, col);
-			int			rank;
 
-			if (!rm_json_int(cell, &rank))
-				rm_json_error("grid[%d][%d] must be an integer risk index, got %s",
-							  row, col, rm_json_type(cell));
-			if (rank < 0 || rank >= spec->nlevels)
-				rm_json_error("grid[%d][%d] must be a risk index between 0 and %d, got %d",
-							  row, col, spec->nlevels - 1, rank);
-			spec->grid[row * spec->nimp + col] = rank;
+			spec->grid[row * spec->nimp + col] = rm_json_cell(cell, row, col, spec->nlevels);
 		}
 	}
 }
@@ -260,7 +302,8 @@ risk_matrix_from_jsonb(PG_FUNCTION_ARGS)
 				j;
 
 	if (!JsonContainerIsObject(&jb->root))
-		rm_json_error("the definition must be a JSON object");
+		rm_json_error("The definition must be a JSON object, not %s.",
+					  JB_ROOT_IS_ARRAY(jb) && !JB_ROOT_IS_SCALAR(jb) ? "an array" : "a scalar");
 	def = rm_json_find_definition(&jb->root, 0);
 	prob = rm_json_array(def, "probability", RM_MIN_SCALE, RM_MAX_SCALE, &spec->nlik);
 	imp = rm_json_array(def, "impact", RM_MIN_SCALE, RM_MAX_SCALE, &spec->nimp);
@@ -276,12 +319,12 @@ risk_matrix_from_jsonb(PG_FUNCTION_ARGS)
 		for (j = 0; j < i; j++)
 			if (spec->namelens[i] == spec->namelens[j] &&
 				memcmp(spec->names[i], spec->names[j], spec->namelens[i]) == 0)
-				rm_json_error("risk[%d].name duplicates risk[%d].name: \"%.*s\"",
-							  i, j, spec->namelens[i], spec->names[i]);
+				rm_json_error("Entries risk[%d] and risk[%d] have the same name \"%s\".",
+							  j, i, ismseval_excerpt(spec->names[i], spec->namelens[i]));
 	}
 	spec->form = RM_FORM_GRID;
 	rm_json_grid(def, spec);
-	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_PARAMETER_VALUE, JSONB_PREFIX));
+	PG_RETURN_POINTER(rm_pack(spec, RM_SOURCE_JSONB, NULL));
 }
 
 /* Appends {"name": "<n>"} entries for a scale of size n, named "1".."n". */
