@@ -1,8 +1,9 @@
--- pgTAP: combined_effectiveness and effectiveness_state, hand-worked values and every error path.
+-- pgTAP: combined_effectiveness and effectiveness_state, hand-worked values and every error path
+-- (the only harness for their errors; sql/effectiveness.sql shows the values).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(56);
+SELECT plan(63);
 
 -- The SQLSTATE, primary message and detail of the error a statement raises:
 -- "SQLSTATE: message (Detail.)", or "no error".
@@ -207,5 +208,23 @@ SELECT throws_ok($$SELECT '(1,NaN)'::ismseval.effectiveness_state$$, '22023',
 SELECT throws_ok($$SELECT '(0,0.5)'::ismseval.effectiveness_state$$, '22023',
                  'effectiveness_state product must be 1 when count is 0, got 0.5', 'text: count 0, product 0.5');
 
+SELECT throws_ok($$SELECT ismseval.combined_effectiveness('Infinity'::float8)$$, '22023',
+                 'effectiveness must be a finite number, got Infinity', 'infinite effectiveness');
+SELECT is(pg_temp.error_of($$SELECT '(,0.5)'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(,0.5)" (Expected the count (an integer) at character 2.)',
+          'text: count missing');
+SELECT is(pg_temp.error_of($$SELECT '(1,)'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(1,)" (Expected the product (a number) at character 4.)',
+          'text: product missing');
+SELECT is(pg_temp.error_of($$SELECT '1,0.5'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "1,0.5" (Expected "(" at character 1.)',
+          'text: no parentheses');
+SELECT is(pg_temp.error_of($$SELECT '(1,1e400)'::ismseval.effectiveness_state$$),
+          '22003: effectiveness_state product is out of range for type double precision (The product is "1e400".)',
+          'text: product overflows double precision');
+SELECT throws_ok($$SELECT '(1,-0.5)'::ismseval.effectiveness_state$$, '22003',
+                 'effectiveness_state product must be between 0 and 1, got -0.5', 'text: negative product');
+SELECT throws_ok($$SELECT '(1,-Infinity)'::ismseval.effectiveness_state$$, '22023',
+                 'effectiveness_state product must be a finite number, got -Infinity', 'text: product -Infinity');
 SELECT * FROM finish();
 ROLLBACK;

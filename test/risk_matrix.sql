@@ -1,8 +1,9 @@
--- pgTAP: risk_matrix, hand-worked lookups and every error path with its SQLSTATE.
+-- pgTAP: risk_matrix, hand-worked lookups and every error path with its SQLSTATE, message and
+-- detail (the only harness for risk_matrix errors; sql/risk_matrix.sql shows the values).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(96);
+SELECT plan(106);
 
 -- The SQLSTATE, primary message and detail of the error a statement raises:
 -- "SQLSTATE: message (Detail.)", or "no error".
@@ -166,6 +167,24 @@ SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a #000000, b 
           '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a #000000,..." (Too many digits in a threshold at character 74.)',
           'huge number');
 
+-- thresholds: an empty list; a first threshold of 1 (level 0 must hold score 1, so level 1
+-- starts at 2 or above); more entries than the levels above the first
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a #000000, b #FFFFFF) thresholds ()'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a #000000,..." '
+          '(Expected a threshold (a non-negative integer) at character 65.)',
+          'empty threshold list');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a #000000, b #FFFFFF) thresholds (1)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a #000000,..." '
+          '(The threshold of level 1 must be between 2 and 4 (ascending, at most likelihood x impact = 4), got 1.)',
+          'threshold below 2');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a #000000, b #FFFFFF) thresholds (2, 3)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a #000000,..." '
+          '(More thresholds than the 1 expected (one per level above the first) at character 68.)',
+          'too many thresholds');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood two'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood two" '
+          '(Expected the likelihood scale size (a non-negative integer) at character 12.)',
+          'scale size not a number');
 -- long input is quoted as its first 40 characters and "..." (issue 10): a 4 MB literal, a 1 MB level name
 SELECT is(pg_temp.error_of($$SELECT ('likelihood 2 impact 2 levels (a #000000, b #FFFFFF) grid ((a, '
                                || repeat('z', 4 * 1024 * 1024) || '), (a, b))')::ismseval.risk_matrix$$),
@@ -183,6 +202,18 @@ SELECT is(risk_level(risk_matrix_from_jsonb(j), 2, 1), 's', 'the valid 2x2 base 
 SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb('"x"')$$),
           '22023: invalid risk matrix definition (The definition must be a JSON object, not a scalar.)',
           'not an object');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb('[1, 2]')$$),
+          '22023: invalid risk matrix definition (The definition must be a JSON object, not an array.)',
+          'an array, not an object');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{impact,1,name}', '2')) FROM ok2$$),
+          '22023: invalid risk matrix definition (The name of impact[1] must be a string, got number.)',
+          'a name that is a number');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{grid}', '"none"')) FROM ok2$$),
+          '22023: invalid risk matrix definition (Key "grid" must hold an array, got string.)',
+          'grid a string');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(j #- '{risk,1}') FROM ok2$$),
+          '22023: invalid risk matrix definition (Array "risk" must have between 2 and 100 entries, got 1.)',
+          'one risk level');
 SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(j - 'probability') FROM ok2$$),
           '22023: invalid risk matrix definition (Key "probability" is missing.)',
           'missing probability');
@@ -328,5 +359,12 @@ SELECT is(pg_temp.error_of($$SELECT pg_temp.recv_hex('\x010000000002000000020000
           '22P03: invalid binary data for type risk_matrix (1 byte is left after the mapping.)',
           'trailing byte');
 
+-- the colour of level 1 cut short (1 byte of 4); layout version 2
+SELECT is(pg_temp.error_of($$SELECT pg_temp.recv_hex('\x01000000000200000002000000020000000161000000000000000162ff')$$),
+          '22P03: invalid binary data for type risk_matrix (The colour of level 1 needs 4 bytes, the data has only 1.)',
+          'colour cut short');
+SELECT is(pg_temp.error_of($$SELECT pg_temp.recv_hex('\x0200000000020000000200000002000000016100000000000000016200ff000000000002')$$),
+          '22P03: invalid binary data for type risk_matrix (The format version must be 1, got 2.)',
+          'format version 2');
 SELECT * FROM finish();
 ROLLBACK;
