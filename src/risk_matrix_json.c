@@ -234,6 +234,17 @@ rm_json_is_whole(Numeric num)
 	return DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(num), truncated));
 }
 
+/* True when the JSON number num is at least 0 and below limit. */
+static bool
+rm_json_in_range(Numeric num, int limit)
+{
+	Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+	Datum		high = DirectFunctionCall1(int4_numeric, Int32GetDatum(limit));
+
+	return DatumGetBool(DirectFunctionCall2(numeric_ge, NumericGetDatum(num), zero)) &&
+		DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(num), high));
+}
+
 /*
  * The level rank in cell grid[row][col]: any JSON number that is a whole
  * number between 0 and nlevels - 1, however it is written (1, 1.0, 1e0).
@@ -241,20 +252,16 @@ rm_json_is_whole(Numeric num)
 static int
 rm_json_cell(const JsonbValue *cell, int row, int col, int nlevels)
 {
-	bool		overflow = false;
-	int32		rank;
-
 	if (cell == NULL || cell->type != jbvNumeric)
 		rm_json_error("Cell grid[%d][%d] must be a number (a risk index), got %s.",
 					  row, col, rm_json_type(cell));
 	if (!rm_json_is_whole(cell->val.numeric))
 		rm_json_error("Cell grid[%d][%d] must be a whole number (a risk index), got %s.",
 					  row, col, rm_json_number_text(cell->val.numeric));
-	rank = numeric_int4_opt_error(cell->val.numeric, &overflow);
-	if (overflow || rank < 0 || rank >= nlevels)
+	if (!rm_json_in_range(cell->val.numeric, nlevels))
 		rm_json_error("Cell grid[%d][%d] must be a risk index between 0 and %d, got %s.",
 					  row, col, nlevels - 1, rm_json_number_text(cell->val.numeric));
-	return rank;
+	return DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(cell->val.numeric)));
 }
 
 /* Reads grid[probability][impact] into spec. */
