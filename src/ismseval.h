@@ -7,7 +7,11 @@
  *   NULL where a value is required -> 22004 null_value_not_allowed
  *   malformed text literal         -> 22P02 invalid_text_representation
  *   malformed binary input         -> 22P03 invalid_binary_representation
- * and the message names the argument and the allowed range.
+ *   a stored value that is damaged -> XX001 data_corrupted
+ *   a stored layout version unknown to this build -> 0A000 feature_not_supported
+ * and the message names the argument and the allowed range.  A malformed
+ * input has a short primary message quoting at most ISMSEVAL_EXCERPT_CHARS
+ * characters of it, and an errdetail naming the offending element.
  */
 #ifndef ISMSEVAL_H
 #define ISMSEVAL_H

@@ -33,7 +33,6 @@ PG_FUNCTION_INFO_V1(risk_matrix_out);
 PG_FUNCTION_INFO_V1(risk_matrix_recv);
 PG_FUNCTION_INFO_V1(risk_matrix_send);
 
-
 /* ---------- text input ---------- */
 
 /* The state of the text parser. */
