@@ -8,6 +8,7 @@
 
 #include "access/detoast.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -292,14 +293,28 @@ rm_view(const struct varlena *value, RiskMatrixView *view)
 	rm_check_contents(view, size);
 }
 
-/* The name of level rank in view, and its length. */
-const char *
-rm_level_name(const RiskMatrixView *view, int rank, int *len)
+/* The bytes of the name of level rank in view, and their length, unchecked (for comparing). */
+static const char *
+rm_level_name_bytes(const RiskMatrixView *view, int rank, int *len)
 {
 	int			start = rm_name_offset(view, rank);
 
 	*len = rm_name_offset(view, rank + 1) - start;
 	return view->names + start;
+}
+
+/*
+ * The name of level rank in view, and its length, checked to be valid text
+ * in the database encoding (without zero bytes) before it is shown.
+ */
+const char *
+rm_level_name(const RiskMatrixView *view, int rank, int *len)
+{
+	const char *name = rm_level_name_bytes(view, rank, len);
+
+	if (!pg_verify_mbstr(GetDatabaseEncoding(), name, *len, true))
+		rm_corrupted("A level name is not valid text in the database encoding.");
+	return name;
 }
 
 /* The colour of level rank as "#RRGGBB" into buf (8 bytes). */
@@ -515,7 +530,7 @@ risk_matrix_rank_of_name(PG_FUNCTION_ARGS)
 	for (rank = 0; rank < view.nlevels; rank++)
 	{
 		int			namelen;
-		const char *name = rm_level_name(&view, rank, &namelen);
+		const char *name = rm_level_name_bytes(&view, rank, &namelen);
 
 		if (namelen == len && memcmp(name, VARDATA_ANY(level), len) == 0)
 			PG_RETURN_INT32(rank);

@@ -93,7 +93,10 @@ extern struct varlena *rm_pack(RiskMatrixSpec *spec, RmSource source,
  */
 extern void rm_view(const struct varlena *value, RiskMatrixView *view);
 
-/* The name of level rank in view, and its length. */
+/*
+ * The name of level rank in view, and its length, checked to be valid text
+ * in the database encoding (without zero bytes) before it is shown.
+ */
 extern const char *rm_level_name(const RiskMatrixView *view, int rank, int *len);
 
 /* The colour of level rank as "#RRGGBB" into buf (8 bytes). */

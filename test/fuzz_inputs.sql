@@ -330,9 +330,8 @@ END
 $$;
 
 -- Reads stored bytes as a risk_matrix through every function that reads one: 'ok' when they
--- all answer, 'err' when they raise XX001 (an inconsistent value) or 0A000 (an unknown layout
--- version), else what went wrong. Level names of a damaged value may be any bytes, so the text
--- and jsonb forms may also fail as invalid text (22021) or JSON (22P02).
+-- all answer, 'err' when they raise XX001 (an inconsistent value, or a level name that is not
+-- valid text) or 0A000 (an unknown layout version), else what went wrong.
 CREATE FUNCTION pg_temp.fz_stored_case(typname text, bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     m risk_matrix := bytes::risk_matrix;
@@ -346,12 +345,8 @@ BEGIN
         RETURN format('stored %s: lookups disagree with risk_matrix_cells', bytes);
     END IF;
     PERFORM count(*) FROM risk_matrix_levels(m);
-    PERFORM risk_matrix_send(m), m = m, risk_matrix_likelihood_size(m), risk_matrix_impact_size(m);
-    BEGIN
-        PERFORM m::text, risk_matrix_to_jsonb(m);
-    EXCEPTION WHEN character_not_in_repertoire OR invalid_text_representation THEN
-        NULL;
-    END;
+    PERFORM risk_matrix_send(m), m = m, risk_matrix_likelihood_size(m), risk_matrix_impact_size(m),
+            m::text, risk_matrix_to_jsonb(m);
     RETURN 'ok';
 EXCEPTION WHEN OTHERS THEN
     IF SQLSTATE IN ('XX001', '0A000') THEN
