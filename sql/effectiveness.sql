@@ -126,34 +126,4 @@ COPY eff_states FROM :'eff_bin' (FORMAT binary);
 SELECT count(*) AS "still 2" FROM eff_states;
 DROP TABLE eff_states;
 
--- errors
-\set VERBOSITY sqlstate
-SELECT combined_effectiveness(e) FROM (VALUES (0.5::float8), (1.5)) AS t(e);
-SELECT combined_effectiveness(e) FROM (VALUES (-0.1::float8)) AS t(e);
-SELECT combined_effectiveness(e) FROM (VALUES ('NaN'::float8)) AS t(e);
-SELECT combined_effectiveness(e) FROM (VALUES ('Infinity'::float8)) AS t(e);
-SELECT effectiveness_combine('(9223372036854775807,1)', '(1,1)');
-SELECT ''::effectiveness_state;
-SELECT '(1,0.5'::effectiveness_state;
-SELECT '(1;0.5)'::effectiveness_state;
-SELECT '(x,0.5)'::effectiveness_state;
-SELECT '(,0.5)'::effectiveness_state;
-SELECT '(1,)'::effectiveness_state;
-SELECT '(1,abc)'::effectiveness_state;
-SELECT '(1,0.5)x'::effectiveness_state;
-SELECT '1,0.5'::effectiveness_state;
-SELECT '(99999999999999999999,0.5)'::effectiveness_state;
-SELECT '(1,1e400)'::effectiveness_state;
-SELECT '(-1,0.5)'::effectiveness_state;
-SELECT '(1,1.5)'::effectiveness_state;
-SELECT '(1,-0.5)'::effectiveness_state;
-SELECT '(1,NaN)'::effectiveness_state;
-SELECT '(1,-Infinity)'::effectiveness_state;
-SELECT '(0,0.5)'::effectiveness_state;
-\set VERBOSITY default
--- and the messages name the argument and the range
-SELECT combined_effectiveness(e) FROM (VALUES (1.5::float8)) AS t(e);
-SELECT '(1;0.5)'::effectiveness_state;
-SELECT '(-1,0.5)'::effectiveness_state;
-SELECT '(1,1.5)'::effectiveness_state;
-SELECT '(0,0.5)'::effectiveness_state;
+-- errors: every error path, with SQLSTATE, message and detail, is in test/effectiveness.sql.

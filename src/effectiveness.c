@@ -9,7 +9,6 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 
@@ -17,7 +16,6 @@
 #include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
-#include "utils/float.h"
 
 #include "ismseval.h"
 
@@ -41,7 +39,7 @@ PG_FUNCTION_INFO_V1(effectiveness_accum);
 PG_FUNCTION_INFO_V1(effectiveness_combine);
 PG_FUNCTION_INFO_V1(effectiveness_final);
 
-/* Raises an error unless a decoded state is one the aggregate could have built. */
+/* Raises an error unless a state is one the aggregate could have built. */
 static void
 validate_state(const EffectivenessState *state)
 {
@@ -58,23 +56,22 @@ validate_state(const EffectivenessState *state)
 						state->product)));
 }
 
-/* Raises a 22P02 error for a malformed text literal of the state type. */
+/*
+ * Raises 22P02 for a malformed text literal str: the detail names what was
+ * expected at p.
+ */
 static void
-malformed_state(const char *str)
+pg_attribute_noreturn()
+malformed_state(const char *str, const char *p, const char *expected)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type " STATE_TYPE_NAME ": \"%s\"", str),
-			 errdetail("Expected \"(count,product)\", e.g. \"(2,0.25)\".")));
-}
-
-/* Returns p advanced past any white space. */
-static char *
-skip_space(char *p)
-{
-	while (*p != '\0' && isspace((unsigned char) *p))
-		p++;
-	return p;
+			 errmsg("invalid input syntax for type " STATE_TYPE_NAME ": \"%s\"",
+					ismseval_excerpt(str, -1)),
+			 *p == '\0' ?
+			 errdetail("Expected %s at end of input.", expected) :
+			 errdetail("Expected %s at character %d.", expected, (int) (p - str) + 1),
+			 errhint("The form is \"(count,product)\", e.g. \"(2,0.25)\".")));
 }
 
 /* Parses the row count at p into *count; returns the position after it. */
@@ -86,11 +83,31 @@ parse_count(char *p, const char *str, int64 *count)
 	errno = 0;
 	*count = strtoi64(p, &end, 10);
 	if (end == p)
-		malformed_state(str);
+		malformed_state(str, p, "the count (an integer)");
 	if (errno == ERANGE)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg(STATE_TYPE_NAME " count is out of range for type bigint: \"%s\"", str)));
+				 errmsg(STATE_TYPE_NAME " count is out of range for type bigint"),
+				 errdetail("The count is \"%s\".", ismseval_excerpt(p, end - p))));
+	return end;
+}
+
+/* Parses the product at p into *product; returns the position after it. */
+static char *
+parse_product(char *p, const char *str, double *product)
+{
+	char	   *end;
+
+	errno = 0;
+	*product = strtod(p, &end);
+	if (end == p)
+		malformed_state(str, p, "the product (a number)");
+	/* as float8in: underflow to a denormal is fine, to zero or overflow is not */
+	if (errno == ERANGE && (*product == 0 || isinf(*product)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg(STATE_TYPE_NAME " product is out of range for type double precision"),
+				 errdetail("The product is \"%s\".", ismseval_excerpt(p, end - p))));
 	return end;
 }
 
@@ -99,23 +116,20 @@ Datum
 effectiveness_state_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	char	   *p = skip_space(str);
+	char	   *p = ismseval_skip_space(str);
 	EffectivenessState *state = palloc(sizeof(EffectivenessState));
 
-	if (*p++ != '(')
-		malformed_state(str);
-	p = skip_space(p);
-	if (*p == '\0')
-		malformed_state(str);
-	p = skip_space(parse_count(p, str, &state->count));
-	if (*p++ != ',')
-		malformed_state(str);
-	/* float8in_internal skips white space on both sides and raises 22P02 on bad syntax */
-	state->product = float8in_internal(p, &p, STATE_TYPE_NAME, str);
-	if (*p++ != ')')
-		malformed_state(str);
-	if (*skip_space(p) != '\0')
-		malformed_state(str);
+	if (*p != '(')
+		malformed_state(str, p, "\"(\"");
+	p = ismseval_skip_space(parse_count(ismseval_skip_space(p + 1), str, &state->count));
+	if (*p != ',')
+		malformed_state(str, p, "\",\" after the count");
+	p = ismseval_skip_space(parse_product(ismseval_skip_space(p + 1), str, &state->product));
+	if (*p != ')')
+		malformed_state(str, p, "\")\" after the product");
+	p = ismseval_skip_space(p + 1);
+	if (*p != '\0')
+		malformed_state(str, p, "nothing after \")\"");
 	validate_state(state);
 	PG_RETURN_POINTER(state);
 }
@@ -138,11 +152,12 @@ effectiveness_state_recv(PG_FUNCTION_ARGS)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	EffectivenessState *state;
 
-	if (buf->len - buf->cursor < (int) sizeof(EffectivenessState))
+	if (buf->len - buf->cursor != (int) sizeof(EffectivenessState))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("binary " STATE_TYPE_NAME " must be %d bytes, got %d",
-						(int) sizeof(EffectivenessState), buf->len - buf->cursor)));
+				 errmsg("invalid binary data for type " STATE_TYPE_NAME),
+				 errdetail("The value must be %d bytes (int8 count, float8 product), got %d.",
+						   (int) sizeof(EffectivenessState), buf->len - buf->cursor)));
 	state = palloc(sizeof(EffectivenessState));
 	state->count = pq_getmsgint64(buf);
 	state->product = pq_getmsgfloat8(buf);
@@ -163,11 +178,30 @@ effectiveness_state_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* Returns the state to update: the argument itself inside an aggregate, else a copy. */
+/*
+ * The state argument argno, validated.  The type is fixed-length (no varlena
+ * header to detoast), but any value of it may reach a function of a tenant's
+ * own aggregate, so every one is checked before use.
+ */
+static EffectivenessState *
+state_arg(FunctionCallInfo fcinfo, int argno)
+{
+	EffectivenessState *state = (EffectivenessState *) PG_GETARG_POINTER(argno);
+
+	validate_state(state);
+	return state;
+}
+
+/*
+ * Returns the state to update: inside an aggregate the argument itself (the
+ * executor keeps a by-reference state in the aggregate's own memory, copying
+ * any new value it is given there, so the argument is this aggregate call's
+ * own), else a copy.
+ */
 static EffectivenessState *
 state_to_update(FunctionCallInfo fcinfo)
 {
-	EffectivenessState *state = (EffectivenessState *) PG_GETARG_POINTER(0);
+	EffectivenessState *state = state_arg(fcinfo, 0);
 	EffectivenessState *copy;
 
 	if (AggCheckCallContext(fcinfo, NULL))
@@ -203,7 +237,7 @@ effectiveness_accum(PG_FUNCTION_ARGS)
 Datum
 effectiveness_combine(PG_FUNCTION_ARGS)
 {
-	EffectivenessState *other = (EffectivenessState *) PG_GETARG_POINTER(1);
+	EffectivenessState *other = state_arg(fcinfo, 1);
 	EffectivenessState *state = state_to_update(fcinfo);
 
 	add_count(state, other->count);
@@ -215,7 +249,7 @@ effectiveness_combine(PG_FUNCTION_ARGS)
 Datum
 effectiveness_final(PG_FUNCTION_ARGS)
 {
-	EffectivenessState *state = (EffectivenessState *) PG_GETARG_POINTER(0);
+	EffectivenessState *state = state_arg(fcinfo, 0);
 
 	if (state->count == 0)
 		PG_RETURN_NULL();

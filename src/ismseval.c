@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/guc.h"
 
 #include "ismseval.h"
@@ -31,11 +32,7 @@ _PG_init(void)
 							5, 1, INT_MAX,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ismseval");
-#else
-	EmitWarningsOnPlaceholders("ismseval");
-#endif
 }
 
 /* Raises an error unless value is finite; returns value. */
@@ -73,4 +70,24 @@ ismseval_check_nonnegative(double value, const char *argname)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be >= 0, got %g", argname, value)));
 	return value;
+}
+
+/*
+ * The first ISMSEVAL_EXCERPT_CHARS characters of s[0..len) (len -1: up to
+ * the terminator), followed by "..." when s is longer, for quoting in an
+ * error message; never cuts a multibyte character.
+ */
+char *
+ismseval_excerpt(const char *s, int len)
+{
+	int			limit;
+	int			cut;
+
+	if (len < 0)
+		len = strnlen(s, (size_t) ISMSEVAL_EXCERPT_CHARS * MAX_MULTIBYTE_CHAR_LEN + 1);
+	limit = Min(len, ISMSEVAL_EXCERPT_CHARS * MAX_MULTIBYTE_CHAR_LEN);
+	cut = pg_mbcharcliplen(s, limit, ISMSEVAL_EXCERPT_CHARS);
+	if (cut >= len)
+		return pnstrdup(s, len);
+	return psprintf("%.*s...", cut, s);
 }

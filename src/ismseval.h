@@ -7,7 +7,11 @@
  *   NULL where a value is required -> 22004 null_value_not_allowed
  *   malformed text literal         -> 22P02 invalid_text_representation
  *   malformed binary input         -> 22P03 invalid_binary_representation
- * and the message names the argument and the allowed range.
+ *   a stored value that is damaged -> XX001 data_corrupted
+ *   a stored layout version unknown to this build -> 0A000 feature_not_supported
+ * and the message names the argument and the allowed range.  A malformed
+ * input has a short primary message quoting at most ISMSEVAL_EXCERPT_CHARS
+ * characters of it, and an errdetail naming the offending element.
  */
 #ifndef ISMSEVAL_H
 #define ISMSEVAL_H
@@ -26,5 +30,35 @@ extern double ismseval_check_range(double value, const char *argname,
 
 /* Raises an error unless value is finite and >= 0; returns value. */
 extern double ismseval_check_nonnegative(double value, const char *argname);
+
+/* The most characters of a user's input that an error message quotes. */
+#define ISMSEVAL_EXCERPT_CHARS 40
+
+/*
+ * The first ISMSEVAL_EXCERPT_CHARS characters of s[0..len) (len -1: up to
+ * the terminator), followed by "..." when s is longer, for quoting in an
+ * error message; never cuts a multibyte character.
+ */
+extern char *ismseval_excerpt(const char *s, int len);
+
+/*
+ * True for the white space every text input accepts around its tokens:
+ * space, tab, newline, carriage return, form feed and vertical tab (what
+ * isspace() accepts in the C locale, whatever the server's locale is).
+ */
+static inline bool
+ismseval_isspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Returns p advanced past white space (not const, like strchr). */
+static inline char *
+ismseval_skip_space(const char *p)
+{
+	while (ismseval_isspace(*p))
+		p++;
+	return unconstify(char *, p);
+}
 
 #endif							/* ISMSEVAL_H */

@@ -11,6 +11,7 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -96,6 +97,20 @@ get_enum_cache(FunctionCallInfo fcinfo)
 	return cache;
 }
 
+/* The label of enum value labeloid, for messages (never its OID). */
+static const char *
+enum_label(Oid labeloid)
+{
+	HeapTuple	tuple = SearchSysCache1(ENUMOID, ObjectIdGetDatum(labeloid));
+	char	   *label;
+
+	if (!HeapTupleIsValid(tuple))
+		return "(unknown label)";
+	label = pstrdup(NameStr(((Form_pg_enum) GETSTRUCT(tuple))->enumlabel));
+	ReleaseSysCache(tuple);
+	return label;
+}
+
 /* Raises an error unless a value is finite and >= 0; inlined for the per-row path. */
 static inline double
 check_kpi_value(double value, const char *argname)
@@ -158,8 +173,8 @@ compute_attainment(FunctionCallInfo fcinfo, double actual, double target, Oid di
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("direction must be higher_is_better or lower_is_better, got enum label OID %u",
-					direction)));
+			 errmsg("direction must be higher_is_better or lower_is_better, got \"%s\"",
+					enum_label(direction))));
 	return 0.0;					/* not reached */
 }
 

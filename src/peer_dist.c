@@ -184,28 +184,19 @@ invalid_literal(const char *literal, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-/* Advances past white space. */
-static char *
-skip_space(char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
-		p++;
-	return p;
-}
-
 /* peer_dist_in(cstring): reads '{v1,v2,...}' (finite numbers, any order) into a sorted value. */
 Datum
 peer_dist_in(PG_FUNCTION_ARGS)
 {
 	char	   *literal = PG_GETARG_CSTRING(0);
-	char	   *p = skip_space(literal);
+	char	   *p = ismseval_skip_space(literal);
 	int64		capacity = 16;
 	int32		n = 0;
 	double	   *values = (double *) palloc(capacity * sizeof(double));
 
 	if (*p != '{')
 		invalid_literal(literal, "A peer_dist literal starts with \"{\".");
-	p = skip_space(p + 1);
+	p = ismseval_skip_space(p + 1);
 	if (*p == '}')
 		p++;
 	else
@@ -240,7 +231,7 @@ peer_dist_in(PG_FUNCTION_ARGS)
 				invalid_literal(literal, "Expected \",\" or \"}\" after a number.");
 		}
 	}
-	if (*skip_space(p) != '\0')
+	if (*ismseval_skip_space(p) != '\0')
 		invalid_literal(literal, "Junk after the closing \"}\".");
 	PG_RETURN_POINTER(peer_dist_make(values, n));
 }

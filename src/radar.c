@@ -167,15 +167,6 @@ radar_syntax_error(const char *input, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-/* Skips white space. */
-static char *
-skip_space(char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
 /* Parses a double-quoted label at p into buf; returns the position after it. */
 static char *
 parse_label(char *p, StringInfo buf, const char *input)
@@ -240,7 +231,7 @@ Datum
 radar_in(PG_FUNCTION_ARGS)
 {
 	char	   *input = PG_GETARG_CSTRING(0);
-	char	   *p = skip_space(input);
+	char	   *p = ismseval_skip_space(input);
 	StringInfoData labels;
 	ParsedAxis *axes;
 	int			naxes = 0;
@@ -252,7 +243,7 @@ radar_in(PG_FUNCTION_ARGS)
 	axes = palloc(cap * sizeof(ParsedAxis));
 	if (*p != '{')
 		radar_syntax_error(input, "A radar starts with \"{\".");
-	p = skip_space(p + 1);
+	p = ismseval_skip_space(p + 1);
 	if (*p != '}')
 	{
 		for (;;)
@@ -270,31 +261,31 @@ radar_in(PG_FUNCTION_ARGS)
 			a->label_off = labels.len;
 			p = parse_label(p, &labels, input);
 			a->label_len = labels.len - a->label_off;
-			p = skip_space(p);
+			p = ismseval_skip_space(p);
 			if (*p != ':')
 				radar_syntax_error(input, "Expected \":\" after the axis label.");
-			p = parse_double(skip_space(p + 1), &a->mean, "mean", input);
-			p = skip_space(p);
+			p = parse_double(ismseval_skip_space(p + 1), &a->mean, "mean", input);
+			p = ismseval_skip_space(p);
 			if (*p != '/')
 				radar_syntax_error(input, "Expected \"/n\" after the mean.");
-			p = parse_count(skip_space(p + 1), &a->n, input);
-			p = skip_space(p);
+			p = parse_count(ismseval_skip_space(p + 1), &a->n, input);
+			p = ismseval_skip_space(p);
 			a->weight = (double) a->n;
 			if (*p == '@')
 			{
-				p = parse_double(skip_space(p + 1), &a->weight, "weight", input);
+				p = parse_double(ismseval_skip_space(p + 1), &a->weight, "weight", input);
 				if (a->weight <= 0)
 					radar_syntax_error(input, "The weight must be > 0.");
-				p = skip_space(p);
+				p = ismseval_skip_space(p);
 			}
 			if (*p == '}')
 				break;
 			if (*p != ',')
 				radar_syntax_error(input, "Expected \",\" or \"}\" after an axis.");
-			p = skip_space(p + 1);
+			p = ismseval_skip_space(p + 1);
 		}
 	}
-	p = skip_space(p + 1);
+	p = ismseval_skip_space(p + 1);
 	if (*p != '\0')
 		radar_syntax_error(input, "Unexpected text after \"}\".");
 

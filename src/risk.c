@@ -76,7 +76,10 @@ risk_score2_float8(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(check_float_product(likelihood * impact));
 }
 
-/* risk_score(asset_value, threat, vulnerability integer) = their product. */
+/*
+ * risk_score(asset_value, threat, vulnerability integer) = their product,
+ * raising an error only if the product itself is out of range.
+ */
 Datum
 risk_score3_int(PG_FUNCTION_ARGS)
 {
@@ -84,6 +87,9 @@ risk_score3_int(PG_FUNCTION_ARGS)
 	int32		threat = check_int_factor(PG_GETARG_INT32(1), "threat");
 	int32		vulnerability = check_int_factor(PG_GETARG_INT32(2), "vulnerability");
 
+	/* a zero factor gives 0 even when the other two overflow (65536 x 65536 x 0) */
+	if (asset_value == 0 || threat == 0 || vulnerability == 0)
+		PG_RETURN_INT32(0);
 	PG_RETURN_INT32(multiply_int_factors(multiply_int_factors(asset_value, threat),
 										 vulnerability));
 }

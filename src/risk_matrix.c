@@ -1,12 +1,14 @@
 /*
  * risk_matrix.c: the risk_matrix type's validation and packing, its O(1)
  * lookups (risk_level, risk_level_rank, risk_color), equality and listings.
- * The text, binary and jsonb forms are in risk_matrix_io.c.
+ * The text and binary forms are in risk_matrix_io.c, the jsonb form in
+ * risk_matrix_json.c.
  */
 #include "postgres.h"
 
 #include "access/detoast.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -24,13 +26,37 @@ PG_FUNCTION_INFO_V1(risk_matrix_impact_size);
 PG_FUNCTION_INFO_V1(risk_matrix_levels);
 PG_FUNCTION_INFO_V1(risk_matrix_cells);
 
-/* Raises sqlstate with "prefix: message" unless cond holds. */
-#define RM_CHECK(cond, sqlstate, prefix, ...) \
+/*
+ * Sets the SQLSTATE and primary message of an error in a matrix read from
+ * source (input: the text literal, quoted in part; else unused); use inside
+ * ereport, followed by an errdetail naming the offending element.
+ */
+int
+rm_errsource(RmSource source, const char *input)
+{
+	switch (source)
+	{
+		case RM_SOURCE_TEXT:
+			errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
+			return errmsg("invalid input syntax for type risk_matrix: \"%s\"",
+						  ismseval_excerpt(input, -1));
+		case RM_SOURCE_BINARY:
+			errcode(ERRCODE_INVALID_BINARY_REPRESENTATION);
+			return errmsg("invalid binary data for type risk_matrix");
+		case RM_SOURCE_JSONB:
+			errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+			return errmsg("invalid risk matrix definition");
+	}
+	return 0;					/* not reached */
+}
+
+/* Raises an error of source, with the detail that follows, unless cond holds. */
+#define RM_CHECK(cond, source, input, ...) \
 	do { \
 		if (!(cond)) \
 			ereport(ERROR, \
-					(errcode(sqlstate), \
-					 errmsg("%s%s", (prefix), psprintf(__VA_ARGS__)))); \
+					(rm_errsource((source), (input)), \
+					 errdetail(__VA_ARGS__))); \
 	} while (0)
 
 /* Byte offsets of the parts of a stored value, from L, I and N. */
@@ -60,40 +86,40 @@ rm_off_names(int nlik, int nimp, int nlevels)
 
 /* Checks the scales, levels and mapping of spec; fills spec->grid from thresholds. */
 static void
-rm_validate(RiskMatrixSpec *spec, int sqlstate, const char *prefix)
+rm_validate(RiskMatrixSpec *spec, RmSource source, const char *input)
 {
 	int			ncells;
 	int			maxscore;
 	int			i,
 				j;
 
-	RM_CHECK(spec->nlik >= RM_MIN_SCALE && spec->nlik <= RM_MAX_SCALE, sqlstate, prefix,
-			 "likelihood scale must have between %d and %d levels, got %d",
+	RM_CHECK(spec->nlik >= RM_MIN_SCALE && spec->nlik <= RM_MAX_SCALE, source, input,
+			 "The likelihood scale must have between %d and %d levels, got %d.",
 			 RM_MIN_SCALE, RM_MAX_SCALE, spec->nlik);
-	RM_CHECK(spec->nimp >= RM_MIN_SCALE && spec->nimp <= RM_MAX_SCALE, sqlstate, prefix,
-			 "impact scale must have between %d and %d levels, got %d",
+	RM_CHECK(spec->nimp >= RM_MIN_SCALE && spec->nimp <= RM_MAX_SCALE, source, input,
+			 "The impact scale must have between %d and %d levels, got %d.",
 			 RM_MIN_SCALE, RM_MAX_SCALE, spec->nimp);
-	RM_CHECK(spec->nlevels >= RM_MIN_LEVELS && spec->nlevels <= RM_MAX_LEVELS, sqlstate, prefix,
-			 "a risk matrix must have between %d and %d levels, got %d",
+	RM_CHECK(spec->nlevels >= RM_MIN_LEVELS && spec->nlevels <= RM_MAX_LEVELS, source, input,
+			 "A risk matrix must have between %d and %d levels, got %d.",
 			 RM_MIN_LEVELS, RM_MAX_LEVELS, spec->nlevels);
-	RM_CHECK(spec->form == RM_FORM_THRESHOLDS || spec->form == RM_FORM_GRID, sqlstate, prefix,
-			 "mapping form must be 0 (thresholds) or 1 (grid), got %d", spec->form);
+	RM_CHECK(spec->form == RM_FORM_THRESHOLDS || spec->form == RM_FORM_GRID, source, input,
+			 "The mapping form must be 0 (thresholds) or 1 (grid), got %d.", spec->form);
 
 	for (i = 0; i < spec->nlevels; i++)
 	{
-		RM_CHECK(spec->namelens[i] >= 1 && spec->namelens[i] <= RM_MAX_NAME, sqlstate, prefix,
-				 "level %d name must be between 1 and %d bytes long, got %d",
+		RM_CHECK(spec->namelens[i] >= 1 && spec->namelens[i] <= RM_MAX_NAME, source, input,
+				 "The name of level %d must be between 1 and %d bytes long, got %d.",
 				 i, RM_MAX_NAME, spec->namelens[i]);
-		RM_CHECK(memchr(spec->names[i], '\0', spec->namelens[i]) == NULL, sqlstate, prefix,
-				 "level %d name must not contain a zero byte", i);
-		RM_CHECK(spec->colours[i] <= 0xFFFFFF, sqlstate, prefix,
-				 "level %d colour must be between 0 and 16777215 (#FFFFFF), got %u",
+		RM_CHECK(memchr(spec->names[i], '\0', spec->namelens[i]) == NULL, source, input,
+				 "The name of level %d contains a zero byte.", i);
+		RM_CHECK(spec->colours[i] <= 0xFFFFFF, source, input,
+				 "The colour of level %d must be between 0 and 16777215 (#FFFFFF), got %u.",
 				 i, spec->colours[i]);
 		for (j = 0; j < i; j++)
 			RM_CHECK(spec->namelens[i] != spec->namelens[j] ||
 					 memcmp(spec->names[i], spec->names[j], spec->namelens[i]) != 0,
-					 sqlstate, prefix, "level %d has the same name as level %d: \"%.*s\"",
-					 i, j, spec->namelens[i], spec->names[i]);
+					 source, input, "Level %d has the same name as level %d: \"%s\".",
+					 i, j, ismseval_excerpt(spec->names[i], spec->namelens[i]));
 	}
 
 	ncells = spec->nlik * spec->nimp;
@@ -106,9 +132,9 @@ rm_validate(RiskMatrixSpec *spec, int sqlstate, const char *prefix)
 			int			low = (i == 1) ? 2 : spec->thresholds[i - 1] + 1;
 
 			RM_CHECK(spec->thresholds[i] >= low && spec->thresholds[i] <= maxscore,
-					 sqlstate, prefix,
-					 "threshold of level %d must be between %d and %d (ascending, at most "
-					 "likelihood x impact = %d), got %d",
+					 source, input,
+					 "The threshold of level %d must be between %d and %d (ascending, at most "
+					 "likelihood x impact = %d), got %d.",
 					 i, low, maxscore, maxscore, spec->thresholds[i]);
 		}
 		for (i = 0; i < spec->nlik; i++)
@@ -127,16 +153,16 @@ rm_validate(RiskMatrixSpec *spec, int sqlstate, const char *prefix)
 		for (i = 0; i < spec->nlevels; i++)
 			spec->thresholds[i] = 0;
 		for (i = 0; i < ncells; i++)
-			RM_CHECK(spec->grid[i] >= 0 && spec->grid[i] < spec->nlevels, sqlstate, prefix,
-					 "grid cell (likelihood %d, impact %d) must be a level index between 0 "
-					 "and %d, got %d",
+			RM_CHECK(spec->grid[i] >= 0 && spec->grid[i] < spec->nlevels, source, input,
+					 "Grid cell (likelihood %d, impact %d) must be a level index between 0 "
+					 "and %d, got %d.",
 					 i / spec->nimp + 1, i % spec->nimp + 1, spec->nlevels - 1, spec->grid[i]);
 	}
 }
 
-/* Validates spec (raising sqlstate with prefix on error) and packs it. */
+/* Validates spec (raising an error of source on failure) and packs it. */
 struct varlena *
-rm_pack(RiskMatrixSpec *spec, int sqlstate, const char *prefix)
+rm_pack(RiskMatrixSpec *spec, RmSource source, const char *input)
 {
 	int			ncells,
 				namebytes = 0,
@@ -146,7 +172,7 @@ rm_pack(RiskMatrixSpec *spec, int sqlstate, const char *prefix)
 	uint8	   *offsets;
 	struct varlena *result;
 
-	rm_validate(spec, sqlstate, prefix);
+	rm_validate(spec, source, input);
 	ncells = spec->nlik * spec->nimp;
 	for (i = 0; i < spec->nlevels; i++)
 		namebytes += spec->namelens[i];
@@ -187,21 +213,15 @@ rm_pack(RiskMatrixSpec *spec, int sqlstate, const char *prefix)
 	return result;
 }
 
-/* Fills view from a detoasted (possibly short-header) value. */
-void
-rm_view(const struct varlena *value, RiskMatrixView *view)
+/* Raises XX001 for a stored value that is not a consistent risk_matrix. */
+static void
+pg_attribute_noreturn()
+rm_corrupted(const char *what)
 {
-	const uint8 *p = (const uint8 *) VARDATA_ANY(value);
-
-	view->form = p[1];
-	view->nlik = p[2];
-	view->nimp = p[3];
-	view->nlevels = p[4];
-	view->grid = p + RM_HEADER_BYTES;
-	view->thresholds = p + rm_off_thresholds(view->nlik, view->nimp);
-	view->colours = p + rm_off_colours(view->nlik, view->nimp, view->nlevels);
-	view->offsets = p + rm_off_offsets(view->nlik, view->nimp, view->nlevels);
-	view->names = (const char *) p + rm_off_names(view->nlik, view->nimp, view->nlevels);
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("invalid stored risk_matrix value"),
+			 errdetail("%s", what)));
 }
 
 /* The offset of name rank in the name area (rank may be nlevels: the end). */
@@ -211,14 +231,90 @@ rm_name_offset(const RiskMatrixView *view, int rank)
 	return view->offsets[2 * rank] | (view->offsets[2 * rank + 1] << 8);
 }
 
-/* The name of level rank in view, and its length. */
-const char *
-rm_level_name(const RiskMatrixView *view, int rank, int *len)
+/* Raises XX001 unless the level ranks and names of view lie inside a value of size bytes. */
+static void
+rm_check_contents(const RiskMatrixView *view, int size)
+{
+	int			i;
+
+	for (i = 0; i < view->nlik * view->nimp; i++)
+		if (view->grid[i] >= view->nlevels)
+			rm_corrupted("A grid cell holds a level rank beyond the last level.");
+	if (rm_name_offset(view, 0) != 0)
+		rm_corrupted("The first level name does not start the name area.");
+	for (i = 1; i <= view->nlevels; i++)
+	{
+		int			len = rm_name_offset(view, i) - rm_name_offset(view, i - 1);
+
+		if (len < 1 || len > RM_MAX_NAME)
+			rm_corrupted("A level name is empty, too long or out of order.");
+	}
+	if (size != rm_off_names(view->nlik, view->nimp, view->nlevels) +
+		rm_name_offset(view, view->nlevels))
+		rm_corrupted("The size of the value does not match its level names.");
+}
+
+/*
+ * Fills view from a detoasted (possibly short-header) value after checking
+ * its layout version and that every size, offset and level rank in it is
+ * consistent, so that no lookup reads outside the value.  Layout version 1
+ * is the only one so far (0.1.0 to 0.5.0 all write it).
+ */
+void
+rm_view(const struct varlena *value, RiskMatrixView *view)
+{
+	const uint8 *p = (const uint8 *) VARDATA_ANY(value);
+	int			size = VARSIZE_ANY_EXHDR(value);
+
+	if (size < RM_HEADER_BYTES)
+		rm_corrupted("The value is shorter than its header.");
+	if (p[0] != RM_LAYOUT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unsupported risk_matrix layout version %d", p[0]),
+				 errdetail("This version of ismseval reads layout version %d.", RM_LAYOUT_VERSION),
+				 errhint("The value may have been written by a newer version of ismseval.")));
+	view->form = p[1];
+	view->nlik = p[2];
+	view->nimp = p[3];
+	view->nlevels = p[4];
+	if ((view->form != RM_FORM_THRESHOLDS && view->form != RM_FORM_GRID) ||
+		view->nlik < RM_MIN_SCALE || view->nlik > RM_MAX_SCALE ||
+		view->nimp < RM_MIN_SCALE || view->nimp > RM_MAX_SCALE ||
+		view->nlevels < RM_MIN_LEVELS || view->nlevels > RM_MAX_LEVELS)
+		rm_corrupted("The form, a scale size or the number of levels is out of range.");
+	if (size < rm_off_names(view->nlik, view->nimp, view->nlevels))
+		rm_corrupted("The value is shorter than its scales and levels need.");
+	view->grid = p + RM_HEADER_BYTES;
+	view->thresholds = p + rm_off_thresholds(view->nlik, view->nimp);
+	view->colours = p + rm_off_colours(view->nlik, view->nimp, view->nlevels);
+	view->offsets = p + rm_off_offsets(view->nlik, view->nimp, view->nlevels);
+	view->names = (const char *) p + rm_off_names(view->nlik, view->nimp, view->nlevels);
+	rm_check_contents(view, size);
+}
+
+/* The bytes of the name of level rank in view, and their length, unchecked (for comparing). */
+static const char *
+rm_level_name_bytes(const RiskMatrixView *view, int rank, int *len)
 {
 	int			start = rm_name_offset(view, rank);
 
 	*len = rm_name_offset(view, rank + 1) - start;
 	return view->names + start;
+}
+
+/*
+ * The name of level rank in view, and its length, checked to be valid text
+ * in the database encoding (without zero bytes) before it is shown.
+ */
+const char *
+rm_level_name(const RiskMatrixView *view, int rank, int *len)
+{
+	const char *name = rm_level_name_bytes(view, rank, len);
+
+	if (!pg_verify_mbstr(GetDatabaseEncoding(), name, *len, true))
+		rm_corrupted("A level name is not valid text in the database encoding.");
+	return name;
 }
 
 /* The colour of level rank as "#RRGGBB" into buf (8 bytes). */
@@ -434,14 +530,15 @@ risk_matrix_rank_of_name(PG_FUNCTION_ARGS)
 	for (rank = 0; rank < view.nlevels; rank++)
 	{
 		int			namelen;
-		const char *name = rm_level_name(&view, rank, &namelen);
+		const char *name = rm_level_name_bytes(&view, rank, &namelen);
 
 		if (namelen == len && memcmp(name, VARDATA_ANY(level), len) == 0)
 			PG_RETURN_INT32(rank);
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown risk level \"%.*s\"", len, VARDATA_ANY(level))));
+			 errmsg("unknown risk level \"%s\"", ismseval_excerpt(VARDATA_ANY(level), len)),
+			 errhint("risk_matrix_levels(matrix) lists the levels of a matrix.")));
 	PG_RETURN_NULL();			/* not reached */
 }
 

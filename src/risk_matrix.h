@@ -1,6 +1,7 @@
 /*
- * risk_matrix.h: the risk_matrix type, shared by risk_matrix_io.c (text,
- * binary and jsonb forms) and risk_matrix.c (lookups, equality, listings).
+ * risk_matrix.h: the risk_matrix type, shared by risk_matrix_io.c (text and
+ * binary forms), risk_matrix_json.c (jsonb form) and risk_matrix.c (lookups,
+ * equality, listings).
  *
  * Stored layout (a varlena; every field is a byte or a byte pair, so the
  * value is read in place through VARDATA_ANY, short header or not):
@@ -66,14 +67,36 @@ typedef struct RiskMatrixView
 	const char *names;
 } RiskMatrixView;
 
-/* Validates spec (raising sqlstate with prefix on error) and packs it. */
-extern struct varlena *rm_pack(RiskMatrixSpec *spec, int sqlstate,
-							   const char *prefix);
+/* Where a matrix being built comes from: it decides the SQLSTATE and primary message of its errors. */
+typedef enum RmSource
+{
+	RM_SOURCE_TEXT,				/* risk_matrix_in: 22P02 */
+	RM_SOURCE_BINARY,			/* risk_matrix_recv: 22P03 */
+	RM_SOURCE_JSONB				/* risk_matrix_from_jsonb: 22023 */
+} RmSource;
 
-/* Fills view from a detoasted (possibly short-header) value. */
+/*
+ * Sets the SQLSTATE and primary message of an error in a matrix read from
+ * source (input: the text literal, quoted in part; else unused); use inside
+ * ereport, followed by an errdetail naming the offending element.
+ */
+extern int	rm_errsource(RmSource source, const char *input);
+
+/* Validates spec (raising an error of source on failure) and packs it. */
+extern struct varlena *rm_pack(RiskMatrixSpec *spec, RmSource source,
+							   const char *input);
+
+/*
+ * Fills view from a detoasted (possibly short-header) value after checking
+ * its layout version and that every size, offset and level rank in it is
+ * consistent, so that no lookup reads outside the value.
+ */
 extern void rm_view(const struct varlena *value, RiskMatrixView *view);
 
-/* The name of level rank in view, and its length. */
+/*
+ * The name of level rank in view, and its length, checked to be valid text
+ * in the database encoding (without zero bytes) before it is shown.
+ */
 extern const char *rm_level_name(const RiskMatrixView *view, int rank, int *len);
 
 /* The colour of level rank as "#RRGGBB" into buf (8 bytes). */

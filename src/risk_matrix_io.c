@@ -1,5 +1,6 @@
 /*
- * risk_matrix_io.c: the text, binary and jsonb forms of the risk_matrix type.
+ * risk_matrix_io.c: the text and binary forms of the risk_matrix type (the
+ * jsonb form is in risk_matrix_json.c).
  *
  * Text grammar (keywords in any case, whitespace between any two tokens):
  *
@@ -23,10 +24,6 @@
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
-#include "utils/fmgrprotos.h"
-#include "utils/json.h"
-#include "utils/jsonb.h"
-#include "utils/numeric.h"
 
 #include "ismseval.h"
 #include "risk_matrix.h"
@@ -35,12 +32,6 @@ PG_FUNCTION_INFO_V1(risk_matrix_in);
 PG_FUNCTION_INFO_V1(risk_matrix_out);
 PG_FUNCTION_INFO_V1(risk_matrix_recv);
 PG_FUNCTION_INFO_V1(risk_matrix_send);
-PG_FUNCTION_INFO_V1(risk_matrix_from_jsonb);
-PG_FUNCTION_INFO_V1(risk_matrix_to_jsonb);
-
-#define TEXT_PREFIX		"invalid risk_matrix literal: "
-#define BINARY_PREFIX	"invalid risk_matrix binary input: "
-#define JSONB_PREFIX	"invalid risk_matrix jsonb: "
 
 /* ---------- text input ---------- */
 
@@ -51,26 +42,50 @@ typedef struct RmParser
 	const char *p;				/* the next character */
 } RmParser;
 
-/* Raises 22P02 for a syntax error at the parser's position. */
+/*
+ * Raises 22P02 for a syntax error at the parser's position: the detail is
+ * the formatted description of what was wrong, then where.
+ */
 static void
-rm_syntax_error(RmParser *ps, const char *what)
+pg_attribute_noreturn()
+pg_attribute_printf(2, 3)
+rm_syntax_error(RmParser *ps, const char *fmt,...)
 {
+	StringInfoData what;
+
+	initStringInfo(&what);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&what, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&what, needed);
+	}
 	if (*ps->p == '\0')
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg(TEXT_PREFIX "%s at end of input", what)));
+				(rm_errsource(RM_SOURCE_TEXT, ps->input),
+				 errdetail("%s at end of input.", what.data)));
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg(TEXT_PREFIX "%s at character %d", what, (int) (ps->p - ps->input) + 1)));
+			(rm_errsource(RM_SOURCE_TEXT, ps->input),
+			 errdetail("%s at character %d.", what.data, (int) (ps->p - ps->input) + 1)));
 }
 
-/* Skips whitespace. */
+/* Raises 22P02 for a literal that parses but is not a valid matrix: the detail is given. */
+#define rm_literal_error(ps, ...) \
+	ereport(ERROR, \
+			(rm_errsource(RM_SOURCE_TEXT, (ps)->input), \
+			 errdetail(__VA_ARGS__)))
+
+/* Skips white space. */
 static void
 rm_skip_ws(RmParser *ps)
 {
-	while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r' ||
-		   *ps->p == '\f' || *ps->p == '\v')
-		ps->p++;
+	ps->p = ismseval_skip_space(ps->p);
 }
 
 /* True for a character that may start a bare name. */
@@ -96,7 +111,7 @@ rm_expect_keyword(RmParser *ps, const char *kw)
 
 	rm_skip_ws(ps);
 	if (pg_strncasecmp(ps->p, kw, len) != 0 || rm_is_name_char(ps->p[len]))
-		rm_syntax_error(ps, psprintf("expected \"%s\"", kw));
+		rm_syntax_error(ps, "Expected \"%s\"", kw);
 	ps->p += len;
 }
 
@@ -106,7 +121,7 @@ rm_expect_char(RmParser *ps, char c)
 {
 	rm_skip_ws(ps);
 	if (*ps->p != c)
-		rm_syntax_error(ps, psprintf("expected \"%c\"", c));
+		rm_syntax_error(ps, "Expected \"%c\"", c);
 	ps->p++;
 }
 
@@ -125,7 +140,7 @@ rm_comma_or_close(RmParser *ps, char close)
 		ps->p++;
 		return false;
 	}
-	rm_syntax_error(ps, psprintf("expected \",\" or \"%c\"", close));
+	rm_syntax_error(ps, "Expected \",\" or \"%c\"", close);
 	return false;				/* not reached */
 }
 
@@ -138,16 +153,16 @@ rm_parse_int(RmParser *ps, const char *what)
 
 	rm_skip_ws(ps);
 	if (*ps->p < '0' || *ps->p > '9')
-		rm_syntax_error(ps, psprintf("expected %s (a non-negative integer)", what));
+		rm_syntax_error(ps, "Expected %s (a non-negative integer)", what);
 	while (*ps->p >= '0' && *ps->p <= '9')
 	{
 		if (++digits > 9)
-			rm_syntax_error(ps, psprintf("%s is too large", what));
+			rm_syntax_error(ps, "Too many digits in %s", what);
 		value = value * 10 + (*ps->p - '0');
 		ps->p++;
 	}
 	if (rm_is_name_char(*ps->p))
-		rm_syntax_error(ps, psprintf("expected %s (a non-negative integer)", what));
+		rm_syntax_error(ps, "Expected %s (a non-negative integer)", what);
 	return value;
 }
 
@@ -167,7 +182,7 @@ rm_parse_name(RmParser *ps, int *len)
 		for (;;)
 		{
 			if (*ps->p == '\0')
-				rm_syntax_error(ps, "unterminated quoted level name");
+				rm_syntax_error(ps, "Unterminated quoted level name");
 			if (*ps->p == '"')
 			{
 				if (ps->p[1] != '"')
@@ -182,7 +197,7 @@ rm_parse_name(RmParser *ps, int *len)
 		return buf.data;
 	}
 	if (!rm_is_name_start(*ps->p))
-		rm_syntax_error(ps, "expected a level name (quoted with \" or a bare word)");
+		rm_syntax_error(ps, "Expected a level name (quoted with \" or a bare word)");
 	start = ps->p;
 	while (rm_is_name_char(*ps->p))
 		ps->p++;
@@ -198,7 +213,7 @@ rm_parse_colour_token(RmParser *ps)
 
 	rm_skip_ws(ps);
 	if (strnlen(ps->p, 7) < 7 || !rm_parse_colour(ps->p, 7, &colour) || rm_is_name_char(ps->p[7]))
-		rm_syntax_error(ps, "expected a colour \"#RRGGBB\"");
+		rm_syntax_error(ps, "Expected a colour \"#RRGGBB\"");
 	ps->p += 7;
 	return colour;
 }
@@ -212,10 +227,8 @@ rm_parse_scale(RmParser *ps, const char *kw)
 	rm_expect_keyword(ps, kw);
 	size = rm_parse_int(ps, psprintf("the %s scale size", kw));
 	if (size < RM_MIN_SCALE || size > RM_MAX_SCALE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg(TEXT_PREFIX "%s scale must have between %d and %d levels, got %d",
-						kw, RM_MIN_SCALE, RM_MAX_SCALE, size)));
+		rm_literal_error(ps, "The %s scale must have between %d and %d levels, got %d.",
+						 kw, RM_MIN_SCALE, RM_MAX_SCALE, size);
 	return size;
 }
 
@@ -229,16 +242,14 @@ rm_parse_levels(RmParser *ps, RiskMatrixSpec *spec)
 	do
 	{
 		if (spec->nlevels >= RM_MAX_LEVELS)
-			rm_syntax_error(ps, psprintf("more than %d levels", RM_MAX_LEVELS));
+			rm_syntax_error(ps, "More than %d levels", RM_MAX_LEVELS);
 		spec->names[spec->nlevels] = rm_parse_name(ps, &spec->namelens[spec->nlevels]);
 		spec->colours[spec->nlevels] = rm_parse_colour_token(ps);
 		spec->nlevels++;
 	} while (rm_comma_or_close(ps, ')'));
 	if (spec->nlevels < RM_MIN_LEVELS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg(TEXT_PREFIX "a risk matrix must have between %d and %d levels, got %d",
-						RM_MIN_LEVELS, RM_MAX_LEVELS, spec->nlevels)));
+		rm_literal_error(ps, "A risk matrix must have between %d and %d levels, got %d.",
+						 RM_MIN_LEVELS, RM_MAX_LEVELS, spec->nlevels);
 }
 
 /* Parses one grid cell: a level index or a level name. */
@@ -256,10 +267,8 @@ rm_parse_cell(RmParser *ps, RiskMatrixSpec *spec, int lik, int imp)
 	for (rank = 0; rank < spec->nlevels; rank++)
 		if (spec->namelens[rank] == len && memcmp(spec->names[rank], name, len) == 0)
 			return rank;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg(TEXT_PREFIX "unknown risk level \"%.*s\" in grid cell (likelihood %d, impact %d)",
-					len, name, lik, imp)));
+	rm_literal_error(ps, "Grid cell (likelihood %d, impact %d) names an unknown level \"%s\".",
+					 lik, imp, ismseval_excerpt(name, len));
 	return 0;					/* not reached */
 }
 
@@ -279,15 +288,13 @@ rm_parse_mapping(RmParser *ps, RiskMatrixSpec *spec)
 		{
 			rm_skip_ws(ps);
 			if (n >= spec->nlevels)
-				rm_syntax_error(ps, psprintf("more thresholds than the %d expected (one per level above the first)",
-											 spec->nlevels - 1));
+				rm_syntax_error(ps, "More thresholds than the %d expected (one per level above the first)",
+								spec->nlevels - 1);
 			spec->thresholds[n++] = rm_parse_int(ps, "a threshold");
 		} while (rm_comma_or_close(ps, ')'));
 		if (n != spec->nlevels)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg(TEXT_PREFIX "thresholds must have %d entries (one per level above the first), got %d",
-							spec->nlevels - 1, n - 1)));
+			rm_literal_error(ps, "The thresholds must have %d entries (one per level above the first), got %d.",
+							 spec->nlevels - 1, n - 1);
 	}
 	else if (pg_strncasecmp(ps->p, "grid", 4) == 0 && !rm_is_name_char(ps->p[4]))
 	{
@@ -302,33 +309,28 @@ rm_parse_mapping(RmParser *ps, RiskMatrixSpec *spec)
 
 			rm_skip_ws(ps);
 			if (row >= spec->nlik)
-				rm_syntax_error(ps, psprintf("more grid rows than the %d of the likelihood scale",
-											 spec->nlik));
+				rm_syntax_error(ps, "More grid rows than the %d of the likelihood scale", spec->nlik);
 			rm_expect_char(ps, '(');
 			do
 			{
 				rm_skip_ws(ps);
 				if (col >= spec->nimp)
-					rm_syntax_error(ps, psprintf("more cells in grid row %d than the %d of the impact scale",
-												 row + 1, spec->nimp));
+					rm_syntax_error(ps, "More cells in grid row %d than the %d of the impact scale",
+									row + 1, spec->nimp);
 				spec->grid[row * spec->nimp + col] = rm_parse_cell(ps, spec, row + 1, col + 1);
 				col++;
 			} while (rm_comma_or_close(ps, ')'));
 			if (col != spec->nimp)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg(TEXT_PREFIX "grid row %d (likelihood %d) must have %d cells (one per impact level), got %d",
-								row + 1, row + 1, spec->nimp, col)));
+				rm_literal_error(ps, "Grid row %d (likelihood %d) must have %d cells (one per impact level), got %d.",
+								 row + 1, row + 1, spec->nimp, col);
 			row++;
 		} while (rm_comma_or_close(ps, ')'));
 		if (row != spec->nlik)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg(TEXT_PREFIX "grid must have %d rows (one per likelihood level), got %d",
-							spec->nlik, row)));
+			rm_literal_error(ps, "The grid must have %d rows (one per likelihood level), got %d.",
+							 spec->nlik, row);
 	}
 	else
-		rm_syntax_error(ps, "expected \"thresholds\" or \"grid\"");
+		rm_syntax_error(ps, "Expected \"thresholds\" or \"grid\"");
 }
 
 /* risk_matrix_in(cstring): parses the text form. */
@@ -342,17 +344,15 @@ risk_matrix_in(PG_FUNCTION_ARGS)
 	ps.p = ps.input;
 	rm_skip_ws(&ps);
 	if (*ps.p == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg(TEXT_PREFIX "empty input")));
+		rm_literal_error(&ps, "The input is empty.");
 	spec->nlik = rm_parse_scale(&ps, "likelihood");
 	spec->nimp = rm_parse_scale(&ps, "impact");
 	rm_parse_levels(&ps, spec);
 	rm_parse_mapping(&ps, spec);
 	rm_skip_ws(&ps);
 	if (*ps.p != '\0')
-		rm_syntax_error(&ps, "unexpected trailing characters");
-	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_TEXT_REPRESENTATION, TEXT_PREFIX));
+		rm_syntax_error(&ps, "Unexpected characters after the mapping");
+	PG_RETURN_POINTER(rm_pack(spec, RM_SOURCE_TEXT, ps.input));
 }
 
 /* ---------- text output ---------- */
@@ -433,9 +433,9 @@ rm_recv_need(StringInfo buf, int64 n, const char *what)
 {
 	if (n < 0 || n > (int64) (buf->len - buf->cursor))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "%s needs %lld bytes, only %d left",
-						what, (long long) n, buf->len - buf->cursor)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The %s needs %lld bytes, the data has only %d.",
+						   what, (long long) n, buf->len - buf->cursor)));
 }
 
 /* Reads an int32 after checking it is there. */
@@ -454,9 +454,9 @@ rm_recv_int32_range(StringInfo buf, const char *what, int32 low, int32 high)
 
 	if (value < low || value > high)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "%s must be between %d and %d, got %d",
-						what, low, high, value)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The %s must be between %d and %d, got %d.",
+						   what, low, high, value)));
 	return value;
 }
 
@@ -464,18 +464,18 @@ rm_recv_int32_range(StringInfo buf, const char *what, int32 low, int32 high)
 static const char *
 rm_recv_name(StringInfo buf, int rank, int *len)
 {
-	int32		n = rm_recv_int32_range(buf, psprintf("level %d name length", rank), 1, RM_MAX_NAME);
+	int32		n = rm_recv_int32_range(buf, psprintf("name length of level %d", rank), 1, RM_MAX_NAME);
 	const char *bytes;
 	char	   *name;
 
-	rm_recv_need(buf, n, psprintf("level %d name", rank));
+	rm_recv_need(buf, n, psprintf("name of level %d", rank));
 	bytes = pq_getmsgbytes(buf, n);
 	if (memchr(bytes, '\0', n) != NULL ||
 		!pg_verify_mbstr(pg_get_client_encoding(), bytes, n, true))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "level %d name is not valid text in the client encoding",
-						rank)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The name of level %d is not valid text in the client encoding.",
+						   rank)));
 	name = pg_client_to_server(bytes, n);
 	if (name == bytes)
 		name = pnstrdup(bytes, n);
@@ -496,22 +496,22 @@ risk_matrix_recv(PG_FUNCTION_ARGS)
 	version = pq_getmsgbyte(buf);
 	if (version != RM_LAYOUT_VERSION)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "format version must be %d, got %d",
-						RM_LAYOUT_VERSION, version)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The format version must be %d, got %d.",
+						   RM_LAYOUT_VERSION, version)));
 	spec->form = pq_getmsgbyte(buf);
 	if (spec->form != RM_FORM_THRESHOLDS && spec->form != RM_FORM_GRID)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "form must be 0 (thresholds) or 1 (grid), got %d",
-						spec->form)));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The mapping form must be 0 (thresholds) or 1 (grid), got %d.",
+						   spec->form)));
 	spec->nlik = rm_recv_int32_range(buf, "likelihood scale size", RM_MIN_SCALE, RM_MAX_SCALE);
 	spec->nimp = rm_recv_int32_range(buf, "impact scale size", RM_MIN_SCALE, RM_MAX_SCALE);
 	spec->nlevels = rm_recv_int32_range(buf, "number of levels", RM_MIN_LEVELS, RM_MAX_LEVELS);
 	for (i = 0; i < spec->nlevels; i++)
 	{
 		spec->names[i] = rm_recv_name(buf, i, &spec->namelens[i]);
-		spec->colours[i] = rm_recv_int32_range(buf, psprintf("level %d colour", i), 0, 0xFFFFFF);
+		spec->colours[i] = rm_recv_int32_range(buf, psprintf("colour of level %d", i), 0, 0xFFFFFF);
 	}
 	if (spec->form == RM_FORM_THRESHOLDS)
 	{
@@ -527,9 +527,11 @@ risk_matrix_recv(PG_FUNCTION_ARGS)
 	}
 	if (buf->cursor != buf->len)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg(BINARY_PREFIX "unexpected trailing bytes: %d", buf->len - buf->cursor)));
-	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_BINARY_REPRESENTATION, BINARY_PREFIX));
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail_plural("%d byte is left after the mapping.",
+								  "%d bytes are left after the mapping.",
+								  buf->len - buf->cursor, buf->len - buf->cursor)));
+	PG_RETURN_POINTER(rm_pack(spec, RM_SOURCE_BINARY, NULL));
 }
 
 /* risk_matrix_send(risk_matrix): the binary form. */
@@ -563,313 +565,4 @@ risk_matrix_send(PG_FUNCTION_ARGS)
 		for (i = 0; i < view.nlik * view.nimp; i++)
 			pq_sendint32(&buf, view.grid[i]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-/* ---------- CISO Assistant jsonb ---------- */
-
-/* Raises 22023 with the jsonb prefix. */
-#define rm_json_error(...) \
-	ereport(ERROR, \
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
-			 errmsg(JSONB_PREFIX "%s", psprintf(__VA_ARGS__))))
-
-/* The JSON type name of v. */
-static const char *
-rm_json_type(const JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvNull:
-			return "null";
-		case jbvString:
-			return "string";
-		case jbvNumeric:
-			return "number";
-		case jbvBool:
-			return "boolean";
-		case jbvBinary:
-			return JsonContainerIsArray(v->val.binary.data) ? "array" : "object";
-		default:
-			return "value";
-	}
-}
-
-/* The container of v when it is an array (want_array) or object, else NULL. */
-static JsonbContainer *
-rm_json_container(const JsonbValue *v, bool want_array)
-{
-	if (v == NULL || v->type != jbvBinary)
-		return NULL;
-	if (want_array ? JsonContainerIsArray(v->val.binary.data) &&
-		!JsonContainerIsScalar(v->val.binary.data)
-		: JsonContainerIsObject(v->val.binary.data))
-		return v->val.binary.data;
-	return NULL;
-}
-
-/* The value of key in object c, or NULL when absent. */
-static JsonbValue *
-rm_json_key(JsonbContainer *c, const char *key)
-{
-	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
-}
-
-/* The object holding the definition: c itself, or its "fields" or "json_definition". */
-static JsonbContainer *
-rm_json_find_definition(JsonbContainer *c, int depth)
-{
-	static const char *const wrappers[] = {"fields", "json_definition"};
-	int			i;
-
-	if (rm_json_key(c, "probability") != NULL || depth >= 3)
-		return c;
-	for (i = 0; i < (int) lengthof(wrappers); i++)
-	{
-		JsonbValue *v = rm_json_key(c, wrappers[i]);
-		JsonbContainer *inner = rm_json_container(v, false);
-
-		if (inner == NULL && v != NULL && v->type == jbvString)
-		{
-			/* json_definition is stored as a JSON string by CISO Assistant's API */
-			Jsonb	   *parsed = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
-																	CStringGetDatum(pnstrdup(v->val.string.val,
-																							 v->val.string.len))));
-
-			inner = JsonContainerIsObject(&parsed->root) ? &parsed->root : NULL;
-		}
-		if (inner != NULL)
-			return rm_json_find_definition(inner, depth + 1);
-	}
-	return c;
-}
-
-/* The array under key in def, with between min and max entries. */
-static JsonbContainer *
-rm_json_array(JsonbContainer *def, const char *key, int min, int max, int *count)
-{
-	JsonbValue *v = rm_json_key(def, key);
-	JsonbContainer *arr;
-
-	if (v == NULL)
-		rm_json_error("key \"%s\" is missing (looked at the top level and in \"fields\" and "
-					  "\"json_definition\")", key);
-	arr = rm_json_container(v, true);
-	if (arr == NULL)
-		rm_json_error("\"%s\" must be an array, got %s", key, rm_json_type(v));
-	*count = JsonContainerSize(arr);
-	if (*count < min || *count > max)
-		rm_json_error("\"%s\" must have between %d and %d entries, got %d", key, min, max, *count);
-	return arr;
-}
-
-/* Entry i of array arr under key, which must be an object. */
-static JsonbContainer *
-rm_json_entry_object(JsonbContainer *arr, const char *key, int i)
-{
-	JsonbValue *v = getIthJsonbValueFromContainer(arr, i);
-	JsonbContainer *obj = rm_json_container(v, false);
-
-	if (obj == NULL)
-		rm_json_error("%s[%d] must be an object, got %s", key, i, rm_json_type(v));
-	return obj;
-}
-
-/* The "name" of entry key[i]: a non-empty string of at most RM_MAX_NAME bytes. */
-static const char *
-rm_json_name(JsonbContainer *obj, const char *key, int i, int *len)
-{
-	JsonbValue *v = rm_json_key(obj, "name");
-
-	if (v == NULL)
-		rm_json_error("%s[%d].name is missing", key, i);
-	if (v->type != jbvString)
-		rm_json_error("%s[%d].name must be a string, got %s", key, i, rm_json_type(v));
-	if (v->val.string.len < 1 || v->val.string.len > RM_MAX_NAME)
-		rm_json_error("%s[%d].name must be between 1 and %d bytes long, got %d",
-					  key, i, RM_MAX_NAME, v->val.string.len);
-	*len = v->val.string.len;
-	return v->val.string.val;
-}
-
-/* The "hexcolor" of entry key[i] into *colour; false when absent or null and !required. */
-static bool
-rm_json_colour(JsonbContainer *obj, const char *key, int i, bool required, uint32 *colour)
-{
-	JsonbValue *v = rm_json_key(obj, "hexcolor");
-
-	if (v == NULL || v->type == jbvNull)
-	{
-		if (required)
-			rm_json_error("%s[%d].hexcolor is missing", key, i);
-		return false;
-	}
-	if (v->type != jbvString)
-		rm_json_error("%s[%d].hexcolor must be a string \"#RRGGBB\", got %s",
-					  key, i, rm_json_type(v));
-	if (!rm_parse_colour(v->val.string.val, v->val.string.len, colour))
-		rm_json_error("%s[%d].hexcolor must be a colour \"#RRGGBB\", got \"%.*s\"",
-					  key, i, v->val.string.len, v->val.string.val);
-	return true;
-}
-
-/* Checks the entries of a scale array (probability or impact): objects with a name. */
-static void
-rm_json_scale(JsonbContainer *arr, const char *key, int count)
-{
-	int			i,
-				len;
-	uint32		colour;
-
-	for (i = 0; i < count; i++)
-	{
-		JsonbContainer *obj = rm_json_entry_object(arr, key, i);
-
-		(void) rm_json_name(obj, key, i, &len);
-		(void) rm_json_colour(obj, key, i, false, &colour);
-	}
-}
-
-/* The integer in v, or false when v is not an integral number within int range. */
-static bool
-rm_json_int(const JsonbValue *v, int *out)
-{
-	char	   *s,
-			   *end;
-	long		value;
-
-	if (v == NULL || v->type != jbvNumeric)
-		return false;
-	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	errno = 0;
-	value = strtol(s, &end, 10);
-	if (*end != '\0' || errno != 0 || value < PG_INT32_MIN || value > PG_INT32_MAX)
-		return false;
-	*out = (int) value;
-	return true;
-}
-
-/* Reads grid[probability][impact] into spec. */
-static void
-rm_json_grid(JsonbContainer *def, RiskMatrixSpec *spec)
-{
-	int			nrows,
-				row,
-				col;
-	JsonbContainer *grid = rm_json_array(def, "grid", 0, PG_INT32_MAX, &nrows);
-
-	if (nrows != spec->nlik)
-		rm_json_error("\"grid\" must have %d rows (one per probability), got %d",
-					  spec->nlik, nrows);
-	for (row = 0; row < nrows; row++)
-	{
-		JsonbValue *v = getIthJsonbValueFromContainer(grid, row);
-		JsonbContainer *cells = rm_json_container(v, true);
-
-		if (cells == NULL)
-			rm_json_error("grid[%d] must be an array, got %s", row, rm_json_type(v));
-		if ((int) JsonContainerSize(cells) != spec->nimp)
-			rm_json_error("grid[%d] must have %d entries (one per impact), got %d",
-						  row, spec->nimp, (int) JsonContainerSize(cells));
-		for (col = 0; col < spec->nimp; col++)
-		{
-			JsonbValue *cell = getIthJsonbValueFromContainer(cells, col);
-			int			rank;
-
-			if (!rm_json_int(cell, &rank))
-				rm_json_error("grid[%d][%d] must be an integer risk index, got %s",
-							  row, col, rm_json_type(cell));
-			if (rank < 0 || rank >= spec->nlevels)
-				rm_json_error("grid[%d][%d] must be a risk index between 0 and %d, got %d",
-							  row, col, spec->nlevels - 1, rank);
-			spec->grid[row * spec->nimp + col] = rank;
-		}
-	}
-}
-
-/* risk_matrix_from_jsonb(jsonb): a matrix from CISO Assistant's definition. */
-Datum
-risk_matrix_from_jsonb(PG_FUNCTION_ARGS)
-{
-	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
-	RiskMatrixSpec *spec = palloc0(sizeof(RiskMatrixSpec));
-	JsonbContainer *def,
-			   *prob,
-			   *imp,
-			   *risk;
-	int			i,
-				j;
-
-	if (!JsonContainerIsObject(&jb->root))
-		rm_json_error("the definition must be a JSON object");
-	def = rm_json_find_definition(&jb->root, 0);
-	prob = rm_json_array(def, "probability", RM_MIN_SCALE, RM_MAX_SCALE, &spec->nlik);
-	imp = rm_json_array(def, "impact", RM_MIN_SCALE, RM_MAX_SCALE, &spec->nimp);
-	risk = rm_json_array(def, "risk", RM_MIN_LEVELS, RM_MAX_LEVELS, &spec->nlevels);
-	rm_json_scale(prob, "probability", spec->nlik);
-	rm_json_scale(imp, "impact", spec->nimp);
-	for (i = 0; i < spec->nlevels; i++)
-	{
-		JsonbContainer *obj = rm_json_entry_object(risk, "risk", i);
-
-		spec->names[i] = rm_json_name(obj, "risk", i, &spec->namelens[i]);
-		(void) rm_json_colour(obj, "risk", i, true, &spec->colours[i]);
-		for (j = 0; j < i; j++)
-			if (spec->namelens[i] == spec->namelens[j] &&
-				memcmp(spec->names[i], spec->names[j], spec->namelens[i]) == 0)
-				rm_json_error("risk[%d].name duplicates risk[%d].name: \"%.*s\"",
-							  i, j, spec->namelens[i], spec->names[i]);
-	}
-	spec->form = RM_FORM_GRID;
-	rm_json_grid(def, spec);
-	PG_RETURN_POINTER(rm_pack(spec, ERRCODE_INVALID_PARAMETER_VALUE, JSONB_PREFIX));
-}
-
-/* Appends {"name": "<n>"} entries for a scale of size n, named "1".."n". */
-static void
-rm_json_append_scale(StringInfo buf, const char *key, int n)
-{
-	int			i;
-
-	appendStringInfo(buf, "\"%s\": [", key);
-	for (i = 1; i <= n; i++)
-		appendStringInfo(buf, i > 1 ? ", {\"name\": \"%d\"}" : "{\"name\": \"%d\"}", i);
-	appendStringInfoString(buf, "], ");
-}
-
-/* risk_matrix_to_jsonb(risk_matrix): CISO Assistant's shape. */
-Datum
-risk_matrix_to_jsonb(PG_FUNCTION_ARGS)
-{
-	RiskMatrixView view;
-	StringInfoData buf;
-	int			i,
-				j;
-
-	rm_view(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), &view);
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	rm_json_append_scale(&buf, "probability", view.nlik);
-	rm_json_append_scale(&buf, "impact", view.nimp);
-	appendStringInfoString(&buf, "\"risk\": [");
-	for (i = 0; i < view.nlevels; i++)
-	{
-		int			len;
-		const char *name = rm_level_name(&view, i, &len);
-		char		colour[8];
-
-		rm_level_colour(&view, i, colour);
-		appendStringInfoString(&buf, i > 0 ? ", {\"name\": " : "{\"name\": ");
-		escape_json(&buf, pnstrdup(name, len));
-		appendStringInfo(&buf, ", \"hexcolor\": \"%s\"}", colour);
-	}
-	appendStringInfoString(&buf, "], \"grid\": [");
-	for (i = 0; i < view.nlik; i++)
-	{
-		appendStringInfoString(&buf, i > 0 ? ", [" : "[");
-		for (j = 0; j < view.nimp; j++)
-			appendStringInfo(&buf, j > 0 ? ", %d" : "%d", view.grid[i * view.nimp + j]);
-		appendStringInfoChar(&buf, ']');
-	}
-	appendStringInfoString(&buf, "]}");
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }

@@ -1,8 +1,26 @@
--- pgTAP: combined_effectiveness and effectiveness_state, hand-worked values and every error path.
+-- pgTAP: combined_effectiveness and effectiveness_state, hand-worked values and every error path
+-- (the only harness for their errors; sql/effectiveness.sql shows the values).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(52);
+SELECT plan(63);
+
+-- The SQLSTATE, primary message and detail of the error a statement raises:
+-- "SQLSTATE: message (Detail.)", or "no error".
+CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+    state text;
+    message text;
+    detail text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
+                            detail = PG_EXCEPTION_DETAIL;
+    RETURN state || ': ' || message || CASE WHEN detail <> '' THEN ' (' || detail || ')' ELSE '' END;
+END
+$f$;
 
 -- EXPLAIN lines of a query, for plan checks.
 CREATE FUNCTION pg_temp.plan_of(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
@@ -114,12 +132,15 @@ RESET max_parallel_workers_per_gather;
 -- binary input: good, then hostile
 SELECT lives_ok($$SELECT pg_temp.load_state('\x00000000000000023fd0000000000000')$$, 'binary (2, 0.25) loads');
 SELECT is((SELECT s::text FROM eff_states), '(2,0.25)', 'and reads (2,0.25)');
-SELECT throws_ok($$SELECT pg_temp.load_state('\x0000000000000001')$$, '22P03',
-                 'binary effectiveness_state must be 16 bytes, got 8', 'binary: 8 bytes');
-SELECT throws_ok($$SELECT pg_temp.load_state('\x')$$, '22P03',
-                 'binary effectiveness_state must be 16 bytes, got 0', 'binary: empty');
-SELECT throws_ok($$SELECT pg_temp.load_state('\x00000000000000023fd000000000000000')$$, '22P03', NULL,
-                 'binary: a trailing byte');
+SELECT is(pg_temp.error_of($$SELECT pg_temp.load_state('\x0000000000000001')$$),
+          '22P03: invalid binary data for type effectiveness_state (The value must be 16 bytes (int8 count, float8 product), got 8.)',
+          'binary: 8 bytes');
+SELECT is(pg_temp.error_of($$SELECT pg_temp.load_state('\x')$$),
+          '22P03: invalid binary data for type effectiveness_state (The value must be 16 bytes (int8 count, float8 product), got 0.)',
+          'binary: empty');
+SELECT is(pg_temp.error_of($$SELECT pg_temp.load_state('\x00000000000000023fd000000000000000')$$),
+          '22P03: invalid binary data for type effectiveness_state (The value must be 16 bytes (int8 count, float8 product), got 17.)',
+          'binary: a trailing byte');
 SELECT throws_ok($$SELECT pg_temp.load_state('\xffffffffffffffff3ff0000000000000')$$, '22003',
                  'effectiveness_state count must be >= 0, got -1', 'binary: count -1');
 SELECT throws_ok($$SELECT pg_temp.load_state('\x00000000000000017ff8000000000000')$$, '22023',
@@ -144,19 +165,40 @@ SELECT throws_ok($$SELECT ismseval.effectiveness_accum('(0,1)', '-Infinity')$$, 
                  'effectiveness must be a finite number, got -Infinity', 'accum called directly: infinite effectiveness');
 SELECT throws_ok($$SELECT ismseval.effectiveness_combine('(9223372036854775807,1)', '(1,1)')$$, '22003',
                  'effectiveness_state count is out of range for type bigint', 'combine: count overflows');
-SELECT throws_ok($$SELECT ''::ismseval.effectiveness_state$$, '22P02',
-                 'invalid input syntax for type effectiveness_state: ""', 'text: empty');
-SELECT throws_ok($$SELECT '(1;0.5)'::ismseval.effectiveness_state$$, '22P02',
-                 'invalid input syntax for type effectiveness_state: "(1;0.5)"', 'text: no comma');
-SELECT throws_ok($$SELECT '(x,0.5)'::ismseval.effectiveness_state$$, '22P02',
-                 'invalid input syntax for type effectiveness_state: "(x,0.5)"', 'text: count not a number');
-SELECT throws_ok($$SELECT '(1,abc)'::ismseval.effectiveness_state$$, '22P02', NULL, 'text: product not a number');
-SELECT throws_ok($$SELECT '(1,0.5'::ismseval.effectiveness_state$$, '22P02',
-                 'invalid input syntax for type effectiveness_state: "(1,0.5"', 'text: no closing parenthesis');
-SELECT throws_ok($$SELECT '(1,0.5) x'::ismseval.effectiveness_state$$, '22P02',
-                 'invalid input syntax for type effectiveness_state: "(1,0.5) x"', 'text: trailing garbage');
-SELECT throws_ok($$SELECT '(99999999999999999999,0.5)'::ismseval.effectiveness_state$$, '22003', NULL,
-                 'text: count beyond bigint');
+SELECT is(pg_temp.error_of($$SELECT ''::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "" (Expected "(" at end of input.)',
+          'text: empty');
+SELECT is(pg_temp.error_of($$SELECT '(1;0.5)'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(1;0.5)" (Expected "," after the count at character 3.)',
+          'text: no comma');
+SELECT is(pg_temp.error_of($$SELECT '(x,0.5)'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(x,0.5)" (Expected the count (an integer) at character 2.)',
+          'text: count not a number');
+SELECT is(pg_temp.error_of($$SELECT '(1,abc)'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(1,abc)" (Expected the product (a number) at character 4.)',
+          'text: product not a number');
+SELECT is(pg_temp.error_of($$SELECT '(1,0.5'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(1,0.5" (Expected ")" after the product at end of input.)',
+          'text: no closing parenthesis');
+-- a 4 MB literal is quoted as its first 40 characters and "..." (issue 10: it was echoed whole)
+SELECT is(pg_temp.error_of($$SELECT ('(' || repeat('x', 4 * 1024 * 1024) || ',0.5)')::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(' || repeat('x', 39)
+          || '..." (Expected the count (an integer) at character 2.)',
+          'text: a long literal is quoted in part; the detail says where');
+-- white space is what every input of the extension skips: space, \t, \n, \r, \f, \v
+SELECT is((E'\f(' || chr(11) || E'1 ,\t0.5\r)\n')::effectiveness_state::text, '(1,0.5)',
+          'text: form feed and vertical tab (chr(11)) are white space');
+-- a product that underflows to 0 is out of range, as in float8in; a denormal is kept (count 1, product 5e-324)
+SELECT is(pg_temp.error_of($$SELECT '(1,1e-400)'::ismseval.effectiveness_state$$),
+          '22003: effectiveness_state product is out of range for type double precision (The product is "1e-400".)',
+          'text: product underflows to 0');
+SELECT is('(1,5e-324)'::effectiveness_state::text, '(1,5e-324)', 'text: the smallest denormal product reads back');
+SELECT is(pg_temp.error_of($$SELECT '(1,0.5) x'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(1,0.5) x" (Expected nothing after ")" at character 9.)',
+          'text: trailing garbage');
+SELECT is(pg_temp.error_of($$SELECT '(99999999999999999999,0.5)'::ismseval.effectiveness_state$$),
+          '22003: effectiveness_state count is out of range for type bigint (The count is "99999999999999999999".)',
+          'text: count beyond bigint');
 SELECT throws_ok($$SELECT '(-1,0.5)'::ismseval.effectiveness_state$$, '22003',
                  'effectiveness_state count must be >= 0, got -1', 'text: negative count');
 SELECT throws_ok($$SELECT '(1,1.5)'::ismseval.effectiveness_state$$, '22003',
@@ -166,5 +208,23 @@ SELECT throws_ok($$SELECT '(1,NaN)'::ismseval.effectiveness_state$$, '22023',
 SELECT throws_ok($$SELECT '(0,0.5)'::ismseval.effectiveness_state$$, '22023',
                  'effectiveness_state product must be 1 when count is 0, got 0.5', 'text: count 0, product 0.5');
 
+SELECT throws_ok($$SELECT ismseval.combined_effectiveness('Infinity'::float8)$$, '22023',
+                 'effectiveness must be a finite number, got Infinity', 'infinite effectiveness');
+SELECT is(pg_temp.error_of($$SELECT '(,0.5)'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(,0.5)" (Expected the count (an integer) at character 2.)',
+          'text: count missing');
+SELECT is(pg_temp.error_of($$SELECT '(1,)'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "(1,)" (Expected the product (a number) at character 4.)',
+          'text: product missing');
+SELECT is(pg_temp.error_of($$SELECT '1,0.5'::ismseval.effectiveness_state$$),
+          '22P02: invalid input syntax for type effectiveness_state: "1,0.5" (Expected "(" at character 1.)',
+          'text: no parentheses');
+SELECT is(pg_temp.error_of($$SELECT '(1,1e400)'::ismseval.effectiveness_state$$),
+          '22003: effectiveness_state product is out of range for type double precision (The product is "1e400".)',
+          'text: product overflows double precision');
+SELECT throws_ok($$SELECT '(1,-0.5)'::ismseval.effectiveness_state$$, '22003',
+                 'effectiveness_state product must be between 0 and 1, got -0.5', 'text: negative product');
+SELECT throws_ok($$SELECT '(1,-Infinity)'::ismseval.effectiveness_state$$, '22023',
+                 'effectiveness_state product must be a finite number, got -Infinity', 'text: product -Infinity');
 SELECT * FROM finish();
 ROLLBACK;

@@ -14,7 +14,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
 SET LOCAL ismseval.min_peer_group = 1;
-SELECT plan(14);
+SELECT plan(17);
 SELECT setseed(0.4242);
 
 -- Cases per input path.
@@ -116,6 +116,42 @@ BEGIN
 END
 $$;
 
+-- A risk_matrix literal: a random valid matrix (thresholds or grid, names bare or quoted,
+-- colours in either case), edge sizes, or mutated.
+CREATE FUNCTION pg_temp.fz_risk_matrix_literal() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    nlik int := CASE WHEN random() < 0.9 THEN pg_temp.fz_int(2, 10) ELSE pg_temp.fz_int(0, 12) END;
+    nimp int := CASE WHEN random() < 0.9 THEN pg_temp.fz_int(2, 10) ELSE pg_temp.fz_int(0, 12) END;
+    nlevels int := CASE WHEN random() < 0.9 THEN pg_temp.fz_int(2, 5) ELSE pg_temp.fz_int(0, 6) END;
+    levels text;
+    mapping text;
+    s text;
+BEGIN
+    SELECT string_agg(CASE WHEN random() < 0.8 THEN pg_temp.fz_pick(ARRAY['L' || k, '"l x' || k || '"',
+                                                                          '"é ' || k || '"', '"a""b' || k || '"'])
+                           ELSE pg_temp.fz_pick(ARRAY['lo', '""', '"', '1a', '"x""']) END
+                      || ' #' || CASE WHEN random() < 0.5 THEN lpad(to_hex(pg_temp.fz_int(0, 16777215)::int), 6, '0')
+                                      ELSE upper(lpad(to_hex(pg_temp.fz_int(0, 16777215)::int), 6, '0')) END,
+                      pg_temp.fz_pick(ARRAY[', ', ',', ' , ']))
+      INTO levels FROM generate_series(1, nlevels) k;
+    IF random() < 0.5 THEN
+        SELECT 'thresholds (' || coalesce(string_agg((1 + k * greatest(nlik * nimp / greatest(nlevels, 1), 1)
+                                                      + pg_temp.fz_int(-1, 1))::text, ', '), '') || ')'
+          INTO mapping FROM generate_series(1, nlevels - 1) k;
+    ELSE
+        SELECT 'grid (' || string_agg('(' || (SELECT string_agg(pg_temp.fz_int(0, nlevels - CASE WHEN random() < 0.95 THEN 1 ELSE 0 END)::text, ', ')
+                                              FROM generate_series(1, nimp) i WHERE l > 0) -- a new row each l
+                                      || ')', ', ') || ')'
+          INTO mapping FROM generate_series(1, nlik) l;
+    END IF;
+    s := format('likelihood %s impact %s levels (%s) %s', nlik, nimp, levels, mapping);
+    IF random() < 0.5 THEN
+        s := pg_temp.fz_mutate(s);
+    END IF;
+    RETURN s;
+END
+$$;
+
 -- A float8 for binary values: edge bit patterns or random ones.
 CREATE FUNCTION pg_temp.fz_float8_bytes() RETURNS bytea LANGUAGE sql AS $$
 SELECT CASE pg_temp.fz_int(0, 3)
@@ -186,6 +222,49 @@ BEGIN
 END
 $$;
 
+-- risk_matrix binary input: the binary form of a random literal that parses, or random
+-- bytes, mutated.
+CREATE FUNCTION pg_temp.fz_risk_matrix_bytes() RETURNS bytea LANGUAGE plpgsql AS $$
+DECLARE
+    b bytea;
+BEGIN
+    BEGIN
+        b := risk_matrix_send(pg_temp.fz_risk_matrix_literal()::risk_matrix);
+    EXCEPTION WHEN OTHERS THEN
+        b := '\x0100'::bytea || pg_temp.fz_random_bytes(pg_temp.fz_int(0, 40)::int);
+    END;
+    IF random() < 0.6 THEN
+        b := pg_temp.fz_mutate_bytes(b);
+    END IF;
+    RETURN b;
+END
+$$;
+
+-- A stored risk_matrix value: the stored bytes of a random valid matrix, mutated in place (a
+-- value damaged on disk or written by another version; made through a bytea cast that only a
+-- superuser can create).
+CREATE CAST (bytea AS risk_matrix) WITHOUT FUNCTION;
+CREATE CAST (risk_matrix AS bytea) WITHOUT FUNCTION;
+CREATE FUNCTION pg_temp.fz_risk_matrix_stored() RETURNS bytea LANGUAGE plpgsql AS $$
+DECLARE
+    b bytea;
+    k int;
+BEGIN
+    LOOP
+        BEGIN
+            b := pg_temp.fz_risk_matrix_literal()::risk_matrix::bytea;
+            EXIT;
+        EXCEPTION WHEN OTHERS THEN
+            NULL;
+        END;
+    END LOOP;
+    FOR k IN 1..pg_temp.fz_int(1, 3) LOOP
+        b := pg_temp.fz_mutate_bytes(b);
+    END LOOP;
+    RETURN b;
+END
+$$;
+
 -- Reads a literal as typname: 'ok' if it round-trips, 'err' if it fails with an allowed
 -- SQLSTATE, else a description of what went wrong.
 CREATE FUNCTION pg_temp.fz_text_case(typname text, literal text) RETURNS text LANGUAGE plpgsql AS $$
@@ -209,6 +288,7 @@ $$;
 
 CREATE TEMP TABLE fz_in_peer_dist (v peer_dist);
 CREATE TEMP TABLE fz_in_effectiveness_state (v effectiveness_state);
+CREATE TEMP TABLE fz_in_risk_matrix (v risk_matrix);
 
 -- Loads bytes as one binary COPY field into a one-column table of typname; returns its text.
 CREATE FUNCTION pg_temp.fz_copy_in(typname text, bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
@@ -246,6 +326,33 @@ EXCEPTION WHEN OTHERS THEN
         RETURN 'err';
     END IF;
     RETURN format('%s %s: unexpected %s %s', typname, bytes, SQLSTATE, SQLERRM);
+END
+$$;
+
+-- Reads stored bytes as a risk_matrix through every function that reads one: 'ok' when they
+-- all answer, 'err' when they raise XX001 (an inconsistent value, or a level name that is not
+-- valid text) or 0A000 (an unknown layout version), else what went wrong.
+CREATE FUNCTION pg_temp.fz_stored_case(typname text, bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    m risk_matrix := bytes::risk_matrix;
+    n bigint;
+BEGIN
+    SELECT count(*) INTO n FROM risk_matrix_cells(m) c
+     WHERE risk_level(m, c.likelihood, c.impact) IS DISTINCT FROM c.level
+        OR risk_level_rank(m, c.likelihood, c.impact) IS DISTINCT FROM c.rank
+        OR risk_color(m, c.likelihood, c.impact) IS DISTINCT FROM c.color;
+    IF n > 0 THEN
+        RETURN format('stored %s: lookups disagree with risk_matrix_cells', bytes);
+    END IF;
+    PERFORM count(*) FROM risk_matrix_levels(m);
+    PERFORM risk_matrix_send(m), m = m, risk_matrix_likelihood_size(m), risk_matrix_impact_size(m),
+            m::text, risk_matrix_to_jsonb(m);
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    IF SQLSTATE IN ('XX001', '0A000') THEN
+        RETURN 'err';
+    END IF;
+    RETURN format('stored %s: unexpected %s %s', bytes, SQLSTATE, SQLERRM);
 END
 $$;
 
@@ -288,8 +395,18 @@ SELECT is_empty($$SELECT * FROM pg_temp.fz_run('effectiveness_state binary', 'fz
                                                'effectiveness_state', 'fz_effectiveness_state_bytes')$$,
                 'effectiveness_state binary input: every byte string round-trips or fails cleanly');
 
+SELECT is_empty($$SELECT * FROM pg_temp.fz_run('risk_matrix text', 'fz_text_case',
+                                               'risk_matrix', 'fz_risk_matrix_literal')$$,
+                'risk_matrix text input: every literal round-trips or fails cleanly');
+SELECT is_empty($$SELECT * FROM pg_temp.fz_run('risk_matrix binary', 'fz_binary_case',
+                                               'risk_matrix', 'fz_risk_matrix_bytes')$$,
+                'risk_matrix binary input: every byte string round-trips or fails cleanly');
+SELECT is_empty($$SELECT * FROM pg_temp.fz_run('risk_matrix stored', 'fz_stored_case',
+                                               'risk_matrix', 'fz_risk_matrix_stored')$$,
+                'risk_matrix stored values: every damaged value answers or fails cleanly');
+
 -- 5: the fuzz reached both outcomes on every path (it is not only testing one branch).
-SELECT is((SELECT count(*) FROM fz_outcomes WHERE cases > 0), 8::bigint,
+SELECT is((SELECT count(*) FROM fz_outcomes WHERE cases > 0), 14::bigint,
           'every path saw both accepted and rejected inputs');
 
 -- Valid values for the direct calls below: random groups of random sizes.

@@ -2,7 +2,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(52);
+SELECT plan(53);
 
 -- attainment, higher is better: actual / target clamped to [0, 2]
 SELECT is(kpi_attainment(92, 100, 'higher_is_better'), 0.92::float8, 'training completion 92 of 100 = 0.92');
@@ -99,6 +99,13 @@ SELECT throws_ok($$SELECT ismseval.kpi_status(1, 'NaN', 'lower_is_better')$$, '2
                  'target must be a finite number, got NaN', 'status: NaN target');
 SELECT throws_ok($$SELECT ismseval.kpi_attainment(1, 1, 'sideways')$$, '22P02', NULL,
                  'a direction that is no label of kpi_direction');
+-- a label of another enum reaching the C function (through an alias taking rag_status) is
+-- named by its label, never by its OID
+CREATE FUNCTION ismseval.kpi_attainment_by_status(double precision, double precision, ismseval.rag_status)
+RETURNS double precision AS '$libdir/ismseval', 'kpi_attainment' LANGUAGE C STRICT;
+SELECT throws_ok($$SELECT ismseval.kpi_attainment_by_status(1, 1, 'amber')$$, '22023',
+                 'direction must be higher_is_better or lower_is_better, got "amber"',
+                 'an unexpected direction label is named, not its OID');
 
 SELECT * FROM finish();
 ROLLBACK;
