@@ -12,6 +12,8 @@ cluster_start
 
 mkdir -p "$OUT"
 "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE ismseval_demo'
+# What an administrator does for tenants (README, Security): load the library at session start.
+preload_ismseval ismseval_demo
 echo "== demo evaluation"
 (cd "$OUT" && "$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -d ismseval_demo -f "$REPO/demo/demo.sql")
 echo "== files written to $OUT:"

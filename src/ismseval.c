@@ -18,7 +18,7 @@ int			ismseval_min_peer_group = 5;
 
 void		_PG_init(void);
 
-/* Defines the extension's settings when the library is loaded. */
+/* Defines the extension's settings and installs the plan guard when the library is loaded. */
 void
 _PG_init(void)
 {
@@ -36,6 +36,7 @@ _PG_init(void)
 #else
 	EmitWarningsOnPlaceholders("ismseval");
 #endif
+	ismseval_plan_guard_init();
 }
 
 /* Raises an error unless value is finite; returns value. */

@@ -27,4 +27,7 @@ extern double ismseval_check_range(double value, const char *argname,
 /* Raises an error unless value is finite and >= 0; returns value. */
 extern double ismseval_check_nonnegative(double value, const char *argname);
 
+/* Installs the plan guard's hooks (plan_guard.c); called once from _PG_init. */
+extern void ismseval_plan_guard_init(void);
+
 #endif							/* ISMSEVAL_H */
