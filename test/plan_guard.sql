@@ -1,16 +1,16 @@
 -- pgTAP: the plan guard (issue 10). A tenant cannot read plan output or statistics that
 -- count rows row-level security hides from it: EXPLAIN in every form and from every
 -- context is refused, instrumentation that auto_explain adds is refused, debug_print_plan
--- is refused.
+-- is refused, and harden_statistics() takes the counting statistics functions from PUBLIC.
 -- The suite's database preloads the library (scripts/test.sh); test/plan_guard_session.sh
 -- checks sessions that did not.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(30);
+SELECT plan(44);
 
 -- ---------------------------------------------------------------------------
 -- Roles: two tenants (guard_alice acts for guard_tenant_a), an administrator, a role
--- that is both, and a role with neither.
+-- that is both, a role with neither, and a monitoring role.
 -- Data: organizations ga (tenant a), gb (tenant b), gc (unmapped) with 2, 3 and 4
 -- incidents: guard_alice sees 2 of the 9.
 -- ---------------------------------------------------------------------------
@@ -20,6 +20,7 @@ CREATE ROLE guard_alice IN ROLE guard_tenant_a;
 CREATE ROLE guard_ada IN ROLE ismseval_admin;
 CREATE ROLE guard_both IN ROLE guard_tenant_b, ismseval_admin;
 CREATE ROLE guard_outsider;
+CREATE ROLE guard_monitor IN ROLE pg_read_all_stats;
 
 INSERT INTO ismseval.organizations (code, name, core_business, size_band)
 VALUES ('ga', 'Guard A', 'regulated', 'small'), ('gb', 'Guard B', 'regulated', 'small'),
@@ -32,6 +33,7 @@ SELECT o.organization_id, o.code || ' incident ' || g, TIMESTAMPTZ '2026-10-01 0
        TIMESTAMPTZ '2026-10-01 10:00+00', 2
 FROM ismseval.organizations o
 JOIN (VALUES ('ga', 2), ('gb', 3), ('gc', 4)) n(code, k) USING (code), generate_series(1, n.k) g;
+GRANT SELECT ON ALL TABLES IN SCHEMA ismseval TO guard_monitor;
 
 -- A SECURITY DEFINER function of the extension's owner (a superuser) that explains a query:
 -- inside it current_user is the owner, the tenant is the session's outer role.
@@ -132,11 +134,47 @@ SELECT throws_ok($q$DO $do$ BEGIN SET LOCAL ROLE guard_alice; PERFORM count(*) F
                  '42501', 'permission denied to instrument a query', 'auto_explain.log_analyze is refused to a tenant');
 SET ROLE guard_ada;
 SELECT is((SELECT count(*) FROM ismseval.incidents), 9::bigint, 'an administrator''s queries run under auto_explain.log_analyze');
+SELECT ok((SELECT count(*) > 0 FROM ismseval.tenant_setup_problems() WHERE problem LIKE 'auto_explain logs plans%'),
+          'tenant_setup_problems() reports auto_explain');
 RESET ROLE;
 SET auto_explain.log_min_duration = -1;
 SET auto_explain.log_analyze = off;
 RESET auto_explain.log_nested_statements;
 RESET auto_explain.log_level;
+
+-- ---------------------------------------------------------------------------
+-- 4. Statistics. Before harden_statistics(), the counters of the transaction tell a tenant
+--    how many rows of anyone its index scan fetched: that is the channel. After it, the
+--    counting functions (and the views over them) are refused to tenants.
+-- ---------------------------------------------------------------------------
+SET ROLE guard_alice;
+CREATE TEMP VIEW guard_fetched AS
+SELECT idx_tup_fetch AS n FROM pg_stat_xact_user_tables WHERE relid = 'ismseval.incidents'::regclass;
+CREATE TEMP TABLE guard_fetched_before AS SELECT n FROM guard_fetched;
+SELECT is((SELECT count(*) FROM (SELECT title FROM ismseval.incidents WHERE incident_id > 0) x), 2::bigint,
+          'an index scan as guard_alice returns her 2 incidents');
+SELECT is((SELECT n FROM guard_fetched) - (SELECT n FROM guard_fetched_before), 9::bigint,
+          'before hardening, pg_stat_xact_user_tables shows it fetched 9 = 2 + 3 + 4 rows of all organizations');
+SET ROLE guard_ada;
+SELECT is((SELECT count(*) FROM ismseval.tenant_setup_problems() WHERE problem LIKE 'tenants can execute statistics functions%'),
+          1::bigint, 'tenant_setup_problems() reports the statistics functions');
+SELECT throws_ok($$SELECT ismseval.harden_statistics()$$, '42501', NULL,
+                 'an administrator cannot run harden_statistics() (a superuser must)');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM ismseval.harden_statistics()), 12::bigint, 'a superuser hardens the 12 counting functions');
+SET ROLE guard_alice;
+SELECT throws_ok($$SELECT pg_stat_get_xact_tuples_fetched('ismseval.incidents_pkey'::regclass)$$, '42501', NULL,
+                 'after hardening, a tenant cannot read the tuples its transaction fetched through an index');
+SELECT throws_ok(format('SELECT * FROM %s', v), '42501', NULL, format('after hardening, a tenant cannot read %s', v))
+FROM unnest(ARRAY['pg_stat_xact_user_tables', 'pg_stat_user_tables', 'pg_statio_user_tables',
+                  'pg_stat_user_indexes', 'pg_stat_database']) v;
+SET ROLE guard_monitor;
+SELECT lives_ok($$SELECT idx_tup_fetch FROM pg_stat_xact_user_tables$$,
+                'a member of pg_read_all_stats still reads them');
+SET ROLE guard_ada;
+SELECT is_empty($$SELECT problem FROM ismseval.tenant_setup_problems()$$,
+                'tenant_setup_problems() lists nothing in a preloaded session after hardening');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -78,6 +78,12 @@ else
     echo "not ok - the error's hint names the setting and the database: $hint"; status=1
 fi
 expect "an administrator still reads" ok guard_s_ada '' 'SELECT count(*) FROM ismseval.incidents'
+problems=$(answer guard_s_ada '' 'SELECT problem FROM ismseval.tenant_setup_problems()')
+if [[ $problems == *"did not load the ismseval library at session start"* ]]; then
+    echo "ok - tenant_setup_problems() reports the missing preload"
+else
+    echo "not ok - tenant_setup_problems() reports the missing preload: $problems"; status=1
+fi
 
 echo "# a session that loaded it at session start"
 expect "a tenant reads" ok postgres "$PRELOAD" \
@@ -100,4 +106,10 @@ else
     echo "not ok - with ALTER DATABASE ... SET session_preload_libraries a tenant login reads: $seen"; status=1
 fi
 expect "and cannot EXPLAIN (ANALYZE)" 42501 guard_s_alice '' 'EXPLAIN (ANALYZE) SELECT * FROM ismseval.incidents'
+problems=$(answer guard_s_ada '' "SELECT count(*) FROM ismseval.tenant_setup_problems() WHERE problem LIKE '%session start%'")
+if [ "$problems" = "0" ]; then
+    echo "ok - tenant_setup_problems() no longer reports the preload"
+else
+    echo "not ok - tenant_setup_problems() still reports the preload: $problems"; status=1
+fi
 exit $status
