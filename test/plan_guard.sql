@@ -6,7 +6,7 @@
 -- checks sessions that did not.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(44);
+SELECT plan(45);
 
 -- ---------------------------------------------------------------------------
 -- Roles: two tenants (guard_alice acts for guard_tenant_a), an administrator, a role
@@ -119,6 +119,16 @@ SELECT lives_ok($$EXPLAIN (ANALYZE) SELECT * FROM pg_catalog.pg_class$$,
                 'a role that is not a tenant can EXPLAIN (ANALYZE) (the guard refuses tenants only)');
 RESET ROLE;
 SELECT lives_ok($$EXPLAIN (ANALYZE) SELECT * FROM ismseval.incidents$$, 'a superuser can EXPLAIN (ANALYZE)');
+-- Where the guard is active, planning folds plan_guard_active() to true: the policies cost
+-- nothing per row.
+CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE r record; t text := ''; BEGIN
+    FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP t := t || r."QUERY PLAN" || E'\n'; END LOOP;
+    RETURN t;
+END $$;
+SELECT doesnt_match(pg_temp.plan_text('SELECT title FROM ismseval.incidents WHERE ismseval.plan_guard_active()'),
+                    'plan_guard_active', 'where the guard is active, plan_guard_active() is the constant true in plans');
 
 -- ---------------------------------------------------------------------------
 -- 3. auto_explain with log_analyze asks for instrumentation in the executor: refused to a
