@@ -26,6 +26,9 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 # pg_regress: every file in sql/, in name order.
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+# Tenant sessions need the library loaded at session start (the plan guard), as an
+# administrator sets it up; the regression sessions get it through PGOPTIONS.
+installcheck: export PGOPTIONS += -c session_preload_libraries=$(EXTENSION)
 
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter
 # No fused multiply-adds: the loss simulation must give the same bits on every platform.

@@ -12,6 +12,12 @@ cluster_start
 
 mkdir -p "$OUT"
 "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE ismseval_demo'
+# What an administrator does for tenants (README, Security): load the library at session start,
+# and take the statistics that count hidden rows from PUBLIC; then check nothing is missing.
+preload_ismseval ismseval_demo
+"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d ismseval_demo -c 'CREATE EXTENSION ismseval' \
+    -c 'SELECT count(*) AS hardened_statistics FROM ismseval.harden_statistics()' \
+    -c 'SELECT * FROM ismseval.tenant_setup_problems()'
 echo "== demo evaluation"
 (cd "$OUT" && "$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -d ismseval_demo -f "$REPO/demo/demo.sql")
 echo "== files written to $OUT:"

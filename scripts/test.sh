@@ -17,8 +17,12 @@ fi
 echo "== pgTAP"
 "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d postgres \
     -c 'DROP DATABASE IF EXISTS ismseval_tap' -c 'CREATE DATABASE ismseval_tap'
+preload_ismseval ismseval_tap
 "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d ismseval_tap -c 'CREATE EXTENSION pgtap'
 make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" PROVE_DB=ismseval_tap prove
+
+echo "== plan guard per session"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/plan_guard_session.sh"
 
 echo "== doc test (README.md, docs/*.md)"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/doctest.sh"

@@ -54,6 +54,7 @@ make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" installcheck || status=$?
 echo "== pgTAP (fuzz: ${VG_FUZZ_CASES:-1000} cases per path)"
 "$PG_BINDIR/psql" -X -q -d postgres -c 'DROP DATABASE IF EXISTS ismseval_tap' \
     -c 'CREATE DATABASE ismseval_tap'
+preload_ismseval ismseval_tap
 "$PG_BINDIR/psql" -X -q -d ismseval_tap -c 'CREATE EXTENSION pgtap'
 PGOPTIONS="-c ismseval_fuzz.cases=${VG_FUZZ_CASES:-1000}" \
     make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" PROVE_DB=ismseval_tap prove || status=$?

@@ -19,7 +19,7 @@ int			ismseval_min_peer_group = 5;
 
 void		_PG_init(void);
 
-/* Defines the extension's settings when the library is loaded. */
+/* Defines the extension's settings and installs the plan guard when the library is loaded. */
 void
 _PG_init(void)
 {
@@ -33,6 +33,7 @@ _PG_init(void)
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ismseval");
+	ismseval_plan_guard_init();
 }
 
 /* Raises an error unless value is finite; returns value. */

@@ -61,4 +61,7 @@ ismseval_skip_space(const char *p)
 	return unconstify(char *, p);
 }
 
+/* Installs the plan guard's hooks (plan_guard.c); called once from _PG_init. */
+extern void ismseval_plan_guard_init(void);
+
 #endif							/* ISMSEVAL_H */

@@ -81,8 +81,9 @@ fresh=$("${PSQL[@]}" -At -d "$DST" -c "SELECT (SELECT count(*) FROM ismseval.fra
     (SELECT count(*) FROM ismseval.control_domains WHERE preloaded) || '/' || (SELECT count(*) FROM ismseval.questions WHERE preloaded)
     || '/' || (SELECT count(*) FROM ismseval.threats WHERE preloaded)")
 if [ "$fresh" = "1/6/22/25" ]; then echo "ok - preloaded rows after restore: $fresh"; else echo "not ok - preloaded rows after restore: $fresh, want 1/6/22/25"; status=1; fi
-# Row-level security is back on: the tenant sees its two organizations and their answers only.
-seen=$("${PSQL[@]}" -At -d "$DST" -c "SET ROLE ismseval_dump_tenant;
+# Row-level security is back on: the tenant sees its two organizations and their answers only
+# (in a session that loads the library at its start, as tenants' sessions must).
+seen=$(PGOPTIONS='-c session_preload_libraries=ismseval' "${PSQL[@]}" -At -d "$DST" -c "SET ROLE ismseval_dump_tenant;
     SELECT (SELECT count(*) FROM ismseval.organizations) || '/' ||
            (SELECT count(DISTINCT a.organization_id) FROM ismseval.answers an JOIN ismseval.assessments a USING (assessment_id))")
 if [ "$seen" = "2/2" ]; then echo "ok - after restore the tenant sees its 2 organizations only"; else echo "not ok - after restore the tenant sees $seen organizations, want 2/2"; status=1; fi
