@@ -81,9 +81,10 @@ FROM generate_series(1, 3) seed;
 CREATE TABLE quant_sims (id int, s loss_sim);
 INSERT INTO quant_sims SELECT i, simulate_loss(3, 1000, 1000000, 1000, i) FROM generate_series(1, 3) i;
 SELECT id, s::text::loss_sim::text = s::text AS text_round_trip FROM quant_sims ORDER BY id;
-COPY quant_sims TO '/tmp/ismseval_quant_sims.bin' (FORMAT binary);
+SELECT current_setting('data_directory') || '/ismseval_quant_sims.bin' AS quant_sims_file \gset
+COPY quant_sims TO :'quant_sims_file' (FORMAT binary);
 CREATE TABLE quant_sims_back (id int, s loss_sim);
-COPY quant_sims_back FROM '/tmp/ismseval_quant_sims.bin' (FORMAT binary);
+COPY quant_sims_back FROM :'quant_sims_file' (FORMAT binary);
 SELECT a.id, a.s::text = b.s::text AS binary_round_trip FROM quant_sims a JOIN quant_sims_back b USING (id) ORDER BY id;
 
 -- portfolio_loss: the year-by-year sum. {1,2} + {10,20} + {100,200} = {111,222}; NULLs skipped;
@@ -153,43 +154,44 @@ CREATE TABLE quant_recv (s loss_sim);
 \set VERBOSITY sqlstate
 -- the good one: version 1, 2 years, 1.0 and 2.0
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x01000000023ff00000000000004000000000000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+SELECT current_setting('data_directory') || '/ismseval_quant_bin.bin' AS quant_bin_file \gset
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 SELECT s AS "{1,2}" FROM quant_recv;
 -- version 2: 22P03
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x02000000013ff0000000000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 -- shorter than the header
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x010000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 -- 0 years; 2^31 - 1 years with 8 bytes; 3 years with one loss; one year and a byte too many
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x0100000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x017fffffff3ff0000000000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x01000000033ff0000000000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x01000000013ff000000000000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 -- negative years; a negative loss; NaN; infinity
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x01ffffffff');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x0100000001bff0000000000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x01000000017ff8000000000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 TRUNCATE quant_bin; INSERT INTO quant_bin VALUES ('\x01000000017ff0000000000000');
-COPY quant_bin TO '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
-COPY quant_recv FROM '/tmp/ismseval_quant_bin.bin' (FORMAT binary);
+COPY quant_bin TO :'quant_bin_file' (FORMAT binary);
+COPY quant_recv FROM :'quant_bin_file' (FORMAT binary);
 SELECT count(*) AS "only the good one" FROM quant_recv;
 
 -- Bad text: 22P02

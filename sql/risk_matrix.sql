@@ -134,9 +134,10 @@ SELECT risk_level(NULL, 1, 1) IS NULL AS n1, risk_level(m, NULL, 1) IS NULL AS n
   FROM rm_named WHERE id = 'wg4';
 
 -- 7. Binary round trip through COPY (FORMAT binary).
-COPY rm_named TO '/tmp/ismseval_risk_matrix_rt.bin' (FORMAT binary);
+SELECT current_setting('data_directory') || '/ismseval_risk_matrix_rt.bin' AS risk_matrix_rt_file \gset
+COPY rm_named TO :'risk_matrix_rt_file' (FORMAT binary);
 CREATE TABLE rm_back (LIKE rm_named);
-COPY rm_back FROM '/tmp/ismseval_risk_matrix_rt.bin' (FORMAT binary);
+COPY rm_back FROM :'risk_matrix_rt_file' (FORMAT binary);
 SELECT a.id, a.m = b.m AS equal, a.m::text = b.m::text AS same_text
   FROM rm_named a JOIN rm_back b USING (id) ORDER BY a.id;
 

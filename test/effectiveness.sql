@@ -31,8 +31,8 @@ END $$;
 CREATE TABLE eff_states (s effectiveness_state);
 CREATE FUNCTION pg_temp.load_state(bytes bytea) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, '/tmp/ismseval_effectiveness_state_tap.bin');
-    EXECUTE format('COPY eff_states FROM %L (FORMAT binary)', '/tmp/ismseval_effectiveness_state_tap.bin');
+    EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, current_setting('data_directory') || '/ismseval_effectiveness_state_tap.bin');
+    EXECUTE format('COPY eff_states FROM %L (FORMAT binary)', current_setting('data_directory') || '/ismseval_effectiveness_state_tap.bin');
 END $$;
 
 -- the aggregate

@@ -5,7 +5,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SELECT plan(8);
 
-SELECT '/tmp/ismseval_tap_loader_' || pg_backend_pid() AS f \gset
+SELECT current_setting('data_directory') || '/ismseval_tap_loader_' || pg_backend_pid() AS f \gset
 
 -- Runs load_csv and returns what it raised: SQLSTATE | message | detail | hint.
 CREATE FUNCTION pg_temp.load_error(tbl text, path text) RETURNS text

@@ -140,7 +140,7 @@ SELECT throws_ok(format($$UPDATE ismseval.organizations SET risk_matrix = ismsev
     'a matrix its risks no longer fit is rejected');
 
 -- load_csv ------------------------------------------------------------------------
-SELECT '/tmp/ismseval_tap_' || pg_backend_pid() AS f \gset
+SELECT current_setting('data_directory') || '/ismseval_tap_' || pg_backend_pid() AS f \gset
 COPY (VALUES ('code,name,core_business,size_band,industry'), ('CSV-1,"Csv, one",regulated,large,finance'),
              ('CSV-2,Csv two,planning-competitive,small,')) TO :'f';
 SELECT is(load_csv('organizations', :'f'), 2::bigint, 'good file: 2 rows loaded');

@@ -306,7 +306,7 @@ SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j,
 CREATE TEMP TABLE rm_bin (m risk_matrix);
 CREATE FUNCTION pg_temp.recv_hex(bytes bytea) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
-    path text := '/tmp/ismseval_risk_matrix_tap.bin';
+    path text := current_setting('data_directory') || '/ismseval_risk_matrix_tap.bin';
     n bigint;
 BEGIN
     EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, path);
