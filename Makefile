@@ -16,7 +16,7 @@ FRAGMENTS_0.1.0 = src/sql/risk.sql src/sql/risk_matrix.sql src/sql/kpi.sql src/s
 FRAGMENTS_0.2.0 = src/sql/radar.sql src/sql/peer_dist.sql
 FRAGMENTS_0.3.0 = src/sql/model.sql src/sql/catalogs.sql src/sql/loader.sql src/sql/views.sql
 FRAGMENTS_0.4.0 = src/sql/tenancy.sql src/sql/peer_release.sql src/sql/peer_benchmark.sql
-FRAGMENTS_0.5.0 = src/sql/v050.sql
+FRAGMENTS_0.5.0 = src/sql/v050.sql src/sql/v050_agg.sql
 
 # The first version has an install script; later versions are reached from it
 # through update scripts, so an upgraded and a fresh install run the same SQL.

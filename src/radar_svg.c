@@ -223,7 +223,7 @@ collect_series(ArrayType *arr, int *nseries)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("series must not contain NULL, element %d is NULL", i + 1)));
-		series[i] = DatumGetRadarP(elems[i]);
+		series[i] = radar_from_datum(elems[i]);
 	}
 	*nseries = n;
 	return series;
