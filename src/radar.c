@@ -849,9 +849,11 @@ radar_value(PG_FUNCTION_ARGS)
 
 /*
  * radar_mean(radar): the unweighted mean of the axis means, NULL for an empty
- * radar.  The sum is taken with every mean scaled by the same power of two
- * (exact) so that it cannot overflow, then divided and scaled back: the
- * result is sum / naxes rounded once, like avg(), and is always finite.
+ * radar.  Every mean is scaled by the same power of two (exact) so that no
+ * partial sum can overflow, summed with Neumaier's compensation, and the sum
+ * and its compensation are each divided by the count before they are added
+ * and scaled back: 1e308, -1e308, 1e308 give 1e308 / 3 (a running mean gave
+ * NaN), three times 1.7e308 give 1.7e308.  The result is always finite.
  */
 Datum
 radar_mean(PG_FUNCTION_ARGS)
@@ -861,18 +863,25 @@ radar_mean(PG_FUNCTION_ARGS)
 	double		largest = 0;
 	int			shift = 0;
 	double		sum = 0;
+	double		compensation = 0;
 	int			i;
 
 	if (r->naxes == 0)
 		PG_RETURN_NULL();
 	for (i = 0; i < r->naxes; i++)
 		largest = Max(largest, fabs(axes[i].mean));
-	/* |sum| <= naxes * largest < 2^(ilogb(largest) + 1 + 31): keep that below 2^1023 */
+	/* |sum| <= naxes x largest < 2^(ilogb(largest) + 1 + 31): keep it below 2^1023 */
 	if (largest > 0 && ilogb(largest) > DBL_MAX_EXP - 1 - 33)
 		shift = ilogb(largest) - (DBL_MAX_EXP - 1 - 33);
 	for (i = 0; i < r->naxes; i++)
-		sum += ldexp(axes[i].mean, -shift);
-	PG_RETURN_FLOAT8(ldexp(sum / r->naxes, shift));
+	{
+		double		x = ldexp(axes[i].mean, -shift);
+		double		t = sum + x;
+
+		compensation += fabs(sum) >= fabs(x) ? (sum - t) + x : (x - t) + sum;
+		sum = t;
+	}
+	PG_RETURN_FLOAT8(ldexp(sum / r->naxes + compensation / r->naxes, shift));
 }
 
 /* radar_axes(radar): one row (axis, value, n) per axis, in label order. */
