@@ -171,8 +171,10 @@ collect_axes(FunctionCallInfo fcinfo, Radar **series, int nseries, int *naxes)
 			if (svg_axis_cmp(&sorted[i - 1], &sorted[i]) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("axis_order must not repeat an axis, \"%s\" appears twice",
-								pnstrdup(sorted[i].label, sorted[i].len))));
+						 errmsg("axis_order must not repeat an axis"),
+						 errdetail("The axis \"%.*s%s\" appears twice.",
+								   pg_mbcliplen(sorted[i].label, sorted[i].len, 40), sorted[i].label,
+								   sorted[i].len > 40 ? "..." : "")));
 		*naxes = nelems;
 		return axes;
 	}
