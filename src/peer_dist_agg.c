@@ -19,7 +19,8 @@
  * function or an initial value is never read or written outside its size.
  *
  * The floor of the figures travels in the value: the transition records
- * ismseval.min_peer_group as set where it runs, the combine function keeps
+ * ismseval.min_peer_group as set where it runs (raised to the min_peer_group
+ * argument of peer_dist(value, min_peer_group)), the combine function keeps
  * the larger of two floors, and the final function keeps it, so that the
  * read-out functions (peer_dist.c) do not depend on where they run.
  */
@@ -84,14 +85,37 @@ peer_dist_append(PeerDist *state, const double *values, int32 n, bool in_place)
 }
 
 /*
- * peer_dist_accum(state, value): appends a finite value and records the floor
- * (ismseval.min_peer_group, as set here); NULL values are skipped.
+ * The floor a transition records: ismseval.min_peer_group as set here, raised
+ * to the min_peer_group argument (argument 2) when there is one.
+ */
+static int32
+transition_floor(FunctionCallInfo fcinfo)
+{
+	int32		floor = ismseval_min_peer_group;
+
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	{
+		int32		asked = PG_GETARG_INT32(2);
+
+		if (asked < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("min_peer_group must be at least 1, got %d", asked)));
+		floor = Max(floor, asked);
+	}
+	return floor;
+}
+
+/*
+ * peer_dist_accum(state, value [, min_peer_group]): appends a finite value and
+ * records the floor (see transition_floor); NULL values are skipped.
  */
 Datum
 peer_dist_accum(PG_FUNCTION_ARGS)
 {
 	PeerDist   *state;
 	PeerDist   *result;
+	int32		floor = transition_floor(fcinfo);
 	double		value;
 
 	if (PG_ARGISNULL(1))
@@ -103,7 +127,7 @@ peer_dist_accum(PG_FUNCTION_ARGS)
 	state = PG_ARGISNULL(0) ? NULL : DatumGetPeerDist(PG_GETARG_DATUM(0));
 	value = ismseval_check_finite(PG_GETARG_FLOAT8(1), "value");
 	result = peer_dist_append(state, &value, 1, AggCheckCallContext(fcinfo, NULL) != 0);
-	result->min_peer_group = Max(state != NULL ? state->min_peer_group : 0, ismseval_min_peer_group);
+	result->min_peer_group = Max(state != NULL ? state->min_peer_group : 0, floor);
 	PG_RETURN_POINTER(result);
 }
 

@@ -3,7 +3,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(65);
+SELECT plan(70);
 
 -- The peer group {1,2,2,3,4,6}: n = 6, mean 3, M2 = 4+1+1+0+1+9 = 16, sd = sqrt(16/6) = sqrt(8/3).
 CREATE TEMP TABLE six AS
@@ -44,6 +44,18 @@ SELECT is((SELECT peer_deviation_score('{7,7,7,7,7}'::peer_dist, 9)), 50::float8
 SELECT is((SELECT peer_stddev('{7,7,7,7,7}'::peer_dist)), 0::float8, 'sd 0');
 SELECT ok((SELECT peer_dist(x) FROM (SELECT 1::float8 WHERE false) AS t(x)) IS NULL, 'no rows: NULL');
 SELECT ok((SELECT peer_dist(NULL::float8)) IS NULL, 'only NULLs: NULL');
+-- The floor travels in the value (issue 10, Distributed): the transition records it.
+SELECT is((SELECT peer_dist(x, 2)::text FROM unnest(ARRAY[3, 1, 2]::float8[]) x), '{1,2,3};min_peer_group=5',
+          'peer_dist(x, 2) under a floor of 5: the floor is not lowered');
+SELECT is((SELECT peer_count(peer_dist(x, 7)) FROM unnest(ARRAY[4, 2, 6, 1, 3, 2]::float8[]) x), NULL::bigint,
+          'peer_dist(x, 7): raised to 7, a group of 6 publishes nothing');
+SELECT throws_ok($$SELECT ismseval.peer_dist(x, 0) FROM (VALUES (1::float8)) t(x)$$, '22003',
+                 'min_peer_group must be at least 1, got 0', 'peer_dist(x, 0) is an error');
+-- made under 5, read under 3 (as on a coordinator whose session set 3): the value's 5 applies
+CREATE TEMP TABLE four_agg AS SELECT peer_dist(x) AS d FROM unnest(ARRAY[1, 2, 3, 4]::float8[]) x;
+SET LOCAL ismseval.min_peer_group = 3;
+SELECT is((SELECT peer_count(d) FROM four_agg), NULL::bigint, 'a group of 4 made under 5 stays NULL when read under 3');
+SET LOCAL ismseval.min_peer_group = 5;
 
 -- 20000 rows in 5 groups, with many ties.
 CREATE TABLE peer_tap_rows AS
@@ -80,7 +92,7 @@ SELECT is((SELECT count(*) FROM (SELECT g, avg(v) AS m, stddev_pop(v) AS s FROM 
 
 -- Serial against a forced parallel plan (CREATE TABLE AS may run in parallel).
 SET LOCAL max_parallel_workers_per_gather = 0;
-CREATE TEMP TABLE serial AS SELECT g, peer_dist(v)::text AS d FROM peer_tap_rows GROUP BY g;
+CREATE TEMP TABLE serial AS SELECT g, peer_dist(v)::text AS d, peer_dist(v, 9)::text AS d9 FROM peer_tap_rows GROUP BY g;
 SET LOCAL max_parallel_workers_per_gather = 2;
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
@@ -97,14 +109,17 @@ BEGIN
     RETURN plan;
 END;
 $$;
-SELECT matches(pg_temp.plan_of('CREATE TABLE peer_tap_parallel AS SELECT g, peer_dist(v)::text AS d FROM peer_tap_rows GROUP BY g'),
+SELECT matches(pg_temp.plan_of('CREATE TABLE peer_tap_parallel AS SELECT g, peer_dist(v)::text AS d, peer_dist(v, 9)::text AS d9 FROM peer_tap_rows GROUP BY g'),
                'Partial (Hash|Group)?Aggregate', 'forced parallel: the grouped plan has a partial aggregate');
 SELECT matches(pg_temp.plan_of('CREATE TABLE peer_tap_parallel_all AS SELECT peer_dist(v)::text AS d FROM peer_tap_rows'),
                'Partial Aggregate', 'forced parallel: the plan has a Partial Aggregate');
-CREATE TABLE peer_tap_parallel AS SELECT g, peer_dist(v)::text AS d FROM peer_tap_rows GROUP BY g;
+CREATE TABLE peer_tap_parallel AS SELECT g, peer_dist(v)::text AS d, peer_dist(v, 9)::text AS d9 FROM peer_tap_rows GROUP BY g;
 CREATE TABLE peer_tap_parallel_all AS SELECT peer_dist(v)::text AS d FROM peer_tap_rows;
 SELECT is((SELECT count(*) FROM serial JOIN peer_tap_parallel AS p USING (g) WHERE p.d = serial.d), 5::bigint,
           'grouped: parallel and serial distributions identical');
+SELECT is((SELECT count(*) FROM serial JOIN peer_tap_parallel AS p USING (g)
+            WHERE p.d9 = serial.d9 AND p.d9 LIKE '%};min_peer_group=9'), 5::bigint,
+          'grouped peer_dist(v, 9): the floor 9 crosses the Gather in the partial states');
 SELECT is((SELECT d FROM peer_tap_parallel_all), (SELECT peer_dist(v)::text FROM peer_tap_rows WHERE g >= 0),
           'ungrouped: parallel and serial distributions identical');
 RESET max_parallel_workers_per_gather;

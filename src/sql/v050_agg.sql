@@ -52,6 +52,24 @@ COMMENT ON FUNCTION @extschema@.radar_in(cstring) IS
 ALTER FUNCTION @extschema@.peer_dist_accum(@extschema@.peer_dist, double precision) STABLE;
 COMMENT ON FUNCTION @extschema@.peer_dist_accum(@extschema@.peer_dist, double precision) IS
 'Transition function of peer_dist(value): appends a finite value and records the floor ismseval.min_peer_group as set where it runs; NULL values are skipped.';
+CREATE FUNCTION @extschema@.peer_dist_accum(state @extschema@.peer_dist, value double precision,
+                                            min_peer_group integer)
+RETURNS @extschema@.peer_dist
+AS 'MODULE_PATHNAME', 'peer_dist_accum'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.peer_dist_accum(@extschema@.peer_dist, double precision, integer) IS
+'Transition function of peer_dist(value, min_peer_group): appends a finite value and records the floor greatest(min_peer_group, ismseval.min_peer_group as set where it runs); min_peer_group < 1 is an error.';
+
+CREATE AGGREGATE @extschema@.peer_dist(value double precision, min_peer_group integer) (
+    SFUNC = @extschema@.peer_dist_accum,
+    STYPE = @extschema@.peer_dist,
+    COMBINEFUNC = @extschema@.peer_dist_combine,
+    FINALFUNC = @extschema@.peer_dist_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.peer_dist(double precision, integer) IS
+'peer_dist(value) whose value carries the floor greatest(min_peer_group, ismseval.min_peer_group as set where the transitions run): the floor can be raised, not lowered (use this form on Citus to raise it for one query).';
+
 COMMENT ON FUNCTION @extschema@.peer_dist_combine(@extschema@.peer_dist, @extschema@.peer_dist) IS
 'Combine function of peer_dist(value): appends the values of other to state; the larger floor.';
 COMMENT ON FUNCTION @extschema@.peer_dist_final(@extschema@.peer_dist) IS
