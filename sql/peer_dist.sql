@@ -56,14 +56,26 @@ SELECT peer_count(dist) IS NULL AS count_null, peer_mean(dist) IS NULL AS mean_n
        peer_stddev(dist) IS NULL AS sd_null, peer_percentile(dist, 2) IS NULL AS pct_null,
        peer_deviation_score(dist, 2) IS NULL AS dev_null, peer_quantile(dist, 0.5) IS NULL AS q_null
 FROM peer_groups WHERE grp = 'four';
+-- The aggregate records the floor (ismseval.min_peer_group where its transitions run) in
+-- its value, and the figures read it from there, wherever they run.
 SET ismseval.min_peer_group = 3;
--- {1,2,3,4}: mean 2.5, sd = sqrt((2.25 + 0.25 + 0.25 + 2.25) / 4) = sqrt(1.25) = 1.118033988749895
-SELECT peer_count(dist) AS "4", peer_mean(dist) AS "2.5", peer_stddev(dist) AS "sqrt(1.25)",
+-- {1,2,3,4} aggregated under a floor of 3 carries it:
+-- mean 2.5, sd = sqrt((2.25 + 0.25 + 0.25 + 2.25) / 4) = sqrt(1.25) = 1.118033988749895
+SELECT dist AS "{1,2,3,4};min_peer_group=3",
+       peer_count(dist) AS "4", peer_mean(dist) AS "2.5", peer_stddev(dist) AS "sqrt(1.25)",
        peer_percentile(dist, 3) AS "100x(2+0.5)/4=62.5", peer_quantile(dist, 0.5) AS "pos1.5=2.5",
        peer_deviation_score(dist, 2.5) AS "50"
-FROM peer_groups WHERE grp = 'four';
+FROM (SELECT peer_dist(score) AS dist FROM peer_answers WHERE grp = 'four') AS s;
+-- the stored 'four' was computed under 5: it stays NULL under a session floor of 3
+SELECT peer_count(dist) IS NULL AS "stored under 5: NULL" FROM peer_groups WHERE grp = 'four';
 SET ismseval.min_peer_group = 7;
-SELECT peer_count(dist) IS NULL AS "six below a floor of 7" FROM peer_groups WHERE grp = 'six';
+-- the stored 'six' (6 values) keeps its floor 5; aggregated again under 7 it is NULL
+SELECT peer_count(dist) AS "6 (floor 5 kept)",
+       (SELECT peer_count(peer_dist(score)) FROM peer_answers WHERE grp = 'six') IS NULL AS "six below 7"
+FROM peer_groups WHERE grp = 'six';
+-- a literal carries no floor: the setting where the figure runs applies (6 < 7: NULL)
+SELECT peer_count('{1,2,2,3,4,6}'::peer_dist) IS NULL AS "literal below 7",
+       peer_count('{1,2,2,3,4,6};min_peer_group=6'::peer_dist) AS "6 (its own floor 6)";
 RESET ismseval.min_peer_group;
 
 -- Standard deviation 0: every deviation score is 50.

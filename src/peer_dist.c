@@ -13,6 +13,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "utils/float.h"
 
 #include "ismseval.h"
@@ -41,6 +42,33 @@ compare_doubles(const void *a, const void *b)
 	if (x > y)
 		return 1;
 	return (signbit(x) ? 0 : 1) - (signbit(y) ? 0 : 1);
+}
+
+/* Detoasts a peer_dist datum and checks its header: size, count, flags, floor. */
+PeerDist *
+peer_dist_from_datum(Datum d)
+{
+	PeerDist   *dist = (PeerDist *) PG_DETOAST_DATUM(d);
+	Size		size = VARSIZE(dist);
+
+	if (size < PEER_DIST_HEADER_SIZE || (size - PEER_DIST_HEADER_SIZE) % sizeof(double) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("peer_dist value is corrupted"),
+				 errdetail("Its size is %zu bytes, not a %d-byte header and whole values.",
+						   size, (int) PEER_DIST_HEADER_SIZE)));
+	if ((dist->flags & ~PEER_DIST_FINALIZED) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("unsupported peer_dist format: flags 0x%x", (unsigned int) dist->flags),
+				 errhint("The value was written by a newer version of ismseval, or is corrupted.")));
+	if (dist->count < 0 || dist->count > peer_dist_capacity(dist) || dist->min_peer_group < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("peer_dist value is corrupted"),
+				 errdetail("Its header holds %d values in room for %lld, floor %d.",
+						   dist->count, (long long) peer_dist_capacity(dist), dist->min_peer_group)));
+	return dist;
 }
 
 /* Allocates a zeroed, empty value with room for capacity values, in CurrentMemoryContext. */
@@ -166,25 +194,83 @@ peer_dist_finalized(PeerDist *dist)
 	return peer_dist_make(dist->values, dist->count);
 }
 
-/* True if the group is large enough (ismseval.min_peer_group, read now) to publish figures. */
+/*
+ * True if the group is large enough to publish figures: at least the floor
+ * the aggregate recorded in the value, or ismseval.min_peer_group (read here)
+ * for a value that carries none (a literal, or a value stored before 0.5.0).
+ */
 static bool
 peer_dist_published(const PeerDist *dist)
 {
-	return dist->count >= ismseval_min_peer_group;
+	int32		floor = dist->min_peer_group > 0 ? dist->min_peer_group : ismseval_min_peer_group;
+
+	return dist->count >= floor;
 }
 
-/* Raises the text input error for a malformed literal, with a detail saying what was wrong. */
-static void
-pg_attribute_noreturn()
-invalid_literal(const char *literal, const char *detail)
+/*
+ * Raises the text input error for a malformed literal: the primary message
+ * quotes a short prefix of it, the detail (a format and its arguments) says
+ * what was wrong and where.
+ */
+#define invalid_literal(literal, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION), \
+			 errmsg("invalid input syntax for type peer_dist: \"%s\"", ismseval_excerpt(literal, -1)), \
+			 errdetail(__VA_ARGS__)))
+
+/* True when the number at p is well formed but outside the range of double precision. */
+static bool
+number_out_of_range(const char *p)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type peer_dist: \"%s\"", literal),
-			 errdetail("%s", detail)));
+	char	   *end;
+
+	errno = 0;
+	(void) strtod(p, &end);
+	return end != p && errno == ERANGE;
 }
 
-/* peer_dist_in(cstring): reads '{v1,v2,...}' (finite numbers, any order) into a sorted value. */
+/*
+ * Parses the optional ";min_peer_group=N" after the closing brace at p (the
+ * floor an aggregate recorded); returns the position after it, *floor 0 when absent.
+ */
+static char *
+parse_floor(char *p, const char *literal, int32 *floor)
+{
+	static const char key[] = "min_peer_group";
+	int64		n = 0;
+
+	*floor = 0;
+	p = ismseval_skip_space(p);
+	if (*p != ';')
+		return p;
+	p = ismseval_skip_space(p + 1);
+	if (strncmp(p, key, sizeof(key) - 1) != 0)
+		invalid_literal(literal, "Expected \"min_peer_group\" after \";\" at character %d.",
+						(int) (p - literal) + 1);
+	p = ismseval_skip_space(p + sizeof(key) - 1);
+	if (*p != '=')
+		invalid_literal(literal, "Expected \"=\" after \"min_peer_group\" at character %d.",
+						(int) (p - literal) + 1);
+	p = ismseval_skip_space(p + 1);
+	if (!isdigit((unsigned char) *p))
+		invalid_literal(literal, "Expected a number after \"min_peer_group=\" at character %d.",
+						(int) (p - literal) + 1);
+	while (isdigit((unsigned char) *p))
+	{
+		n = n * 10 + (*p++ - '0');
+		if (n > PG_INT32_MAX)
+			invalid_literal(literal, "The min_peer_group is out of range for type integer.");
+	}
+	if (n < 1)
+		invalid_literal(literal, "The min_peer_group must be >= 1.");
+	*floor = (int32) n;
+	return ismseval_skip_space(p);
+}
+
+/*
+ * peer_dist_in(cstring): reads '{v1,v2,...}' (finite numbers, any order) into
+ * a sorted value, with an optional ';min_peer_group=N' after it.
+ */
 Datum
 peer_dist_in(PG_FUNCTION_ARGS)
 {
@@ -192,7 +278,9 @@ peer_dist_in(PG_FUNCTION_ARGS)
 	char	   *p = ismseval_skip_space(literal);
 	int64		capacity = 16;
 	int32		n = 0;
+	int32		floor;
 	double	   *values = (double *) palloc(capacity * sizeof(double));
+	PeerDist   *dist;
 
 	if (*p != '{')
 		invalid_literal(literal, "A peer_dist literal starts with \"{\".");
@@ -205,12 +293,23 @@ peer_dist_in(PG_FUNCTION_ARGS)
 		{
 			char	   *end;
 			double		value;
+			bool		bad = false;
 
 			if (*p == ',' || *p == '}' || *p == '\0')
-				invalid_literal(literal, "Expected a number.");
-			value = float8in_internal(p, &end, "peer_dist", literal);
+				invalid_literal(literal, "Value %d: expected a number at character %d.",
+								n + 1, (int) (p - literal) + 1);
+			value = float8in_internal_opt_error(p, &end, "peer_dist", literal, &bad);
+			if (bad && number_out_of_range(p))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("value %d of the peer_dist literal is out of range for type double precision",
+								n + 1)));
+			if (bad)
+				invalid_literal(literal, "Value %d at character %d is not a number of type double precision.",
+								n + 1, (int) (p - literal) + 1);
 			if (isnan(value) || isinf(value))
-				invalid_literal(literal, "peer_dist values must be finite numbers.");
+				invalid_literal(literal, "Value %d is not finite: peer_dist values must be finite numbers.",
+								n + 1);
 			if (n >= capacity)
 			{
 				if (capacity >= PEER_DIST_MAX_COUNT)
@@ -228,15 +327,20 @@ peer_dist_in(PG_FUNCTION_ARGS)
 				break;
 			}
 			else
-				invalid_literal(literal, "Expected \",\" or \"}\" after a number.");
+				invalid_literal(literal, "Value %d: expected \",\" or \"}\" after it at character %d.",
+								n, (int) (p - literal) + 1);
 		}
 	}
-	if (*ismseval_skip_space(p) != '\0')
-		invalid_literal(literal, "Junk after the closing \"}\".");
-	PG_RETURN_POINTER(peer_dist_make(values, n));
+	p = parse_floor(p, literal, &floor);
+	if (*p != '\0')
+		invalid_literal(literal, "Unexpected text after the closing \"}\" at character %d.",
+						(int) (p - literal) + 1);
+	dist = peer_dist_make(values, n);
+	dist->min_peer_group = floor;
+	PG_RETURN_POINTER(dist);
 }
 
-/* peer_dist_out(peer_dist): '{v1,v2,...}', sorted, each value shortest-exact. */
+/* peer_dist_out(peer_dist): '{v1,v2,...}', sorted, each value shortest-exact; then the floor if any. */
 Datum
 peer_dist_out(PG_FUNCTION_ARGS)
 {
@@ -256,23 +360,23 @@ peer_dist_out(PG_FUNCTION_ARGS)
 		appendStringInfoString(&buf, number);
 	}
 	appendStringInfoChar(&buf, '}');
+	if (dist->min_peer_group > 0)
+		appendStringInfo(&buf, ";min_peer_group=%d", dist->min_peer_group);
 	PG_RETURN_CSTRING(buf.data);
 }
 
-/* Raises the binary input error with the given message. */
-static void
-pg_attribute_noreturn()
-invalid_binary(const char *message)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid binary peer_dist: %s", message)));
-}
+/* Raises the binary input error; the arguments are the detail's format and values. */
+#define invalid_binary(...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), \
+			 errmsg("invalid binary representation of type peer_dist"), \
+			 errdetail(__VA_ARGS__)))
 
 /*
  * peer_dist_recv(internal): int32 count, then count float8 values (any order,
- * all finite), nothing after.  Every count is checked against the bytes left
- * before anything is allocated.
+ * all finite), then, when the aggregate recorded one, an int32 floor >= 1;
+ * nothing after.  Every count is checked against the bytes left before
+ * anything is allocated.
  */
 Datum
 peer_dist_recv(PG_FUNCTION_ARGS)
@@ -280,37 +384,46 @@ peer_dist_recv(PG_FUNCTION_ARGS)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int32		count;
 	int			left;
+	int32		floor = 0;
 	PeerDist   *dist;
 	int32		i;
 
 	if (buf->len - buf->cursor < (int) sizeof(int32))
-		invalid_binary("the value is shorter than its 4-byte count");
+		invalid_binary("The value is shorter than its 4-byte count.");
 	count = (int32) pq_getmsgint(buf, sizeof(int32));
 	if (count < 0)
-		invalid_binary(psprintf("count must be >= 0, got %d", count));
+		invalid_binary("The count must be >= 0, got %d.", count);
 	left = buf->len - buf->cursor;
 	if (count > left / (int) sizeof(double))
-		invalid_binary(psprintf("count %d needs %lld bytes of values, only %d are left",
-								count, (long long) count * (long long) sizeof(double), left));
-	if (left != count * (int) sizeof(double))
-		invalid_binary(psprintf("%d bytes are left after the %d values",
-								left - count * (int) sizeof(double), count));
+		invalid_binary("The count %d needs %lld bytes of values, only %d are left.",
+					   count, (long long) count * (long long) sizeof(double), left);
+	left -= count * (int) sizeof(double);
+	if (left != 0 && left != (int) sizeof(int32))
+		invalid_binary("%d bytes follow the %d values, expected none or a 4-byte min_peer_group.",
+					   left, count);
 	dist = peer_dist_allocate(count);
 	for (i = 0; i < count; i++)
 	{
 		double		value = pq_getmsgfloat8(buf);
 
 		if (isnan(value) || isinf(value))
-			invalid_binary(psprintf("value %d must be a finite number, got %s", i + 1,
-									isnan(value) ? "NaN" : (value > 0 ? "Infinity" : "-Infinity")));
+			invalid_binary("Value %d must be a finite number, got %s.", i + 1,
+						   isnan(value) ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"));
 		dist->values[i] = value;
+	}
+	if (left != 0)
+	{
+		floor = (int32) pq_getmsgint(buf, sizeof(int32));
+		if (floor < 1)
+			invalid_binary("The min_peer_group after the values must be >= 1, got %d.", floor);
 	}
 	dist->count = count;
 	peer_dist_finalize(dist);
+	dist->min_peer_group = floor;
 	PG_RETURN_POINTER(dist);
 }
 
-/* peer_dist_send(peer_dist): int32 count, then the values sorted, as float8. */
+/* peer_dist_send(peer_dist): int32 count, then the values sorted, as float8; then the floor if any. */
 Datum
 peer_dist_send(PG_FUNCTION_ARGS)
 {
@@ -323,6 +436,8 @@ peer_dist_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, dist->count);
 	for (i = 0; i < dist->count; i++)
 		pq_sendfloat8(&buf, values[i]);
+	if (dist->min_peer_group > 0)
+		pq_sendint32(&buf, dist->min_peer_group);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 

@@ -17,13 +17,31 @@
  * built by text input, binary input or the final function is compact, sorted
  * and finalized (mean and M2 set); a transition state is not, and every
  * reader copes with both.
+ *
+ * Stored layout (unchanged since 0.2.0; min_peer_group was a zero "reserved"
+ * word before 0.5.0, which reads as "no floor recorded"):
+ *
+ *   offset  field            meaning
+ *        0  vl_len_          varlena header
+ *        4  count            values held, 0 <= count <= capacity
+ *        8  flags            PEER_DIST_FINALIZED or 0; every other bit is zero
+ *                            in format 0 (a later format sets a version there)
+ *       12  min_peer_group   floor recorded by the aggregate where its
+ *                            transition ran (0: none, the read-out functions
+ *                            then use ismseval.min_peer_group)
+ *       16  mean, 24 m2      statistics, once finalized
+ *       32  values[]         capacity = (size - 32) / 8 slots
+ *
+ * Every reader goes through peer_dist_from_datum, which detoasts and checks
+ * this header, so that no stored, short-header or crafted value makes a
+ * function read outside the value.
  */
 typedef struct PeerDist
 {
 	int32		vl_len_;		/* varlena header (do not touch directly) */
 	int32		count;			/* number of values held */
 	int32		flags;			/* PEER_DIST_FINALIZED or 0 */
-	int32		reserved;		/* zero */
+	int32		min_peer_group; /* floor recorded by the aggregate, 0 when none */
 	double		mean;			/* mean of the values, once finalized */
 	double		m2;				/* sum of squared deviations from the mean, once finalized */
 	double		values[FLEXIBLE_ARRAY_MEMBER];	/* count values (sorted once finalized) */
@@ -36,7 +54,11 @@ typedef struct PeerDist
 #define PEER_DIST_SIZE(n) (PEER_DIST_HEADER_SIZE + (Size) (n) * sizeof(double))
 #define PEER_DIST_MAX_COUNT ((int32) ((MaxAllocSize - PEER_DIST_HEADER_SIZE) / sizeof(double)))
 
-#define DatumGetPeerDist(d) ((PeerDist *) PG_DETOAST_DATUM(d))
+/* A peer_dist datum, detoasted, header checked (see peer_dist_from_datum). */
+#define DatumGetPeerDist(d) peer_dist_from_datum(d)
+
+/* Detoasts a peer_dist datum and checks its header: size, count, flags, floor. */
+extern PeerDist *peer_dist_from_datum(Datum d);
 
 /* Allocates a zeroed, empty value with room for capacity values, in CurrentMemoryContext. */
 extern PeerDist *peer_dist_allocate(int64 capacity);

@@ -12,6 +12,17 @@
  * the aggregate context would only leak it there, and repalloc would free the
  * state the executor still holds.  Called directly, they never modify their
  * arguments.
+ *
+ * Every argument is read through DatumGetPeerDist, which detoasts it (a
+ * short-header or compressed value becomes a copy we own) and checks its
+ * header, so a state that came from a stored value, a user's inverse
+ * function or an initial value is never read or written outside its size.
+ *
+ * The floor of the figures travels in the value: the transition records
+ * ismseval.min_peer_group as set where it runs (raised to the min_peer_group
+ * argument of peer_dist(value, min_peer_group)), the combine function keeps
+ * the larger of two floors, and the final function keeps it, so that the
+ * read-out functions (peer_dist.c) do not depend on where they run.
  */
 #include "postgres.h"
 
@@ -73,40 +84,75 @@ peer_dist_append(PeerDist *state, const double *values, int32 n, bool in_place)
 	return result;
 }
 
-/* peer_dist_accum(state, value): appends a finite value; NULL values are skipped. */
+/*
+ * The floor a transition records: ismseval.min_peer_group as set here, raised
+ * to the min_peer_group argument (argument 2) when there is one.
+ */
+static int32
+transition_floor(FunctionCallInfo fcinfo)
+{
+	int32		floor = ismseval_min_peer_group;
+
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	{
+		int32		asked = PG_GETARG_INT32(2);
+
+		if (asked < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("min_peer_group must be at least 1, got %d", asked)));
+		floor = Max(floor, asked);
+	}
+	return floor;
+}
+
+/*
+ * peer_dist_accum(state, value [, min_peer_group]): appends a finite value and
+ * records the floor (see transition_floor); NULL values are skipped.
+ */
 Datum
 peer_dist_accum(PG_FUNCTION_ARGS)
 {
-	PeerDist   *state = PG_ARGISNULL(0) ? NULL : DatumGetPeerDist(PG_GETARG_DATUM(0));
+	PeerDist   *state;
+	PeerDist   *result;
+	int32		floor = transition_floor(fcinfo);
 	double		value;
 
 	if (PG_ARGISNULL(1))
 	{
-		if (state == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
+	state = PG_ARGISNULL(0) ? NULL : DatumGetPeerDist(PG_GETARG_DATUM(0));
 	value = ismseval_check_finite(PG_GETARG_FLOAT8(1), "value");
-	PG_RETURN_POINTER(peer_dist_append(state, &value, 1,
-									   AggCheckCallContext(fcinfo, NULL) != 0));
+	result = peer_dist_append(state, &value, 1, AggCheckCallContext(fcinfo, NULL) != 0);
+	result->min_peer_group = Max(state != NULL ? state->min_peer_group : 0, floor);
+	PG_RETURN_POINTER(result);
 }
 
-/* peer_dist_combine(state, other): appends the values of other to state. */
+/* peer_dist_combine(state, other): appends the values of other to state; keeps the larger floor. */
 Datum
 peer_dist_combine(PG_FUNCTION_ARGS)
 {
 	PeerDist   *state = DatumGetPeerDist(PG_GETARG_DATUM(0));
 	PeerDist   *other = DatumGetPeerDist(PG_GETARG_DATUM(1));
+	int32		floor = Max(state->min_peer_group, other->min_peer_group);
+	PeerDist   *result;
 
-	PG_RETURN_POINTER(peer_dist_append(state, other->values, other->count,
-									   AggCheckCallContext(fcinfo, NULL) != 0));
+	result = peer_dist_append(state, other->values, other->count,
+							  AggCheckCallContext(fcinfo, NULL) != 0);
+	result->min_peer_group = floor;
+	PG_RETURN_POINTER(result);
 }
 
-/* peer_dist_final(state): the state's values as a compact, sorted, finalized value. */
+/* peer_dist_final(state): the state's values as a compact, sorted, finalized value, with its floor. */
 Datum
 peer_dist_final(PG_FUNCTION_ARGS)
 {
 	PeerDist   *state = DatumGetPeerDist(PG_GETARG_DATUM(0));
+	PeerDist   *result = peer_dist_make(state->values, state->count);
 
-	PG_RETURN_POINTER(peer_dist_make(state->values, state->count));
+	result->min_peer_group = state->min_peer_group;
+	PG_RETURN_POINTER(result);
 }

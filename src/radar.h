@@ -7,9 +7,21 @@
  * the mean; equal to n when unweighted).  Every axis has n >= 1 and a finite
  * weight > 0; means are finite.
  *
- * In memory it is one varlena:
+ * In memory and on disk it is one varlena (format version 1, since 0.5.0):
  *
- *   header | keys[axis_cap] | axes[axis_cap] | label area[label_cap]
+ *   header (40 bytes) | keys[axis_cap] | axes[axis_cap] | label area[label_cap]
+ *
+ *   offset  field            meaning
+ *        0  vl_len_          varlena header: the whole allocation
+ *        4  format           RADAR_FORMAT: "RA" (0x5241) << 16 | layout version
+ *        8  naxes            axes in use, 0 <= naxes <= axis_cap
+ *       12  axis_cap         slots in keys[] and axes[]
+ *       16  label_cap        bytes in the label area
+ *       20  label_used       bytes of the label area in use, <= label_cap
+ *       24  last             axis the transition function hit last, 0 <= last <= naxes
+ *       28  min_peer_group   floor recorded by peer_radar's transition (0: none)
+ *       32  owner            tag of an aggregate state validated in place (radar_agg.c)
+ *       36  reserved         zero
  *
  * axes[0 .. naxes-1] are in label order; each points at its label bytes in the
  * label area (not NUL-terminated).  keys[i] holds the first 8 bytes of label
@@ -17,8 +29,19 @@
  * the keys touches few cache lines.  axis_cap and label_cap may exceed what is
  * used: the aggregates keep that slack so that the transition functions can
  * add axes in place.  Values built by the I/O functions and the final
- * functions are compact (no slack).  The varlena length always covers the
- * whole allocation, so a radar with slack is still a valid datum.
+ * functions are compact (no slack).  The varlena length is always exactly
+ * RADAR_HEADER_SIZE + axis_cap * RADAR_SLOT_SIZE + label_cap.
+ *
+ * Format 0 (0.2.0 to 0.4.0) had no format word: a 24-byte header
+ * (vl_len_, naxes, axis_cap, label_cap, label_used, last), then the same
+ * keys, axes and label area.  Its naxes can never reach RADAR_FORMAT's value
+ * (a value is at most 1 GB, 40 bytes per axis), so the word at offset 4 tells
+ * the formats apart; radar_from_datum reads both and returns format 1.
+ *
+ * Every function reads a radar argument through radar_from_datum (or
+ * PG_GETARG_RADAR_P), which detoasts it and checks every invariant above, so
+ * that a stored, short-header or crafted value cannot make it read outside
+ * the value.
  */
 #ifndef ISMSEVAL_RADAR_H
 #define ISMSEVAL_RADAR_H
@@ -40,13 +63,25 @@ typedef struct RadarAxis
 typedef struct Radar
 {
 	int32		vl_len_;		/* varlena header (do not touch directly) */
+	uint32		format;			/* RADAR_FORMAT */
 	int32		naxes;			/* axes in use */
 	int32		axis_cap;		/* slots in axes[] */
 	uint32		label_cap;		/* bytes in the label area */
 	uint32		label_used;		/* bytes of the label area in use */
 	int32		last;			/* axis the transition function hit last */
+	int32		min_peer_group; /* floor recorded by peer_radar, 0 when none */
+	uint32		owner;			/* tag of a state validated in place, see radar_agg.c */
+	int32		reserved;		/* zero */
 	/* then keys[axis_cap], axes[axis_cap] and the label area */
 } Radar;
+
+/* The format word of the current layout: "RA" and version 1. */
+#define RADAR_FORMAT_MAGIC 0x52410000u
+#define RADAR_FORMAT_VERSION 1
+#define RADAR_FORMAT (RADAR_FORMAT_MAGIC | RADAR_FORMAT_VERSION)
+
+/* The header size of format 0 (0.2.0 to 0.4.0), which had no format word. */
+#define RADAR_FORMAT0_HEADER_SIZE MAXALIGN(6 * sizeof(int32))
 
 #define RADAR_HEADER_SIZE MAXALIGN(sizeof(Radar))
 
@@ -59,8 +94,8 @@ typedef struct Radar
 /* The axes. */
 #define RADAR_AXES(r) ((RadarAxis *) (RADAR_KEYS(r) + (r)->axis_cap))
 
-#define DatumGetRadarP(X)		((Radar *) PG_DETOAST_DATUM(X))
-#define PG_GETARG_RADAR_P(n)	DatumGetRadarP(PG_GETARG_DATUM(n))
+/* A radar argument, detoasted, in format 1 and checked (see radar_from_datum). */
+#define PG_GETARG_RADAR_P(n)	radar_from_datum(PG_GETARG_DATUM(n))
 #define PG_RETURN_RADAR_P(x)	PG_RETURN_POINTER(x)
 
 /* The start of the label area. */
@@ -134,6 +169,15 @@ radar_axis_cmp(const Radar *r, int i, uint64 key, const char *label, int len)
 		return ((int) a->label_len > len) - ((int) a->label_len < len);
 	return radar_label_cmp(radar_label(r, i) + 8, a->label_len - 8, label + 8, len - 8);
 }
+
+/* Detoasts a radar datum, reads format 0, checks every invariant; may return a copy. */
+extern Radar *radar_from_datum(Datum d);
+
+/* Detoasts a radar datum and checks its header only (sizes, counts, format 1); NULL for format 0. */
+extern Radar *radar_detoast_header(Datum d);
+
+/* Checks every axis of a radar whose header has been checked (offsets, order, keys, values). */
+extern void radar_check_axes(const Radar *r);
 
 /* Allocates an empty radar with room for axis_cap axes and label_cap label bytes. */
 extern Radar *radar_alloc(MemoryContext ctx, int64 axis_cap, int64 label_cap);

@@ -172,8 +172,9 @@ collect_axes(FunctionCallInfo fcinfo, Radar **series, int nseries, int *naxes)
 			if (svg_axis_cmp(&sorted[i - 1], &sorted[i]) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("axis_order must not repeat an axis, \"%s\" appears twice",
-								pnstrdup(sorted[i].label, sorted[i].len))));
+						 errmsg("axis_order must not repeat an axis"),
+						 errdetail("The axis \"%s\" appears twice.",
+								   ismseval_excerpt(sorted[i].label, sorted[i].len))));
 		*naxes = nelems;
 		return axes;
 	}
@@ -224,7 +225,7 @@ collect_series(ArrayType *arr, int *nseries)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("series must not contain NULL, element %d is NULL", i + 1)));
-		series[i] = DatumGetRadarP(elems[i]);
+		series[i] = radar_from_datum(elems[i]);
 	}
 	*nseries = n;
 	return series;

@@ -3,12 +3,13 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(65);
+SELECT plan(70);
 
 -- The peer group {1,2,2,3,4,6}: n = 6, mean 3, M2 = 4+1+1+0+1+9 = 16, sd = sqrt(16/6) = sqrt(8/3).
 CREATE TEMP TABLE six AS
   SELECT peer_dist(x) AS d FROM unnest(ARRAY[4, 2, NULL, 6, 1, 3, 2]::float8[]) AS x;
-SELECT is((SELECT d::text FROM six), '{1,2,2,3,4,6}', 'aggregate: sorted, NULL skipped');
+SELECT is((SELECT d::text FROM six), '{1,2,2,3,4,6};min_peer_group=5',
+          'aggregate: sorted, NULL skipped, the floor of its transitions (5) recorded');
 SELECT is((SELECT peer_count(d) FROM six), 6::bigint, 'count 6');
 SELECT is((SELECT peer_mean(d) FROM six), 3::float8, 'mean 18/6 = 3');
 SELECT ok((SELECT abs(peer_stddev(d) - sqrt(8.0 / 3)) < 1e-12 FROM six), 'sd sqrt(16/6)');
@@ -43,6 +44,18 @@ SELECT is((SELECT peer_deviation_score('{7,7,7,7,7}'::peer_dist, 9)), 50::float8
 SELECT is((SELECT peer_stddev('{7,7,7,7,7}'::peer_dist)), 0::float8, 'sd 0');
 SELECT ok((SELECT peer_dist(x) FROM (SELECT 1::float8 WHERE false) AS t(x)) IS NULL, 'no rows: NULL');
 SELECT ok((SELECT peer_dist(NULL::float8)) IS NULL, 'only NULLs: NULL');
+-- The floor travels in the value (issue 10, Distributed): the transition records it.
+SELECT is((SELECT peer_dist(x, 2)::text FROM unnest(ARRAY[3, 1, 2]::float8[]) x), '{1,2,3};min_peer_group=5',
+          'peer_dist(x, 2) under a floor of 5: the floor is not lowered');
+SELECT is((SELECT peer_count(peer_dist(x, 7)) FROM unnest(ARRAY[4, 2, 6, 1, 3, 2]::float8[]) x), NULL::bigint,
+          'peer_dist(x, 7): raised to 7, a group of 6 publishes nothing');
+SELECT throws_ok($$SELECT ismseval.peer_dist(x, 0) FROM (VALUES (1::float8)) t(x)$$, '22003',
+                 'min_peer_group must be at least 1, got 0', 'peer_dist(x, 0) is an error');
+-- made under 5, read under 3 (as on a coordinator whose session set 3): the value's 5 applies
+CREATE TEMP TABLE four_agg AS SELECT peer_dist(x) AS d FROM unnest(ARRAY[1, 2, 3, 4]::float8[]) x;
+SET LOCAL ismseval.min_peer_group = 3;
+SELECT is((SELECT peer_count(d) FROM four_agg), NULL::bigint, 'a group of 4 made under 5 stays NULL when read under 3');
+SET LOCAL ismseval.min_peer_group = 5;
 
 -- 20000 rows in 5 groups, with many ties.
 CREATE TABLE peer_tap_rows AS
@@ -79,7 +92,7 @@ SELECT is((SELECT count(*) FROM (SELECT g, avg(v) AS m, stddev_pop(v) AS s FROM 
 
 -- Serial against a forced parallel plan (CREATE TABLE AS may run in parallel).
 SET LOCAL max_parallel_workers_per_gather = 0;
-CREATE TEMP TABLE serial AS SELECT g, peer_dist(v)::text AS d FROM peer_tap_rows GROUP BY g;
+CREATE TEMP TABLE serial AS SELECT g, peer_dist(v)::text AS d, peer_dist(v, 9)::text AS d9 FROM peer_tap_rows GROUP BY g;
 SET LOCAL max_parallel_workers_per_gather = 2;
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
@@ -96,14 +109,17 @@ BEGIN
     RETURN plan;
 END;
 $$;
-SELECT matches(pg_temp.plan_of('CREATE TABLE peer_tap_parallel AS SELECT g, peer_dist(v)::text AS d FROM peer_tap_rows GROUP BY g'),
+SELECT matches(pg_temp.plan_of('CREATE TABLE peer_tap_parallel AS SELECT g, peer_dist(v)::text AS d, peer_dist(v, 9)::text AS d9 FROM peer_tap_rows GROUP BY g'),
                'Partial (Hash|Group)?Aggregate', 'forced parallel: the grouped plan has a partial aggregate');
 SELECT matches(pg_temp.plan_of('CREATE TABLE peer_tap_parallel_all AS SELECT peer_dist(v)::text AS d FROM peer_tap_rows'),
                'Partial Aggregate', 'forced parallel: the plan has a Partial Aggregate');
-CREATE TABLE peer_tap_parallel AS SELECT g, peer_dist(v)::text AS d FROM peer_tap_rows GROUP BY g;
+CREATE TABLE peer_tap_parallel AS SELECT g, peer_dist(v)::text AS d, peer_dist(v, 9)::text AS d9 FROM peer_tap_rows GROUP BY g;
 CREATE TABLE peer_tap_parallel_all AS SELECT peer_dist(v)::text AS d FROM peer_tap_rows;
 SELECT is((SELECT count(*) FROM serial JOIN peer_tap_parallel AS p USING (g) WHERE p.d = serial.d), 5::bigint,
           'grouped: parallel and serial distributions identical');
+SELECT is((SELECT count(*) FROM serial JOIN peer_tap_parallel AS p USING (g)
+            WHERE p.d9 = serial.d9 AND p.d9 LIKE '%};min_peer_group=9'), 5::bigint,
+          'grouped peer_dist(v, 9): the floor 9 crosses the Gather in the partial states');
 SELECT is((SELECT d FROM peer_tap_parallel_all), (SELECT peer_dist(v)::text FROM peer_tap_rows WHERE g >= 0),
           'ungrouped: parallel and serial distributions identical');
 RESET max_parallel_workers_per_gather;
@@ -116,7 +132,7 @@ RESET parallel_leader_participation;
 SELECT is((SELECT count(*) FROM dists WHERE d::text::peer_dist::text = d::text), 5::bigint, 'text round trip');
 SELECT is((SELECT '{0.1,-0,0,5e-324,1.2345678901234567e150,-3.3333333333333335}'::peer_dist::text),
           '{-3.3333333333333335,-0,0,5e-324,0.1,1.2345678901234567e+150}', 'extreme values read back exactly');
-SELECT is((SELECT peer_dist_accum(peer_dist_accum(NULL, 2), 1)::text::peer_dist::text), '{1,2}',
+SELECT is((SELECT peer_dist_accum(peer_dist_accum(NULL, 2), 1)::text::peer_dist::text), '{1,2};min_peer_group=5',
           'a transition state (not finalized) prints sorted and reads back');
 CREATE TEMP TABLE bin_in (g int, d peer_dist);
 COPY (SELECT g, d FROM dists) TO '/tmp/ismseval_peer_dist_tap.bin' (FORMAT binary);
@@ -171,24 +187,39 @@ $$;
 SELECT lives_ok($$SELECT pg_temp.copy_bytes('\x0000000240000000000000003ff0000000000000')$$,
                 'binary count 2: 2, 1 is accepted');
 SELECT is((SELECT d::text FROM hostile_in), '{1,2}', 'and read sorted');
-SELECT throws_ok($$SELECT pg_temp.copy_bytes('\x0000')$$, '22P03',
-                 'invalid binary peer_dist: the value is shorter than its 4-byte count', 'no count');
-SELECT throws_ok($$SELECT pg_temp.copy_bytes('\xfffffffe')$$, '22P03',
-                 'invalid binary peer_dist: count must be >= 0, got -2', 'negative count');
-SELECT throws_ok($$SELECT pg_temp.copy_bytes('\x000000033ff00000000000003ff0000000000000')$$, '22P03',
-                 'invalid binary peer_dist: count 3 needs 24 bytes of values, only 16 are left',
-                 'count larger than the bytes left');
-SELECT throws_ok($$SELECT pg_temp.copy_bytes('\x7fffffff')$$, '22P03',
-                 'invalid binary peer_dist: count 2147483647 needs 17179869176 bytes of values, only 0 are left',
-                 'huge count, nothing allocated');
-SELECT throws_ok($$SELECT pg_temp.copy_bytes('\x000000013ff000000000000000')$$, '22P03',
-                 'invalid binary peer_dist: 1 bytes are left after the 1 values', 'trailing byte');
-SELECT throws_ok($$SELECT pg_temp.copy_bytes('\x000000023ff00000000000007ff8000000000000')$$, '22P03',
-                 'invalid binary peer_dist: value 2 must be a finite number, got NaN', 'NaN value');
-SELECT throws_ok($$SELECT pg_temp.copy_bytes('\x000000017ff0000000000000')$$, '22P03',
-                 'invalid binary peer_dist: value 1 must be a finite number, got Infinity', 'infinite value');
-SELECT throws_ok($$SELECT pg_temp.copy_bytes('\x00000001fff0000000000000')$$, '22P03',
-                 'invalid binary peer_dist: value 1 must be a finite number, got -Infinity', '-infinite value');
+-- The SQLSTATE, message and detail of the error that binary input raises.
+CREATE FUNCTION pg_temp.binary_error(bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE state text; msg text; detail text;
+BEGIN
+    PERFORM pg_temp.copy_bytes(bytes);
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+    RETURN state || ': ' || msg || ': ' || detail;
+END;
+$$;
+SELECT is(pg_temp.binary_error('\x0000'),
+          '22P03: invalid binary representation of type peer_dist: The value is shorter than its 4-byte count.',
+          'no count');
+SELECT is(pg_temp.binary_error('\xfffffffe'),
+          '22P03: invalid binary representation of type peer_dist: The count must be >= 0, got -2.', 'negative count');
+SELECT is(pg_temp.binary_error('\x000000033ff00000000000003ff0000000000000'),
+          '22P03: invalid binary representation of type peer_dist: The count 3 needs 24 bytes of values, only 16 are left.',
+          'count larger than the bytes left');
+SELECT is(pg_temp.binary_error('\x7fffffff'),
+          '22P03: invalid binary representation of type peer_dist: The count 2147483647 needs 17179869176 bytes of values, only 0 are left.',
+          'huge count, nothing allocated');
+SELECT is(pg_temp.binary_error('\x000000013ff000000000000000'),
+          '22P03: invalid binary representation of type peer_dist: 1 bytes follow the 1 values, expected none or a 4-byte min_peer_group.',
+          'trailing byte');
+SELECT is(pg_temp.binary_error('\x000000023ff00000000000007ff8000000000000'),
+          '22P03: invalid binary representation of type peer_dist: Value 2 must be a finite number, got NaN.', 'NaN value');
+SELECT is(pg_temp.binary_error('\x000000017ff0000000000000'),
+          '22P03: invalid binary representation of type peer_dist: Value 1 must be a finite number, got Infinity.',
+          'infinite value');
+SELECT is(pg_temp.binary_error('\x00000001fff0000000000000'),
+          '22P03: invalid binary representation of type peer_dist: Value 1 must be a finite number, got -Infinity.',
+          '-infinite value');
 SELECT throws_ok($$SELECT pg_temp.copy_bytes('\x000000027fefffffffffffff7fefffffffffffff')$$, '22003',
                  NULL, 'binary values whose mean overflows');
 

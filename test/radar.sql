@@ -2,7 +2,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(81);
+SELECT plan(102);
 
 CREATE TEMP TABLE answers (org text, axis text, score double precision, weight double precision);
 INSERT INTO answers VALUES
@@ -171,11 +171,140 @@ SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], scale_
 SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], axis_order => ARRAY['a', NULL])$$, '22004',
                  'axis_order must not contain NULL, element 2 is NULL', 'NULL in axis_order');
 SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], axis_order => ARRAY['a', 'a'])$$, '22023',
-                 'axis_order must not repeat an axis, "a" appears twice', 'duplicate in axis_order');
+                 'axis_order must not repeat an axis', 'duplicate in axis_order (the axis is named in the detail)');
 SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY[ARRAY['{}'::ismseval.radar]])$$, '22023',
                  'series must be a one-dimensional array, got 2 dimensions', '2-D series');
 SELECT throws_ok($$SELECT ismseval.radar_svg(ARRAY['{}'::ismseval.radar], ARRAY[ARRAY['a']])$$, '22023',
                  'names must be a one-dimensional array, got 2 dimensions', '2-D names');
+
+-- ---------------------------------------------------------------------------
+-- 4,000 distinct axes (issue 10: the grown states used to pile up in the aggregate context,
+-- 800 MB here). Axis k = 0..3999 is "axis-0000k"; the inputs come in a scrambled order
+-- (k = i x 7919 mod 4000 is a permutation, 7919 being prime to 4000).
+-- ---------------------------------------------------------------------------
+CREATE TEMP TABLE wide AS
+  SELECT i, (i * 7919) % 4000 AS k FROM generate_series(0, 3999) i;
+-- the expected text: every axis once, mean k mod 4 + 1, n 1
+CREATE TEMP TABLE wide_expected AS
+  SELECT '{' || string_agg(format('"axis-%s":%s/1', lpad(k::text, 5, '0'), k % 4 + 1), ',' ORDER BY k) || '}' AS t
+  FROM wide;
+SELECT is((SELECT radar_avg(format('{"axis-%s":%s/1}', lpad(k::text, 5, '0'), k % 4 + 1)::radar)::text FROM wide),
+          (SELECT t FROM wide_expected), 'radar_avg of 4000 one-axis radars: every axis, its mean, n 1');
+SELECT is((SELECT maturity_radar(format('axis-%s', lpad(k::text, 5, '0')), k % 4 + 1)::text FROM wide),
+          (SELECT t FROM wide_expected), 'maturity_radar over 4000 axes');
+-- each axis twice, means m and m + 1 (two radars of 2000 axes each, halves interleaved):
+-- mean m + 0.5, n 2
+SELECT is((SELECT radar_avg(r)::text FROM (
+             SELECT format('{%s}', string_agg(format('"axis-%s":%s/1', lpad(k::text, 5, '0'), k % 4 + 1 + j), ',')) ::radar AS r
+             FROM wide, generate_series(0, 1) j GROUP BY j, k % 2) s),
+          (SELECT '{' || string_agg(format('"axis-%s":%s/2', lpad(k::text, 5, '0'), k % 4 + 1.5), ',' ORDER BY k) || '}' FROM wide),
+          'radar_avg of 4 radars of 2000 axes, each axis twice: (m + m + 1) / 2, n 2');
+-- radar_combine as a transition over partial states of 1, 2, ... axes: the same as radar_avg
+CREATE AGGREGATE pg_temp.combine_all(radar) (SFUNC = radar_combine, STYPE = radar);
+SELECT is((SELECT pg_temp.combine_all(format('{"axis-%s":%s/1}', lpad(k::text, 5, '0'), k % 4 + 1)::radar)::text FROM wide),
+          (SELECT t FROM wide_expected), 'radar_combine folding 4000 one-axis states');
+SET LOCAL ismseval.min_peer_group = 1;
+SELECT is((SELECT peer_radar(format('{"axis-%s":%s/1}', lpad(k::text, 5, '0'), k % 4 + 1)::radar)::text FROM wide),
+          (SELECT t FROM wide_expected), 'peer_radar under a floor of 1 over 4000 axes');
+
+-- ---------------------------------------------------------------------------
+-- radar_mean without intermediate overflow (issue 10): (1e308 - 1e308 + 1e308) / 3 = 1e308 / 3;
+-- the old running mean went 1e308, then 1e308 + (-1e308 - 1e308) / 2 = -inf, then NaN.
+-- ---------------------------------------------------------------------------
+SELECT is(radar_mean('{"a":1e308/1,"b":-1e308/1,"c":1e308/1}'), 1e308::float8 / 3,
+          'radar_mean of 1e308, -1e308, 1e308 = 1e308 / 3');
+-- 1.7e308 x 3 overflows a plain sum; the mean is 1.7e308 itself
+SELECT is(radar_mean('{"a":1.7e308/1,"b":1.7e308/1,"c":1.7e308/1}'), 1.7e308::float8,
+          'radar_mean of three 1.7e308 = 1.7e308');
+SELECT is(radar_mean('{"a":-1.7976931348623157e308/1,"b":-1.7976931348623157e308/1}'), -1.7976931348623157e308::float8,
+          'radar_mean of two -DBL_MAX = -DBL_MAX');
+-- compensated: the doubles nearest 0.1, 0.2, 0.3 are 0.1000000000000000055511,
+-- 0.2000000000000000111022 and 0.2999999999999999888978; their exact mean is
+-- 0.6000000000000000055511 / 3 = 0.2000000000000000018504, whose nearest double is 0.2
+-- (a plain sum gives 0.6000000000000001 / 3 = 0.20000000000000004)
+SELECT is(radar_mean('{"a":0.1/1,"b":0.2/1,"c":0.3/1}'), 0.2::float8,
+          'radar_mean of 0.1, 0.2, 0.3 = 0.2 (compensated sum)');
+
+-- ---------------------------------------------------------------------------
+-- The floor of peer_radar travels in the state (issue 10, Distributed). Inputs: Govern in 5,
+-- Detect in 2 (the peers table above).
+-- ---------------------------------------------------------------------------
+SET LOCAL ismseval.min_peer_group = 5;
+SELECT is((SELECT peer_radar(r, 2)::text FROM peers), '{"Govern":3/5}',
+          'peer_radar(r, 2) under a floor of 5: the floor is not lowered, Detect left out');
+SELECT is((SELECT peer_radar(r, 6)::text FROM peers), '{}', 'peer_radar(r, 6): raised to 6, Govern (5) left out');
+SELECT throws_ok($$SELECT ismseval.peer_radar(r, 0) FROM peers$$, '22003', 'min_peer_group must be at least 1, got 0',
+                 'min_peer_group 0 is an error');
+-- A partial state made here (a user aggregate without final function: the state itself), then
+-- finished elsewhere with another setting: the final function reads the floor from the state.
+CREATE AGGREGATE pg_temp.peer_state(radar) (SFUNC = peer_radar_accum, STYPE = radar);
+CREATE TEMP TABLE peer_partial AS SELECT pg_temp.peer_state(r) AS s FROM peers;
+SELECT is((SELECT s::text FROM peer_partial), '{"Detect":3/2,"Govern":3/5};min_peer_group=5',
+          'the state carries the floor 5 in its text form');
+SET LOCAL ismseval.min_peer_group = 2;
+SELECT is((SELECT peer_radar_final(s::text::radar)::text FROM peer_partial), '{"Govern":3/5}',
+          'finished under a setting of 2, the state''s floor 5 still applies (text round trip)');
+SELECT is((SELECT peer_radar_final(radar_combine(s, '{"Detect":1/1};min_peer_group=3'))::text FROM peer_partial),
+          '{"Govern":3/5}', 'combine keeps the larger floor (5, not 3): Detect (3 inputs) left out');
+SELECT is((SELECT radar_recv_check FROM (SELECT radar_send(s) = radar_send(s::text::radar) AS radar_recv_check
+             FROM peer_partial) x), true, 'the binary form carries the floor too (send of the text round trip is equal)');
+SET LOCAL ismseval.min_peer_group = 5;
+-- Forced parallel plan: partial states with their floor cross the Gather.
+CREATE TABLE public.radar_peers_big AS
+  SELECT g, g % 7 AS grp, format('{"Govern":%s/1,"Detect":%s/1}', g % 4 + 1, g % 3 + 1)::radar AS r
+  FROM generate_series(1, 4000) g;
+ALTER TABLE public.radar_peers_big SET (parallel_workers = 2);
+ANALYZE public.radar_peers_big;
+CREATE TEMP TABLE peers_big_serial AS SELECT grp, peer_radar(r)::text AS pr, peer_radar(r, 600)::text AS pr600
+  FROM public.radar_peers_big GROUP BY grp;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL parallel_leader_participation = off;
+SET LOCAL max_parallel_workers_per_gather = 2;
+CREATE FUNCTION pg_temp.radar_plan(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE line text; plan text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP plan := plan || line || E'\n'; END LOOP;
+    RETURN plan;
+END;
+$$;
+SELECT matches(pg_temp.radar_plan('SELECT grp, peer_radar(r), peer_radar(r, 600) FROM public.radar_peers_big GROUP BY grp'),
+               'Partial (Hash|Group)?Aggregate', 'forced parallel: peer_radar runs as partial aggregates');
+-- 4000 rows in 7 groups of 571 or 572: under the floor 5 every axis is kept; under 600, none
+SELECT is((SELECT count(*) FROM (SELECT grp, peer_radar(r)::text AS pr, peer_radar(r, 600)::text AS pr600
+                                  FROM public.radar_peers_big GROUP BY grp) p JOIN peers_big_serial s USING (grp)
+            WHERE p.pr = s.pr AND p.pr600 = s.pr600 AND p.pr600 = '{}' AND p.pr LIKE '{"Detect":%'), 7::bigint,
+          'parallel = serial for peer_radar(r) and peer_radar(r, 600); 600 > 572 inputs drops every axis');
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET parallel_leader_participation;
+RESET max_parallel_workers_per_gather;
+
+-- ---------------------------------------------------------------------------
+-- Text input errors quote a short prefix of the literal and name the axis (issue 10 Low).
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION pg_temp.input_error(literal text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE msg text; detail text;
+BEGIN
+    PERFORM literal::ismseval.radar;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLSTATE || ': ' || msg || ' / ' || detail;
+END;
+$$;
+SELECT is(pg_temp.input_error('{"a":1/1,"b":x/1' || repeat(' ', 4000000) || '}'),
+          '22P02: invalid input syntax for type radar: "{"a":1/1,"b":x/1                        ..." / '
+          || 'Axis 2: its mean at character 14 is not a number of type double precision.',
+          'a 4 MB literal: 40 bytes quoted, the axis named');
+SELECT is(pg_temp.input_error('{"a":1/1,"a":2/1}'),
+          '22P02: invalid input syntax for type radar: "{"a":1/1,"a":2/1}" / The axis label "a" appears more than once.',
+          'a duplicate label is named');
+SELECT is(pg_temp.input_error('{"a":1e999/1}'),
+          '22003: mean of radar axis 1 is out of range for type double precision / ',
+          'a mean out of range: 22003');
 
 SELECT * FROM finish();
 ROLLBACK;

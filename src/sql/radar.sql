@@ -7,7 +7,7 @@ RETURNS @extschema@.radar
 AS 'MODULE_PATHNAME', 'radar_in'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.radar_in(cstring) IS
-'Text input of radar: {"label":mean/n[@weight],...}.';
+'Text input of radar: {"label":mean/n[@weight],...}, then ;min_peer_group=N for a peer_radar state.';
 
 CREATE FUNCTION @extschema@.radar_out(@extschema@.radar)
 RETURNS cstring
@@ -108,14 +108,14 @@ RETURNS @extschema@.radar
 AS 'MODULE_PATHNAME', 'radar_avg_accum'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.radar_avg_accum(@extschema@.radar, @extschema@.radar) IS
-'Transition function of radar_avg and peer_radar: each axis mean of the input counts once, weight 1.';
+'Transition function of radar_avg: each axis mean of the input counts once, weight 1.';
 
 CREATE FUNCTION @extschema@.radar_combine(state @extschema@.radar, other @extschema@.radar)
 RETURNS @extschema@.radar
 AS 'MODULE_PATHNAME', 'radar_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.radar_combine(@extschema@.radar, @extschema@.radar) IS
-'Combine function of the radar aggregates: per axis m = m1 + (m2 - m1) * W2 / (W1 + W2), n = n1 + n2.';
+'Combine function of the radar aggregates: per axis m = m1 + (m2 - m1) * W2 / (W1 + W2), n = n1 + n2; the larger floor.';
 
 CREATE FUNCTION @extschema@.radar_final(state @extschema@.radar)
 RETURNS @extschema@.radar
@@ -129,7 +129,32 @@ RETURNS @extschema@.radar
 AS 'MODULE_PATHNAME', 'peer_radar_final'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.peer_radar_final(@extschema@.radar) IS
-'Final function of peer_radar: drops axes seen in fewer than ismseval.min_peer_group inputs.';
+'Final function of peer_radar: drops axes seen in fewer inputs than the floor recorded in the state (ismseval.min_peer_group for a state that carries none).';
+
+CREATE FUNCTION @extschema@.peer_radar_accum(state @extschema@.radar, r @extschema@.radar)
+RETURNS @extschema@.radar
+AS 'MODULE_PATHNAME', 'peer_radar_accum'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.peer_radar_accum(@extschema@.radar, @extschema@.radar) IS
+'Transition function of peer_radar(radar): as radar_avg_accum, and records in the state the floor ismseval.min_peer_group as set where it runs.';
+
+CREATE FUNCTION @extschema@.peer_radar_accum(state @extschema@.radar, r @extschema@.radar,
+                                             min_peer_group integer)
+RETURNS @extschema@.radar
+AS 'MODULE_PATHNAME', 'peer_radar_accum'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.peer_radar_accum(@extschema@.radar, @extschema@.radar, integer) IS
+'Transition function of peer_radar(radar, min_peer_group): records in the state the floor greatest(min_peer_group, ismseval.min_peer_group as set where it runs); min_peer_group < 1 is an error.';
+
+CREATE AGGREGATE @extschema@.peer_radar(@extschema@.radar, min_peer_group integer) (
+    SFUNC = @extschema@.peer_radar_accum,
+    STYPE = @extschema@.radar,
+    COMBINEFUNC = @extschema@.radar_combine,
+    FINALFUNC = @extschema@.peer_radar_final,
+    PARALLEL = SAFE
+);
 
 CREATE AGGREGATE @extschema@.maturity_radar(axis text, score double precision) (
     SFUNC = @extschema@.radar_accum,
@@ -162,14 +187,17 @@ COMMENT ON AGGREGATE @extschema@.radar_avg(@extschema@.radar) IS
 'Per axis, the mean of the input radars'' axis means, each input weighted equally; n = inputs with the axis.';
 
 CREATE AGGREGATE @extschema@.peer_radar(@extschema@.radar) (
-    SFUNC = @extschema@.radar_avg_accum,
+    SFUNC = @extschema@.peer_radar_accum,
     STYPE = @extschema@.radar,
     COMBINEFUNC = @extschema@.radar_combine,
     FINALFUNC = @extschema@.peer_radar_final,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.peer_radar(@extschema@.radar) IS
-'radar_avg without the axes seen in fewer than ismseval.min_peer_group inputs.';
+'radar_avg without the axes seen in fewer inputs than the floor: ismseval.min_peer_group as set where the transitions run (the state carries it to the final function).';
+
+COMMENT ON AGGREGATE @extschema@.peer_radar(@extschema@.radar, integer) IS
+'radar_avg without the axes seen in fewer inputs than greatest(min_peer_group, ismseval.min_peer_group): the floor can be raised, not lowered, and travels in the state (use this form on Citus).';
 
 -- the chart
 
