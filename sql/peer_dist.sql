@@ -132,14 +132,16 @@ FROM (SELECT peer_dist(v / 3.0) AS d FROM peer_rows GROUP BY g) AS x;
 
 -- Binary round trip through binary COPY.
 CREATE TABLE peer_bin (g int, dist peer_dist);
-COPY (SELECT g, peer_dist(v) FROM peer_rows GROUP BY g) TO '/tmp/ismseval_peer_dist_rt.bin' (FORMAT binary);
-COPY peer_bin FROM '/tmp/ismseval_peer_dist_rt.bin' (FORMAT binary);
+SELECT current_setting('data_directory') || '/ismseval_peer_dist_rt.bin' AS peer_dist_rt_file \gset
+COPY (SELECT g, peer_dist(v) FROM peer_rows GROUP BY g) TO :'peer_dist_rt_file' (FORMAT binary);
+COPY peer_bin FROM :'peer_dist_rt_file' (FORMAT binary);
 SELECT count(*) AS "7 identical after binary COPY" FROM peer_bin AS b JOIN peer_serial AS s USING (g)
 WHERE b.dist::text = s.dist;
 -- hand-made binary: count 3, then 2.0, 1.0, 3.0 (any order is accepted and sorted)
-COPY (SELECT '\x0000000340000000000000003ff00000000000004008000000000000'::bytea) TO '/tmp/ismseval_peer_dist_in.bin' (FORMAT binary);
+SELECT current_setting('data_directory') || '/ismseval_peer_dist_in.bin' AS peer_dist_in_file \gset
+COPY (SELECT '\x0000000340000000000000003ff00000000000004008000000000000'::bytea) TO :'peer_dist_in_file' (FORMAT binary);
 CREATE TABLE peer_one (dist peer_dist);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_in.bin' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_in_file' (FORMAT binary);
 SELECT dist AS "{1,2,3}" FROM peer_one;
 
 -- errors
@@ -183,34 +185,35 @@ INSERT INTO peer_hostile VALUES
   (8, '\x00000002fff00000000000003ff0000000000000'),  -- -Infinity
   (9, '\x0000000000'),                                -- a byte after the values
   (10, '\x000000027fefffffffffffff7fefffffffffffff'); -- two DBL_MAX: mean overflows, 22003
-COPY (SELECT bytes FROM peer_hostile WHERE n = 1) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 2) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 3) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 4) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 5) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 6) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 7) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 8) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 9) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 10) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
+SELECT current_setting('data_directory') || '/ismseval_peer_dist_h.bin' AS peer_dist_h_file \gset
+COPY (SELECT bytes FROM peer_hostile WHERE n = 1) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 2) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 3) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 4) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 5) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 6) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 7) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 8) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 9) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 10) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
 \set VERBOSITY default
 -- the messages name the argument and the allowed range
 SELECT '{1,x}'::peer_dist;
 SELECT '{1 2}'::peer_dist;
 SELECT peer_quantile('{1,2,3,4,5}', 1.5);
 SELECT peer_dist(x) FROM (VALUES ('NaN'::float8)) AS t(x);
-COPY (SELECT bytes FROM peer_hostile WHERE n = 4) TO '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
-COPY peer_one FROM '/tmp/ismseval_peer_dist_h.bin' (FORMAT binary);
+COPY (SELECT bytes FROM peer_hostile WHERE n = 4) TO :'peer_dist_h_file' (FORMAT binary);
+COPY peer_one FROM :'peer_dist_h_file' (FORMAT binary);
 SELECT count(*) AS "still 1 row" FROM peer_one;
 
 DROP TABLE peer_answers, peer_groups, peer_rows, peer_serial, peer_serial_all, peer_bin, peer_one,

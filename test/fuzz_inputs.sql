@@ -293,7 +293,7 @@ CREATE TEMP TABLE fz_in_risk_matrix (v risk_matrix);
 -- Loads bytes as one binary COPY field into a one-column table of typname; returns its text.
 CREATE FUNCTION pg_temp.fz_copy_in(typname text, bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
-    path text := format('/tmp/ismseval_fuzz_%s.bin', pg_backend_pid());
+    path text := current_setting('data_directory') || format('/ismseval_fuzz_%s.bin', pg_backend_pid());
     result text;
 BEGIN
     EXECUTE format('TRUNCATE fz_in_%s', typname);

@@ -135,8 +135,9 @@ SELECT is((SELECT '{0.1,-0,0,5e-324,1.2345678901234567e150,-3.3333333333333335}'
 SELECT is((SELECT peer_dist_accum(peer_dist_accum(NULL, 2), 1)::text::peer_dist::text), '{1,2};min_peer_group=5',
           'a transition state (not finalized) prints sorted and reads back');
 CREATE TEMP TABLE bin_in (g int, d peer_dist);
-COPY (SELECT g, d FROM dists) TO '/tmp/ismseval_peer_dist_tap.bin' (FORMAT binary);
-COPY bin_in FROM '/tmp/ismseval_peer_dist_tap.bin' (FORMAT binary);
+SELECT current_setting('data_directory') || '/ismseval_peer_dist_tap.bin' AS peer_dist_tap_file \gset
+COPY (SELECT g, d FROM dists) TO :'peer_dist_tap_file' (FORMAT binary);
+COPY bin_in FROM :'peer_dist_tap_file' (FORMAT binary);
 SELECT is((SELECT count(*) FROM bin_in JOIN dists USING (g) WHERE bin_in.d::text = dists.d::text), 5::bigint,
           'binary round trip through binary COPY');
 SELECT is((SELECT peer_dist_send('{3,1,2}')), '\x000000033ff000000000000040000000000000004008000000000000'::bytea,
@@ -180,8 +181,8 @@ SELECT throws_ok($$SELECT ismseval.peer_quantile('{1,2,3,4,5}', 'NaN')$$, '22023
 CREATE TEMP TABLE hostile_in (d peer_dist);
 CREATE FUNCTION pg_temp.copy_bytes(bytes bytea) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, '/tmp/ismseval_peer_dist_tap_h.bin');
-    COPY hostile_in FROM '/tmp/ismseval_peer_dist_tap_h.bin' (FORMAT binary);
+    EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, current_setting('data_directory') || '/ismseval_peer_dist_tap_h.bin');
+    EXECUTE format('COPY hostile_in FROM %L (FORMAT binary)', current_setting('data_directory') || '/ismseval_peer_dist_tap_h.bin');
 END;
 $$;
 SELECT lives_ok($$SELECT pg_temp.copy_bytes('\x0000000240000000000000003ff0000000000000')$$,

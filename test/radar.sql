@@ -95,9 +95,9 @@ SELECT throws_ok($$SELECT '{}{}'::ismseval.radar$$, '22P02', NULL, 'text after t
 CREATE TEMP TABLE hostile (r radar);
 CREATE FUNCTION pg_temp.recv(bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
-  EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, '/tmp/ismseval_radar_tap.bin');
+  EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bytes, current_setting('data_directory') || '/ismseval_radar_tap.bin');
   TRUNCATE hostile;
-  EXECUTE format('COPY hostile FROM %L (FORMAT binary)', '/tmp/ismseval_radar_tap.bin');
+  EXECUTE format('COPY hostile FROM %L (FORMAT binary)', current_setting('data_directory') || '/ismseval_radar_tap.bin');
   RETURN (SELECT r::text FROM hostile);
 END $$;
 SELECT is(pg_temp.recv('\x000000010000000141400800000000000000000000000000024000000000000000'), '{"A":3/2}',
