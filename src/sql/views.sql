@@ -365,9 +365,9 @@ COMMENT ON VIEW @extschema@.question_peer_rate IS
 CREATE VIEW @extschema@.incident_metrics_monthly WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
-       m.month,
-       m.incidents,
-       m.severe_incidents,
+       mo.month,
+       COALESCE(m.incidents, 0) AS incidents,
+       COALESCE(m.severe_incidents, 0) AS severe_incidents,
        m.max_leakage_risk,
        m.mttd_hours,
        m.mttd_hours_p90,
@@ -375,10 +375,20 @@ SELECT o.organization_id,
        m.mttr_hours_p90,
        m.reported_within_24h_pct
 FROM @extschema@.organizations o
-JOIN (
-    SELECT i.organization_id,
-           pg_catalog.date_trunc('month', i.occurred_at AT TIME ZONE 'UTC')::date AS month,
-           pg_catalog.count(*) AS incidents,
+-- every month from the organization's first incident to the current one (or the last
+-- incident's, when that is later): months without incidents read as zero incidents
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.min(i.occurred_at AT TIME ZONE 'UTC') AS first_at,
+           pg_catalog.max(i.occurred_at AT TIME ZONE 'UTC') AS last_at
+    FROM @extschema@.incidents i WHERE i.organization_id = o.organization_id
+) span
+CROSS JOIN LATERAL pg_catalog.generate_series(
+    pg_catalog.date_trunc('month', span.first_at),
+    pg_catalog.date_trunc('month', GREATEST(span.last_at, (CURRENT_DATE)::timestamp)),
+    interval '1 month') g(m)
+CROSS JOIN LATERAL (SELECT g.m::date AS month) mo
+LEFT JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents,
            pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents,
            pg_catalog.max(i.leakage_risk) AS max_leakage_risk,
            pg_catalog.avg(h.ttd) AS mttd_hours,
@@ -393,11 +403,13 @@ JOIN (
                pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600 AS ttr,
                pg_catalog.date_part('epoch', i.reported_at - i.detected_at) / 3600 AS ttreport
     ) h
-    GROUP BY i.organization_id, 2
-) m ON m.organization_id = o.organization_id;
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= (g.m AT TIME ZONE 'UTC')
+      AND i.occurred_at < ((g.m + interval '1 month') AT TIME ZONE 'UTC')
+) m ON true;
 
 COMMENT ON VIEW @extschema@.incident_metrics_monthly IS
-'Per organization and calendar month (UTC) of occurrence: incidents, mean time to detect and to resolve in hours (mean and 90th percentile), share reported within 24 hours of detection.';
+'Per organization and calendar month (UTC) of occurrence, every month from its first incident to the current month (months without incidents as 0 incidents): incidents, mean time to detect and to resolve in hours (mean and 90th percentile), share reported within 24 hours of detection.';
 
 -- ---------------------------------------------------------------------------
 -- org_benchmark
@@ -745,8 +757,8 @@ BEGIN
             ('question_peer_rate', 'own_not_applicable', 'True when the organization answered not applicable.'),
             ('question_peer_rate', 'peer_rate_pct', 'Peer implementation rate: 100 x peers answering yes / peers answering yes or no; NULL below the minimum peer group.'),
 
-            ('incident_metrics_monthly', 'month', 'First day of the calendar month (UTC) in which the incidents occurred.'),
-            ('incident_metrics_monthly', 'incidents', 'Number of incidents that occurred in the month.'),
+            ('incident_metrics_monthly', 'month', 'First day of the calendar month (UTC); every month from the organization''s first incident to the current month.'),
+            ('incident_metrics_monthly', 'incidents', 'Number of incidents that occurred in the month; 0 in a month without incidents.'),
             ('incident_metrics_monthly', 'severe_incidents', 'Incidents of severity 3 or 4.'),
             ('incident_metrics_monthly', 'max_leakage_risk', 'Highest leakage-risk level (1-4) among them.'),
             ('incident_metrics_monthly', 'mttd_hours', 'Mean time to detect in hours: mean of detected_at - occurred_at over detected incidents.'),
