@@ -23,5 +23,8 @@ make -C "$REPO" -s PG_CONFIG="$PG_CONFIG" PROVE_DB=ismseval_tap prove
 echo "== dump and restore"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/dump_restore.sh"
 
+echo "== charts and report through xmllint"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/charts_xml.sh"
+
 echo "== update chain"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/upgrade.sh"

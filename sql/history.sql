@@ -84,7 +84,7 @@ SELECT count(*) AS org_wide_rows FROM maturity_history WHERE organization = 'A';
 
 -- ---------------------------------------------------------------------------
 -- kpi_series. K1 higher is better, target 90, amber tolerance 0.1, monthly (30 days).
--- x = days since 2025-01-01:  0 60 | 30 66 | 60 72 | 90 75 | 120 81 | 150 81 | 180 84
+-- x = days since 2025-01-01:  0 60 | 30 66 | 60 72 | 90 75 | 120 81 | 150 81 | 180 84 | 240 86
 -- Objectives: O-early due 2025-02-15, O-late due 2025-07-30 (x = 210).
 --   row 1 (x 0):  1 point, no trend; objective O-early (earliest due on or after 2025-01-01)
 --   row 2 (x 30): 2 points, no trend (needs 3); O-early
@@ -100,6 +100,12 @@ SELECT count(*) AS org_wide_rows FROM maturity_history WHERE organization = 'A';
 --   row 7 (x 180): the last 6 points, 30..180: mean 105 / 76.5; sum dxdy = 787.5 + 202.5 + 22.5
 --                 + 67.5 + 202.5 + 562.5 = 1845, slope 1845/15750 = 0.117143;
 --                 forecast 76.5 + 0.117143 x 105 = 88.8 < 90: not on track; attainment 93.33, amber
+--   row 8 (x 240, 2025-08-29, after every due date): objective falls back to the latest due,
+--                 O-late, but no forecast (its due date has passed) and no on_track; last 6 points
+--                 x 60 90 120 150 180 240, y 72 75 81 81 84 86: means 140 / 79.8333; sum dxdy =
+--                 (-80)(-7.8333) + (-50)(-4.8333) + (-20)(1.1667) + 10 x 1.1667 + 40 x 4.1667
+--                 + 100 x 6.1667 = 1640, sum dx2 = 21000, slope 0.078095, x 30 = 2.3429;
+--                 attainment 100 x 86/90 = 95.56, amber
 -- ---------------------------------------------------------------------------
 INSERT INTO kpis (organization_id, code, name, direction, unit, target, amber_tolerance, frequency_days)
 SELECT organization_id, 'K1', 'Patched within 30 days', 'higher_is_better', '%', 90, 0.1, 30
@@ -107,7 +113,7 @@ FROM organizations WHERE code = 'A';
 INSERT INTO kpi_measurements (kpi_id, measured_on, value)
 SELECT kpi_id, d, v FROM kpis,
     (VALUES (DATE '2025-01-01', 60), ('2025-01-31', 66), ('2025-03-02', 72), ('2025-04-01', 75),
-            ('2025-05-01', 81), ('2025-05-31', 81), ('2025-06-30', 84)) m(d, v)
+            ('2025-05-01', 81), ('2025-05-31', 81), ('2025-06-30', 84), ('2025-08-29', 86)) m(d, v)
 WHERE code = 'K1';
 INSERT INTO objectives (organization_id, kpi_id, title, owner, set_on, due_on)
 SELECT organization_id, kpi_id, t, 'CISO', DATE '2024-12-01', d FROM kpis,

@@ -15,7 +15,8 @@
 --                and including this one (at least 3), in units per day:
 --                b = sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), x in days
 --   forecast     the fitted line a + b x at the due date of the KPI's objective (the
---                earliest due on or after the measurement, else the latest), not below 0
+--                earliest due on or after the measurement), not below 0; none when every
+--                objective of the KPI was due before the measurement
 --
 -- Views are security_invoker like those of views.sql: row-level security decides
 -- what each role sees.
@@ -138,7 +139,7 @@ LEFT JOIN LATERAL (
     LIMIT 1
 ) ob ON true
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN w.trend_points >= 3 AND ob.due_on IS NOT NULL
+    SELECT CASE WHEN w.trend_points >= 3 AND ob.due_on >= w.measured_on
                 THEN GREATEST(0, w.intercept + w.slope * (ob.due_on - DATE '2000-01-01')) END AS forecast
 ) fc;
 
@@ -487,7 +488,7 @@ BEGIN
             ('kpi_series', 'trend_per_period', 'trend_per_day x frequency_days: the change per measurement period.'),
             ('kpi_series', 'objective_id', 'The KPI''s objective the forecast is for: the earliest due on or after the measurement, else the latest due; NULL when the KPI has none.'),
             ('kpi_series', 'due_on', 'Due date of that objective.'),
-            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0; NULL without a trend or an objective.'),
+            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
             ('kpi_series', 'on_track', 'True when forecast_at_due meets the target (>= for higher is better, <= for lower is better); NULL without a forecast.'),
 
             ('risk_history', 'month', 'First day of the calendar month.'),

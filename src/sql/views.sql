@@ -583,7 +583,8 @@ CREATE INDEX corrective_actions_open_idx ON @extschema@.corrective_actions (orga
 -- org_radar_svg
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.org_radar_svg(organization_id bigint, framework text DEFAULT NULL)
+CREATE FUNCTION @extschema@.org_radar_svg(organization_id bigint, framework text DEFAULT NULL,
+                                          lang text DEFAULT 'en')
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS
 $$
@@ -597,8 +598,6 @@ DECLARE
     peers       @extschema@.radar;
     target      @extschema@.radar;
     axes        text[];
-    series      @extschema@.radar[];
-    names       text[];
 BEGIN
     SELECT o.name INTO org_name FROM @extschema@.organizations o
     WHERE o.organization_id = org_radar_svg.organization_id;
@@ -617,30 +616,29 @@ BEGIN
             CASE WHEN framework IS NULL THEN '' ELSE ' of framework ' || framework END
             USING ERRCODE = 'no_data_found';
     END IF;
-    SELECT @extschema@.maturity_radar(m.domain, m.own_score),
-           @extschema@.maturity_radar(m.domain, m.peer_score),
-           @extschema@.maturity_radar(m.domain, m.target),
-           pg_catalog.array_agg(m.domain ORDER BY m.display_order)
+    -- axes labelled "code name"; a series without data is an empty radar, so that own,
+    -- peers and target keep their positions, hence their colours
+    SELECT @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.own_score),
+           @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.peer_score),
+           @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.target),
+           pg_catalog.array_agg(m.domain || ' ' || m.domain_name ORDER BY m.display_order)
       INTO own, peers, target, axes
     FROM @extschema@.maturity_by_domain m
     WHERE m.organization_id = org_radar_svg.organization_id AND m.framework = fw;
-    series := ARRAY[]::@extschema@.radar[];
-    names := ARRAY[]::text[];
-    IF own IS NOT NULL THEN
-        series := series || own; names := names || 'Own'::text;
-    END IF;
-    IF peers IS NOT NULL THEN
-        series := series || peers; names := names || 'Peers (mean)'::text;
-    END IF;
-    IF target IS NOT NULL THEN
-        series := series || target; names := names || 'Target'::text;
-    END IF;
-    RETURN @extschema@.radar_svg(series, names, axes, fw_min, fw_max,
-                                 pg_catalog.format('%s: %s maturity (%s)', org_name, fw, assessed));
+    RETURN @extschema@.radar_svg(
+        ARRAY[COALESCE(own, '{}'::@extschema@.radar), COALESCE(peers, '{}'::@extschema@.radar),
+              COALESCE(target, '{}'::@extschema@.radar)],
+        ARRAY[@extschema@.report_label('own', lang),
+              @extschema@.report_label(CASE WHEN NOT EXISTS (SELECT FROM @extschema@.radar_axes(peers))
+                                            THEN 'peers_missing' ELSE 'peers' END, lang),
+              @extschema@.report_label('target', lang)],
+        axes, fw_min, fw_max,
+        pg_catalog.format('%s: %s %s (%s), ', org_name, fw, @extschema@.report_label('maturity', lang), assessed)
+            || pg_catalog.format(@extschema@.report_label('scale_note', lang), fw_min, fw_max, fw_min));
 END
 $$;
-COMMENT ON FUNCTION @extschema@.org_radar_svg(bigint, text) IS
-'SVG radar of an organization''s latest assessment (of framework, or the latest of any): own domain means, peers'' means (when the peer group is large enough) and targets.';
+COMMENT ON FUNCTION @extschema@.org_radar_svg(bigint, text, text) IS
+'SVG radar of an organization''s latest assessment (of framework, or the latest of any): own domain means (blue, filled), peers'' means (orange; greyed in the legend when the peer group is too small) and targets (green, dashed), axes labelled with domain code and name, the scale stated in the title; lang ''en'' or ''ja''.';
 
 -- ---------------------------------------------------------------------------
 -- Column comments (BI tools show them as field descriptions). Columns shared

@@ -5,7 +5,7 @@
 \echo Use "ALTER EXTENSION ismseval UPDATE TO '0.5.0'" to load this file. \quit
 
 -- ---------------------------------------------------------------------------
--- issue 13: incident_metrics_monthly lists months without incidents as zeros
+-- issue 13 (views.sql): incident_metrics_monthly lists months without incidents as zeros
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE VIEW @extschema@.incident_metrics_monthly WITH (security_invoker = true) AS
 SELECT o.organization_id,
@@ -61,7 +61,7 @@ COMMENT ON COLUMN @extschema@.incident_metrics_monthly.incidents IS
 'Number of incidents that occurred in the month; 0 in a month without incidents.';
 
 -- ---------------------------------------------------------------------------
--- issue 13: src/sql/history.sql (new objects)
+-- issue 13 (history.sql, new): trends over time
 -- ---------------------------------------------------------------------------
 
 -- ---------------------------------------------------------------------------
@@ -182,7 +182,7 @@ LEFT JOIN LATERAL (
     LIMIT 1
 ) ob ON true
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN w.trend_points >= 3 AND ob.due_on IS NOT NULL
+    SELECT CASE WHEN w.trend_points >= 3 AND ob.due_on >= w.measured_on
                 THEN GREATEST(0, w.intercept + w.slope * (ob.due_on - DATE '2000-01-01')) END AS forecast
 ) fc;
 
@@ -531,7 +531,7 @@ BEGIN
             ('kpi_series', 'trend_per_period', 'trend_per_day x frequency_days: the change per measurement period.'),
             ('kpi_series', 'objective_id', 'The KPI''s objective the forecast is for: the earliest due on or after the measurement, else the latest due; NULL when the KPI has none.'),
             ('kpi_series', 'due_on', 'Due date of that objective.'),
-            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0; NULL without a trend or an objective.'),
+            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
             ('kpi_series', 'on_track', 'True when forecast_at_due meets the target (>= for higher is better, <= for lower is better); NULL without a forecast.'),
 
             ('risk_history', 'month', 'First day of the calendar month.'),
@@ -595,3 +595,637 @@ JOIN @extschema@.organizations o ON o.organization_id = r.organization_id
 CROSS JOIN LATERAL (SELECT @extschema@.residual_risk(@extschema@.risk_score(r.likelihood, r.impact)::double precision,
                                                      r.control_effectiveness) AS score) res
 ORDER BY r.risk_id;
+
+-- ---------------------------------------------------------------------------
+-- issue 13 (charts.sql, new): SVG charts
+-- ---------------------------------------------------------------------------
+-- ---------------------------------------------------------------------------
+-- Labels
+-- ---------------------------------------------------------------------------
+
+-- The label key in language lang ('en' or 'ja'); 22023 for another language, the key itself
+-- for an unknown key.
+CREATE FUNCTION @extschema@.report_label(key text, lang text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS
+$$
+DECLARE
+    result  text;
+BEGIN
+    IF lang NOT IN ('en', 'ja') THEN
+        RAISE EXCEPTION 'lang must be ''en'' or ''ja'', got ''%''', lang
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT CASE WHEN lang = 'ja' THEN l.ja ELSE l.en END INTO result
+    FROM (VALUES
+        ('own', 'Own', '自組織'),
+        ('peers', 'Peers (mean)', '同業他社（平均）'),
+        ('peers_missing', 'Peers: not shown (too few peers)', '同業他社：表示なし（社数不足）'),
+        ('target', 'Target', '目標'),
+        ('maturity', 'maturity', '成熟度'),
+        ('scale_note', 'scale %s-%s, centre = %s', '尺度 %s～%s、中心 = %s'),
+        ('inherent', 'Inherent risk', '固有リスク'),
+        ('residual', 'Residual risk (controls lower the likelihood)', '残留リスク（管理策で発生可能性を低減）'),
+        ('likelihood', 'Likelihood', '発生可能性'),
+        ('impact', 'Impact', '影響度'),
+        ('risk_map', 'risk map', 'リスクマップ'),
+        ('risks', 'risks', '件のリスク'),
+        ('forecast', 'forecast', '予測'),
+        ('green', 'green', '緑'),
+        ('amber', 'amber', '黄'),
+        ('red', 'red', '赤'),
+        ('peer_position', 'position among peers', '同業他社の中での位置'),
+        ('peer_mean', 'peer mean', '同業他社平均'),
+        ('peers_below', 'peers below', '下位の社'),
+        ('peers_equal', 'equal', '同点'),
+        ('peers_above', 'peers above', '上位の社'),
+        ('total_pct', 'total score, % of the scale', '総合点（尺度に対する%）'),
+        ('percentile', 'percentile', 'パーセンタイル'),
+        ('rank', 'rank', '順位'),
+        ('of', 'of', '／'),
+        ('deviation', 'deviation score', '偏差値'),
+        ('published', 'peer figures published', '同業他社の数値の公表日'),
+        ('no_peer_figures', 'No peer figures: too few peers, or none published yet.', '同業他社の数値なし：社数不足または未公表。'),
+        ('review_title', 'Information security management review', '情報セキュリティ マネジメントレビュー'),
+        ('peer_group', 'Peer group', '同業グループ'),
+        ('framework', 'Framework', 'フレームワーク'),
+        ('assessed_on', 'assessment of', '評価日'),
+        ('report_of', 'Report of', '作成日'),
+        ('period', 'Incident and risk period', 'インシデント・リスクの対象期間'),
+        ('headline', 'Headline figures', '主要指標'),
+        ('maturity_total', 'Maturity (total, % of the scale)', '成熟度（総合、尺度に対する%）'),
+        ('change_prev', 'change since the previous assessment', '前回評価からの変化'),
+        ('pp', 'points', 'ポイント'),
+        ('risks_outside', 'Risks outside tolerance', '許容範囲外のリスク'),
+        ('of_total', 'of', '件中'),
+        ('kpis_rag', 'KPIs green / amber / red', 'KPI 緑／黄／赤'),
+        ('objectives_on_track', 'Objectives on track', '達成見込みの目標'),
+        ('incidents_12m', 'Incidents, last 12 months', 'インシデント（過去12か月）'),
+        ('severe', 'severe', '重大'),
+        ('severe_col', 'Severe', '重大'),
+        ('nc_open', 'Open nonconformities', '未完了の不適合'),
+        ('actions_overdue', 'corrective actions overdue', '件の是正処置が期限超過'),
+        ('coverage', 'Coverage', '回答率'),
+        ('changes', 'Maturity by domain and changes since the last review', '領域別の成熟度と前回レビューからの変化'),
+        ('domain', 'Domain', '領域'),
+        ('score', 'Score', 'スコア'),
+        ('vs_prev', 'vs previous', '前回比'),
+        ('vs_year', 'vs a year ago', '前年比'),
+        ('radar_heading', 'Maturity against peers and target', '成熟度：同業他社・目標との比較'),
+        ('heatmap_heading', 'Risk map', 'リスクマップ'),
+        ('kpi_heading', 'KPI trends', 'KPIの推移'),
+        ('objectives_heading', 'Objectives', '情報セキュリティ目標'),
+        ('objective', 'Objective', '目標'),
+        ('due', 'Due', '期限'),
+        ('latest', 'Latest', '最新値'),
+        ('forecast_at_due', 'Forecast at due date', '期限時点の予測'),
+        ('on_track', 'On track', '達成見込み'),
+        ('status', 'Status', '状態'),
+        ('yes', 'yes', 'はい'),
+        ('no', 'no', 'いいえ'),
+        ('achieved', 'achieved', '達成'),
+        ('overdue', 'overdue', '期限超過'),
+        ('incidents_heading', 'Incidents by month', '月別インシデント'),
+        ('month', 'Month', '月'),
+        ('incidents', 'Incidents', '件数'),
+        ('mttd', 'Mean time to detect (h)', '平均検知時間（時間）'),
+        ('mttr', 'Mean time to resolve (h)', '平均復旧時間（時間）'),
+        ('reported24', 'Reported within 24 h (%)', '24時間以内の報告（%）'),
+        ('nc_heading', 'Nonconformities and corrective actions', '不適合と是正処置'),
+        ('raised', 'Raised', '発生日'),
+        ('description', 'Description', '内容'),
+        ('owner', 'Owner', '責任者'),
+        ('peer_heading', 'Standing among peers', '同業他社の中での位置'),
+        ('explain_deviation', 'The deviation score places the total score among the peers: 50 is the peer mean and every 10 points is one standard deviation (60 is above about 84 % of a normal distribution). The percentile is the share of peers below the organization, ties counted as half. Both are of the value published in the latest peer release.', '偏差値は総合点が同業他社の中でどの位置にあるかを示します。50が平均で、10ポイントが標準偏差1つ分です（60は正規分布のおよそ84%を上回ります）。パーセンタイルは自組織より下位の同業他社の割合で、同点は半分と数えます。いずれも最新の公表値に基づきます。'),
+        ('explain_coverage', 'Coverage is the share of the applicable large questions answered with a score; where it is low, the score rests on few answers.', '回答率は、該当する大設問のうちスコアが付いた割合です。回答率が低い領域のスコアは少数の回答に基づいています。'),
+        ('explain_forecast', 'Forecast: the least-squares trend of the last 6 measurements, extended to the objective''s due date.', '予測：直近6回の測定値の最小二乗トレンドを目標の期限まで延長した値。'),
+        ('note_peers', 'Peer figures come from the latest published release and are shown only where enough peers stand behind them.', '同業他社の数値は最新の公表値で、十分な社数がある場合にのみ表示されます。'),
+        ('generated', 'Generated by ismseval', 'ismseval により作成'),
+        ('none', 'none', 'なし')
+    ) l(key, en, ja)
+    WHERE l.key = report_label.key;
+    RETURN COALESCE(result, key);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.report_label(text, text) IS
+'The text of a chart or report label in English (lang ''en'') or Japanese (''ja''); 22023 for another language.';
+
+-- ---------------------------------------------------------------------------
+-- Drawing functions (C)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.heatmap_svg(matrix @extschema@.risk_matrix, inherent_counts integer[],
+                                        residual_counts integer[], title text DEFAULT NULL,
+                                        labels text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'heatmap_svg'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.heatmap_svg(@extschema@.risk_matrix, integer[], integer[], text, text[]) IS
+'A standalone SVG of the risk matrix drawn twice side by side with a count in each cell: inherent_counts and residual_counts hold one count per cell, row-major by likelihood (element (l - 1) x impact size + i for cell (l, i)); labels: the two panel captions and the likelihood and impact axis names.';
+
+CREATE FUNCTION @extschema@.trend_svg(dates date[], vals double precision[], target double precision,
+                                      higher_is_better boolean, amber_tolerance double precision,
+                                      forecast_from date DEFAULT NULL,
+                                      forecast_from_value double precision DEFAULT NULL,
+                                      forecast_on date DEFAULT NULL,
+                                      forecast_value double precision DEFAULT NULL,
+                                      title text DEFAULT NULL, unit text DEFAULT NULL,
+                                      labels text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'trend_svg'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.trend_svg(date[], double precision[], double precision, boolean, double precision,
+                                          date, double precision, date, double precision, text, text, text[]) IS
+'A standalone SVG of a KPI series over time: the values (dates strictly increasing), the target line, the red/amber/green bands of kpi_status and, when all four forecast arguments are given, a dotted forecast line to (forecast_on, forecast_value); labels: target and forecast captions, then the green, amber and red band names.';
+
+CREATE FUNCTION @extschema@.peer_position_svg(own_pct double precision, peer_mean_pct double precision,
+                                              peers_below bigint, peers_equal bigint, peers_above bigint,
+                                              title text DEFAULT NULL, labels text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'peer_position_svg'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.peer_position_svg(double precision, double precision, bigint, bigint, bigint, text, text[]) IS
+'A standalone SVG of an organization''s place among its peers from aggregates only: its value and the peer mean on a 0-100 % scale, and the peer group as one bar of peers below, equal and above with a marker at the mid-rank percentile; labels: own, peer mean, below, equal, above, a footnote, the scale caption.';
+
+-- ---------------------------------------------------------------------------
+-- Charts of an organization's data
+-- ---------------------------------------------------------------------------
+
+-- The residual cell of a risk: controls are taken to lower the likelihood, to
+-- ceil(likelihood x (1 - control effectiveness)), at least 1; the impact stays.
+CREATE FUNCTION @extschema@.residual_likelihood(likelihood integer, control_effectiveness double precision)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN GREATEST(1, pg_catalog.ceil(likelihood * (1 - control_effectiveness) - 1e-9)::integer);
+COMMENT ON FUNCTION @extschema@.residual_likelihood(integer, double precision) IS
+'The likelihood a risk is drawn at on the residual side of risk_heatmap_svg: ceil(likelihood x (1 - control effectiveness)), at least 1.';
+
+CREATE FUNCTION @extschema@.risk_heatmap_svg(organization_id bigint, lang text DEFAULT 'en')
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    org     record;
+    nlik    integer;
+    nimp    integer;
+    inh     integer[];
+    res     integer[];
+    n       bigint;
+BEGIN
+    SELECT o.name, o.risk_matrix INTO org FROM @extschema@.organizations o
+    WHERE o.organization_id = risk_heatmap_svg.organization_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization % does not exist', risk_heatmap_svg.organization_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    nlik := @extschema@.risk_matrix_likelihood_size(org.risk_matrix);
+    nimp := @extschema@.risk_matrix_impact_size(org.risk_matrix);
+    -- one count per cell, row-major by likelihood; risks off the matrix are left out
+    SELECT pg_catalog.array_agg((SELECT pg_catalog.count(*) FROM @extschema@.risks r
+                                 WHERE r.organization_id = risk_heatmap_svg.organization_id
+                                   AND r.likelihood = c.l AND r.impact = c.i)::integer ORDER BY c.l, c.i),
+           pg_catalog.array_agg((SELECT pg_catalog.count(*) FROM @extschema@.risks r
+                                 WHERE r.organization_id = risk_heatmap_svg.organization_id
+                                   AND r.likelihood <= nlik AND r.impact = c.i
+                                   AND @extschema@.residual_likelihood(r.likelihood, r.control_effectiveness) = c.l)::integer
+                                ORDER BY c.l, c.i)
+      INTO inh, res
+    FROM pg_catalog.generate_series(1, nlik) l(l), pg_catalog.generate_series(1, nimp) i(i),
+         LATERAL (SELECT l.l, i.i) c;
+    SELECT pg_catalog.sum(x) INTO n FROM pg_catalog.unnest(inh) x;
+    RETURN @extschema@.heatmap_svg(org.risk_matrix, inh, res,
+        pg_catalog.format('%s: %s (%s %s)', org.name, @extschema@.report_label('risk_map', lang), n,
+                          @extschema@.report_label('risks', lang)),
+        ARRAY[@extschema@.report_label('inherent', lang), @extschema@.report_label('residual', lang),
+              @extschema@.report_label('likelihood', lang), @extschema@.report_label('impact', lang)]);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_heatmap_svg(bigint, text) IS
+'SVG heat map of an organization''s risks on its matrix, inherent (at likelihood x impact) and residual (at residual_likelihood x impact) side by side, with level colours, scale labels and a count per cell; lang ''en'' or ''ja''.';
+
+CREATE FUNCTION @extschema@.kpi_trend_svg(kpi_id bigint, lang text DEFAULT 'en')
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    k       record;
+    last    record;
+    days    date[];
+    vals    double precision[];
+    fc_from_value double precision;
+BEGIN
+    SELECT kk.code, kk.name, kk.unit, kk.target, kk.direction, kk.amber_tolerance INTO k
+    FROM @extschema@.kpis kk WHERE kk.kpi_id = kpi_trend_svg.kpi_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'KPI % does not exist', kpi_trend_svg.kpi_id USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT pg_catalog.array_agg(m.measured_on ORDER BY m.measured_on), pg_catalog.array_agg(m.value ORDER BY m.measured_on)
+      INTO days, vals
+    FROM @extschema@.kpi_measurements m WHERE m.kpi_id = kpi_trend_svg.kpi_id;
+    SELECT s.measured_on, s.value, s.trend_per_day, s.due_on, s.forecast_at_due INTO last
+    FROM @extschema@.kpi_series s WHERE s.kpi_id = kpi_trend_svg.kpi_id
+    ORDER BY s.measured_on DESC LIMIT 1;
+    -- the trend line at the last measurement: forecast - slope x days to the due date
+    -- (from the last value when the forecast was cut off at 0)
+    IF last.forecast_at_due > 0 THEN
+        fc_from_value := last.forecast_at_due - last.trend_per_day * (last.due_on - last.measured_on);
+    ELSE
+        fc_from_value := last.value;
+    END IF;
+    RETURN @extschema@.trend_svg(COALESCE(days, ARRAY[]::date[]), COALESCE(vals, ARRAY[]::double precision[]),
+        k.target, k.direction = 'higher_is_better', k.amber_tolerance,
+        CASE WHEN last.forecast_at_due IS NOT NULL THEN last.measured_on END,
+        CASE WHEN last.forecast_at_due IS NOT NULL THEN fc_from_value END,
+        last.due_on, last.forecast_at_due,
+        pg_catalog.format('%s %s', k.code, k.name), NULLIF(k.unit, ''),
+        ARRAY[pg_catalog.format('%s %s', @extschema@.report_label('target', lang), k.target),
+              pg_catalog.format('%s %s', @extschema@.report_label('forecast', lang),
+                                pg_catalog.round(last.forecast_at_due::numeric, 1)),
+              @extschema@.report_label('green', lang), @extschema@.report_label('amber', lang),
+              @extschema@.report_label('red', lang)]);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.kpi_trend_svg(bigint, text) IS
+'SVG of a KPI''s measurements with its target line, red/amber/green bands and the kpi_series forecast (least-squares trend of the last 6 measurements) to its objective''s due date; lang ''en'' or ''ja''.';
+
+CREATE FUNCTION @extschema@.peer_distribution_svg(organization_id bigint, framework_id bigint, lang text DEFAULT 'en')
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    org     record;
+    fw      record;
+    own     double precision;
+    nq      bigint;
+    pb      record;
+    above   bigint;
+    equal   bigint;
+    below   bigint;
+    note    text;
+BEGIN
+    SELECT o.name INTO org FROM @extschema@.organizations o WHERE o.organization_id = peer_distribution_svg.organization_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization % does not exist', peer_distribution_svg.organization_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT f.code, f.scale_min, f.scale_max INTO fw FROM @extschema@.frameworks f
+    WHERE f.framework_id = peer_distribution_svg.framework_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'framework % does not exist', peer_distribution_svg.framework_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q
+    WHERE q.framework_id = peer_distribution_svg.framework_id AND q.is_large;
+    SELECT b.total_score INTO own FROM @extschema@.org_benchmark b
+    WHERE b.organization_id = peer_distribution_svg.organization_id AND b.framework = fw.code;
+    IF own IS NULL THEN
+        RAISE EXCEPTION 'organization % has no scored organization-wide assessment of framework %',
+            peer_distribution_svg.organization_id, fw.code USING ERRCODE = 'no_data_found';
+    END IF;
+    -- published aggregates only (SECURITY DEFINER, floor applied): no peer's own value
+    SELECT * INTO pb FROM @extschema@.peer_total_benchmark(peer_distribution_svg.organization_id,
+                                                           peer_distribution_svg.framework_id);
+    IF pb.peer_count IS NOT NULL THEN
+        -- rank = 1 + peers above; percentile = 100 x (below + equal / 2) / peers
+        above := pb.peer_rank - 1;
+        equal := pg_catalog.round(2 * ((pb.peer_count - above) - pb.peer_percentile * pb.peer_count / 100))::bigint;
+        below := pb.peer_count - above - equal;
+        note := pg_catalog.format('%s %s · %s %s %s %s · %s %s · %s %s',
+            @extschema@.report_label('percentile', lang), pg_catalog.round(pb.peer_percentile::numeric, 1),
+            @extschema@.report_label('rank', lang), pb.peer_rank, @extschema@.report_label('of', lang), pb.peer_count + 1,
+            @extschema@.report_label('deviation', lang), pg_catalog.round(pb.deviation_score::numeric, 1),
+            @extschema@.report_label('published', lang), (pb.as_of AT TIME ZONE 'UTC')::date);
+    ELSE
+        above := 0; equal := 0; below := 0;
+        note := @extschema@.report_label('no_peer_figures', lang);
+    END IF;
+    RETURN @extschema@.peer_position_svg(
+        100 * (own / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
+        100 * (pb.peer_mean_total / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
+        below, equal, above,
+        pg_catalog.format('%s: %s %s', org.name, fw.code, @extschema@.report_label('peer_position', lang)),
+        ARRAY[pg_catalog.format('%s %s %%', @extschema@.report_label('own', lang),
+                                pg_catalog.round((100 * (own / nq - fw.scale_min) / (fw.scale_max - fw.scale_min))::numeric, 1)),
+              pg_catalog.format('%s %s %%', @extschema@.report_label('peer_mean', lang),
+                                pg_catalog.round((100 * (pb.peer_mean_total / nq - fw.scale_min) / (fw.scale_max - fw.scale_min))::numeric, 1)),
+              @extschema@.report_label('peers_below', lang), @extschema@.report_label('peers_equal', lang),
+              @extschema@.report_label('peers_above', lang), note, @extschema@.report_label('total_pct', lang)]);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_distribution_svg(bigint, bigint, text) IS
+'SVG of an organization''s place in its peer group for a framework: its total score as a percentage of the scale (100 x (total / large questions - scale_min) / (scale_max - scale_min)), the peers'' mean, and the peers below, equal and above it with its percentile, rank and deviation score, all from the latest published release through peer_total_benchmark (nothing below the floor); lang ''en'' or ''ja''.';
+
+-- ---------------------------------------------------------------------------
+-- issue 13 (views.sql): org_radar_svg takes lang and keeps colours by meaning
+-- ---------------------------------------------------------------------------
+DROP FUNCTION @extschema@.org_radar_svg(bigint, text);
+CREATE FUNCTION @extschema@.org_radar_svg(organization_id bigint, framework text DEFAULT NULL,
+                                          lang text DEFAULT 'en')
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    fw          text;
+    fw_min      double precision;
+    fw_max      double precision;
+    org_name    text;
+    assessed    date;
+    own         @extschema@.radar;
+    peers       @extschema@.radar;
+    target      @extschema@.radar;
+    axes        text[];
+BEGIN
+    SELECT o.name INTO org_name FROM @extschema@.organizations o
+    WHERE o.organization_id = org_radar_svg.organization_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization % does not exist', org_radar_svg.organization_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the framework asked for, else the one of the latest assessment
+    SELECT f.code, f.scale_min, f.scale_max, la.assessed_on INTO fw, fw_min, fw_max, assessed
+    FROM @extschema@.latest_assessments(org_radar_svg.organization_id) la
+    JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+    WHERE framework IS NULL OR f.code = framework
+    ORDER BY la.assessed_on DESC, la.assessment_id DESC LIMIT 1;
+    IF fw IS NULL THEN
+        RAISE EXCEPTION 'organization % has no organization-wide assessment%', org_radar_svg.organization_id,
+            CASE WHEN framework IS NULL THEN '' ELSE ' of framework ' || framework END
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    -- axes labelled "code name"; a series without data is an empty radar, so that own,
+    -- peers and target keep their positions, hence their colours
+    SELECT @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.own_score),
+           @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.peer_score),
+           @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.target),
+           pg_catalog.array_agg(m.domain || ' ' || m.domain_name ORDER BY m.display_order)
+      INTO own, peers, target, axes
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = org_radar_svg.organization_id AND m.framework = fw;
+    RETURN @extschema@.radar_svg(
+        ARRAY[COALESCE(own, '{}'::@extschema@.radar), COALESCE(peers, '{}'::@extschema@.radar),
+              COALESCE(target, '{}'::@extschema@.radar)],
+        ARRAY[@extschema@.report_label('own', lang),
+              @extschema@.report_label(CASE WHEN NOT EXISTS (SELECT FROM @extschema@.radar_axes(peers))
+                                            THEN 'peers_missing' ELSE 'peers' END, lang),
+              @extschema@.report_label('target', lang)],
+        axes, fw_min, fw_max,
+        pg_catalog.format('%s: %s %s (%s), ', org_name, fw, @extschema@.report_label('maturity', lang), assessed)
+            || pg_catalog.format(@extschema@.report_label('scale_note', lang), fw_min, fw_max, fw_min));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.org_radar_svg(bigint, text, text) IS
+'SVG radar of an organization''s latest assessment (of framework, or the latest of any): own domain means (blue, filled), peers'' means (orange; greyed in the legend when the peer group is too small) and targets (green, dashed), axes labelled with domain code and name, the scale stated in the title; lang ''en'' or ''ja''.';
+
+-- ---------------------------------------------------------------------------
+-- issue 13 (report.sql, new): the management review report
+-- ---------------------------------------------------------------------------
+-- Text escaped for HTML (& < > " '); NULL gives an en dash.
+CREATE FUNCTION @extschema@.html_text(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN COALESCE(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+           value, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'), '&#8211;');
+COMMENT ON FUNCTION @extschema@.html_text(text) IS
+'The text escaped for HTML (& < > " and single quote); NULL gives an en dash.';
+
+-- A number rounded to digits decimals for a report, a sign when signed; NULL gives an en dash.
+CREATE FUNCTION @extschema@.report_number(value double precision, digits integer DEFAULT 1,
+                                          signed boolean DEFAULT false)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN COALESCE(CASE WHEN signed AND pg_catalog.round(value::numeric, digits) > 0 THEN '+' ELSE '' END
+                || pg_catalog.round(value::numeric, digits)::text, '&#8211;');
+COMMENT ON FUNCTION @extschema@.report_number(double precision, integer, boolean) IS
+'A number rounded to digits decimals (with + when signed and positive) for a report; NULL gives an en dash.';
+
+CREATE FUNCTION @extschema@.management_review_html(organization_id bigint, framework_id bigint DEFAULT NULL,
+                                                   lang text DEFAULT 'en')
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+DECLARE
+    t           jsonb;
+    org         record;
+    mr          record;
+    fw          record;
+    la          record;
+    nq          bigint;
+    total_pct   double precision;
+    prev_pct    double precision;
+    cov         double precision;
+    on_track    bigint;
+    tracked     bigint;
+    today       date := CURRENT_DATE;
+    html        text;
+    sect        text;
+BEGIN
+    t := (SELECT pg_catalog.jsonb_object_agg(k, @extschema@.report_label(k, lang))
+          FROM pg_catalog.unnest(ARRAY['review_title', 'peer_group', 'framework', 'assessed_on', 'report_of', 'period',
+                                       'headline', 'maturity_total', 'change_prev', 'pp', 'risks_outside', 'of_total',
+                                       'kpis_rag', 'objectives_on_track', 'incidents_12m', 'severe', 'nc_open', 'severe_col',
+                                       'actions_overdue', 'coverage', 'changes', 'domain', 'score', 'vs_prev', 'vs_year',
+                                       'radar_heading', 'heatmap_heading', 'kpi_heading', 'objectives_heading',
+                                       'objective', 'due', 'latest', 'forecast_at_due', 'on_track', 'status', 'yes',
+                                       'no', 'achieved', 'overdue', 'incidents_heading', 'month', 'incidents', 'mttd',
+                                       'mttr', 'reported24', 'nc_heading', 'raised', 'description', 'owner',
+                                       'peer_heading', 'explain_deviation', 'explain_coverage', 'explain_forecast',
+                                       'note_peers', 'generated', 'none', 'target', 'green', 'amber', 'red']) k);
+    SELECT o.name, o.code INTO org FROM @extschema@.organizations o
+    WHERE o.organization_id = management_review_html.organization_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization % does not exist', management_review_html.organization_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO mr FROM @extschema@.management_review m
+    WHERE m.organization_id = management_review_html.organization_id;
+    -- the framework asked for, else the one of the latest organization-wide assessment
+    SELECT l.assessment_id, l.framework_id, l.assessed_on INTO la
+    FROM @extschema@.latest_assessments(management_review_html.organization_id) l
+    WHERE management_review_html.framework_id IS NULL OR l.framework_id = management_review_html.framework_id
+    ORDER BY l.assessed_on DESC, l.assessment_id DESC LIMIT 1;
+    IF la.assessment_id IS NULL THEN
+        RAISE EXCEPTION 'organization % has no organization-wide assessment%', management_review_html.organization_id,
+            CASE WHEN management_review_html.framework_id IS NULL THEN ''
+                 ELSE ' of framework ' || management_review_html.framework_id END
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    SELECT f.framework_id, f.code, f.name, f.scale_min, f.scale_max INTO fw
+    FROM @extschema@.frameworks f WHERE f.framework_id = la.framework_id;
+    SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q WHERE q.framework_id = fw.framework_id AND q.is_large;
+    -- total as a percentage of the scale: 100 x (sum over domains of large questions x domain
+    -- score / large questions - scale_min) / (scale_max - scale_min), now and at the previous assessment
+    SELECT 100 * (pg_catalog.sum(n.n * h.score) / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
+           100 * (pg_catalog.sum(n.n * h.previous_score) / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
+           100 * pg_catalog.sum(h.answered_questions)::double precision / NULLIF(pg_catalog.sum(h.applicable_questions), 0)
+      INTO total_pct, prev_pct, cov
+    FROM @extschema@.maturity_history h
+    CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS n FROM @extschema@.questions q
+                        WHERE q.domain_id = h.domain_id AND q.is_large) n
+    WHERE h.assessment_id = la.assessment_id;
+    SELECT pg_catalog.count(*) FILTER (WHERE s.on_track), pg_catalog.count(s.on_track) INTO on_track, tracked
+    FROM @extschema@.kpis k
+    CROSS JOIN LATERAL (SELECT x.on_track FROM @extschema@.kpi_series x WHERE x.kpi_id = k.kpi_id
+                        ORDER BY x.measured_on DESC LIMIT 1) s
+    WHERE k.organization_id = management_review_html.organization_id;
+
+    html := pg_catalog.concat_ws(E'\n',
+        '<!DOCTYPE html>',
+        pg_catalog.format('<html lang="%s"><head><meta charset="utf-8"/>', lang),
+        pg_catalog.format('<title>%s: %s</title>', @extschema@.html_text(org.name), @extschema@.html_text(t->>'review_title')),
+        '<style>
+@page { size: A4; margin: 14mm 12mm; }
+body { font-family: "DejaVu Sans", "Noto Sans", "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", Meiryo, Arial, sans-serif;
+       color: #212121; margin: 20px auto; max-width: 1000px; font-size: 12.5px; line-height: 1.4; }
+h1 { font-size: 21px; margin: 0 0 4px; }
+h2 { font-size: 15px; border-bottom: 2px solid #37474F; padding-bottom: 2px; margin: 18px 0 6px; }
+.sub { color: #616161; margin-bottom: 10px; }
+.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; }
+.card { border: 1px solid #CFD8DC; border-radius: 6px; padding: 6px 10px; }
+.card .v { font-size: 19px; font-weight: bold; } .card .k { color: #616161; font-size: 11px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ECEFF1; padding: 3px 6px; text-align: left; vertical-align: top; }
+th { background: #ECEFF1; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.badge { color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 11px; white-space: nowrap; }
+.neg { color: #C62828; } .pos { color: #2E7D32; } .note { color: #616161; font-size: 11px; }
+.chart { text-align: center; } .chart svg { max-width: 100%; height: auto; }
+.chart.wide svg { width: 680px; }
+.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
+section { break-inside: avoid; page-break-inside: avoid; }
+@media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; }
+               .pagebreak { break-before: page; } }
+</style></head><body>',
+        pg_catalog.format('<h1>%s: %s</h1>', @extschema@.html_text(org.name), @extschema@.html_text(t->>'review_title')),
+        pg_catalog.format('<div class="sub">%s %s &#183; %s %s (%s) %s %s &#183; %s %s &#8211; %s &#183; %s %s</div>',
+            @extschema@.html_text(t->>'peer_group'), @extschema@.html_text(mr.peer_group),
+            @extschema@.html_text(t->>'framework'), @extschema@.html_text(fw.code), @extschema@.html_text(fw.name),
+            @extschema@.html_text(t->>'assessed_on'), la.assessed_on,
+            @extschema@.html_text(t->>'period'), today - 365, today,
+            @extschema@.html_text(t->>'report_of'), today),
+
+        -- headline figures
+        '<section><h2>' || @extschema@.html_text(t->>'headline') || '</h2><div class="cards">',
+        pg_catalog.format('<div class="card"><div class="v">%s %%</div><div class="k">%s; %s %s %s</div></div>',
+            @extschema@.report_number(total_pct), @extschema@.html_text(t->>'maturity_total'),
+            @extschema@.html_text(t->>'change_prev'), @extschema@.report_number(total_pct - prev_pct, 1, true),
+            @extschema@.html_text(t->>'pp')),
+        pg_catalog.format('<div class="card"><div class="v">%s %%</div><div class="k">%s (%s)</div></div>',
+            @extschema@.report_number(cov, 0), @extschema@.html_text(t->>'coverage'), @extschema@.html_text(fw.code)),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
+            mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'), @extschema@.html_text(t->>'of_total'), mr.risks),
+        pg_catalog.format('<div class="card"><div class="v"><span class="badge" style="background:#2E7D32">%s</span> '
+                          '<span class="badge" style="background:#F9A825;color:#212121">%s</span> '
+                          '<span class="badge" style="background:#C62828">%s</span></div><div class="k">%s</div></div>',
+            mr.kpis_green, mr.kpis_amber, mr.kpis_red, @extschema@.html_text(t->>'kpis_rag')),
+        pg_catalog.format('<div class="card"><div class="v">%s / %s</div><div class="k">%s</div></div>',
+            on_track, tracked, @extschema@.html_text(t->>'objectives_on_track')),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
+            mr.incidents_12m, @extschema@.html_text(t->>'incidents_12m'), mr.severe_incidents_12m, @extschema@.html_text(t->>'severe')),
+        pg_catalog.format('<div class="card"><div class="v">%s h / %s h</div><div class="k">%s / %s</div></div>',
+            @extschema@.report_number(mr.mttd_hours_12m), @extschema@.report_number(mr.mttr_hours_12m),
+            @extschema@.html_text(t->>'mttd'), @extschema@.html_text(t->>'mttr')),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
+            mr.nonconformities_open, @extschema@.html_text(t->>'nc_open'), mr.corrective_actions_overdue,
+            @extschema@.html_text(t->>'actions_overdue')),
+        '</div></section>',
+
+        -- maturity: changes and radar
+        '<section><h2>' || @extschema@.html_text(t->>'changes') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th class="n">%s</th><th class="n">%%</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th></tr>',
+            @extschema@.html_text(t->>'domain'), @extschema@.html_text(t->>'score'), @extschema@.html_text(t->>'vs_prev'),
+            @extschema@.html_text(t->>'vs_year'), @extschema@.html_text(t->>'coverage')),
+        (SELECT pg_catalog.string_agg(pg_catalog.format(
+                    '<tr><td>%s %s</td><td class="n">%s</td><td class="n">%s</td><td class="n%s">%s</td><td class="n%s">%s</td><td class="n">%s %%</td></tr>',
+                    @extschema@.html_text(h.domain), @extschema@.html_text(h.domain_name), @extschema@.report_number(h.score, 2),
+                    @extschema@.report_number(h.percentage, 0),
+                    CASE WHEN h.change_vs_previous < 0 THEN ' neg' WHEN h.change_vs_previous > 0 THEN ' pos' ELSE '' END,
+                    @extschema@.report_number(h.change_vs_previous, 2, true),
+                    CASE WHEN h.change_vs_year_ago < 0 THEN ' neg' WHEN h.change_vs_year_ago > 0 THEN ' pos' ELSE '' END,
+                    @extschema@.report_number(h.change_vs_year_ago, 2, true), @extschema@.report_number(h.coverage, 0)),
+                E'\n' ORDER BY h.display_order)
+         FROM @extschema@.maturity_history h WHERE h.assessment_id = la.assessment_id),
+        '</table><p class="note">' || @extschema@.html_text(t->>'explain_coverage') || '</p></section>',
+        '<section><h2>' || @extschema@.html_text(t->>'radar_heading') || '</h2><div class="chart wide">',
+        @extschema@.org_radar_svg(management_review_html.organization_id, fw.code, lang),
+        '</div></section>',
+
+        -- risks
+        '<section class="pagebreak"><h2>' || @extschema@.html_text(t->>'heatmap_heading') || '</h2><div class="chart">',
+        @extschema@.risk_heatmap_svg(management_review_html.organization_id, lang),
+        '</div></section>',
+
+        -- KPIs and objectives
+        '<section><h2>' || @extschema@.html_text(t->>'kpi_heading') || '</h2><div class="grid2">',
+        (SELECT pg_catalog.string_agg('<div class="chart">' || @extschema@.kpi_trend_svg(k.kpi_id, lang) || '</div>',
+                                      E'\n' ORDER BY k.code)
+         FROM @extschema@.kpis k
+         WHERE k.organization_id = management_review_html.organization_id
+           AND EXISTS (SELECT FROM @extschema@.kpi_measurements m WHERE m.kpi_id = k.kpi_id)),
+        '</div></section>',
+        '<section><h2>' || @extschema@.html_text(t->>'objectives_heading') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th>%s</th><th>%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th><th>%s</th><th>%s</th></tr>',
+            @extschema@.html_text(t->>'objective'), 'KPI', @extschema@.html_text(t->>'due'), @extschema@.html_text(t->>'latest'),
+            @extschema@.html_text(t->>'target'), @extschema@.html_text(t->>'forecast_at_due'),
+            @extschema@.html_text(t->>'on_track'), @extschema@.html_text(t->>'status')),
+        (SELECT pg_catalog.string_agg(pg_catalog.format(
+                    '<tr><td>%s</td><td>%s</td><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td><td>%s</td></tr>',
+                    @extschema@.html_text(os.objective), @extschema@.html_text(os.kpi), os.due_on,
+                    @extschema@.report_number(os.latest_value), @extschema@.report_number(os.target),
+                    @extschema@.report_number(CASE WHEN s.objective_id = os.objective_id THEN s.forecast_at_due END),
+                    CASE WHEN s.objective_id = os.objective_id AND s.on_track IS NOT NULL
+                         THEN @extschema@.html_text(CASE WHEN s.on_track THEN t->>'yes' ELSE t->>'no' END)
+                         ELSE '&#8211;' END,
+                    CASE WHEN os.achieved THEN '<span class="badge" style="background:#2E7D32">' || @extschema@.html_text(t->>'achieved') || '</span>'
+                         WHEN os.overdue THEN '<span class="badge" style="background:#C62828">' || @extschema@.html_text(t->>'overdue') || '</span>'
+                         ELSE pg_catalog.format('<span class="badge" style="background:%s">%s</span>',
+                                  CASE os.status WHEN 'green' THEN '#2E7D32' WHEN 'amber' THEN '#B28704' WHEN 'red' THEN '#C62828' ELSE '#757575' END,
+                                  @extschema@.html_text(COALESCE(t->>os.status, os.status))) END),
+                E'\n' ORDER BY os.due_on, os.objective_id)
+         FROM @extschema@.objective_status os
+         JOIN @extschema@.kpis k ON k.kpi_id = (SELECT x.kpi_id FROM @extschema@.objectives x WHERE x.objective_id = os.objective_id)
+         LEFT JOIN LATERAL (SELECT x.objective_id, x.forecast_at_due, x.on_track FROM @extschema@.kpi_series x
+                            WHERE x.kpi_id = k.kpi_id ORDER BY x.measured_on DESC LIMIT 1) s ON true
+         WHERE os.organization_id = management_review_html.organization_id),
+        '</table><p class="note">' || @extschema@.html_text(t->>'explain_forecast') || '</p></section>',
+
+        -- incidents
+        '<section class="pagebreak"><h2>' || @extschema@.html_text(t->>'incidents_heading') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th></tr>',
+            @extschema@.html_text(t->>'month'), @extschema@.html_text(t->>'incidents'), @extschema@.html_text(t->>'severe_col'),
+            @extschema@.html_text(t->>'mttd'), @extschema@.html_text(t->>'mttr'), @extschema@.html_text(t->>'reported24')),
+        (SELECT pg_catalog.string_agg(pg_catalog.format(
+                    '<tr><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
+                    pg_catalog.to_char(i.month, 'YYYY-MM'), i.incidents, i.severe_incidents,
+                    @extschema@.report_number(i.mttd_hours), @extschema@.report_number(i.mttr_hours),
+                    @extschema@.report_number(i.reported_within_24h_pct, 0)), E'\n' ORDER BY i.month)
+         FROM @extschema@.incident_metrics_monthly i
+         WHERE i.organization_id = management_review_html.organization_id
+           AND i.month > pg_catalog.date_trunc('month', (today - 365)::timestamp)::date),
+        '</table></section>',
+
+        -- nonconformities
+        '<section><h2>' || @extschema@.html_text(t->>'nc_heading') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>',
+            @extschema@.html_text(t->>'raised'), @extschema@.html_text(t->>'description'), @extschema@.html_text(t->>'owner'),
+            @extschema@.html_text(t->>'due')),
+        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format('<tr><td>%s</td><td>%s</td><td>%s</td><td class="%s">%s</td></tr>',
+                    n.raised_on, @extschema@.html_text(n.description), @extschema@.html_text(n.owner),
+                    CASE WHEN n.due_on < today THEN 'neg' ELSE '' END, @extschema@.html_text(n.due_on::text)),
+                    E'\n' ORDER BY n.raised_on, n.nonconformity_id)
+                  FROM @extschema@.nonconformities n
+                  WHERE n.organization_id = management_review_html.organization_id AND n.closed_on IS NULL),
+                 '<tr><td colspan="4">' || @extschema@.html_text(t->>'none') || '</td></tr>'),
+        '</table></section>',
+
+        -- peers
+        '<section><h2>' || @extschema@.html_text(t->>'peer_heading') || '</h2><div class="chart">',
+        @extschema@.peer_distribution_svg(management_review_html.organization_id, fw.framework_id, lang),
+        '</div><p class="note">' || @extschema@.html_text(t->>'explain_deviation') || ' '
+            || @extschema@.html_text(t->>'note_peers') || '</p></section>',
+        pg_catalog.format('<p class="note">%s %s.</p>', @extschema@.html_text(t->>'generated'), today),
+        '</body></html>');
+    RETURN html;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.management_review_html(bigint, bigint, text) IS
+'A self-contained HTML management review (ISO/IEC 27001 9.3) of an organization for a framework (default: that of its latest organization-wide assessment): headline figures, maturity by domain with changes and coverage, radar, risk heat map, KPI trends, objectives with forecasts, incidents by month, open nonconformities and peer standing; inline SVG, print CSS for A4; lang ''en'' or ''ja''.';
