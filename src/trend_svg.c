@@ -353,8 +353,10 @@ trend_svg(PG_FUNCTION_ARGS)
 		for (i = 0; i < n; i++)
 			appendStringInfo(&buf, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.5\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n",
 							 x_of(&sc, days[i]), y_of(&sc, vals[i]));
-		appendStringInfo(&buf, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">",
-						 x_of(&sc, days[n - 1]), y_of(&sc, vals[n - 1]) - 10);
+		appendStringInfo(&buf, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\" font-size=\"13\" font-weight=\"bold\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">",
+						 x_of(&sc, days[n - 1]) + (x_of(&sc, days[n - 1]) > TR_RIGHT - 20 ? -4 : 0),
+						 y_of(&sc, vals[n - 1]) - 10,
+						 x_of(&sc, days[n - 1]) > TR_RIGHT - 20 ? "end" : "middle");
 		svg_value(&buf, vals[n - 1], 1);
 		appendStringInfoString(&buf, "</text>\n</g>\n");
 	}

@@ -48,8 +48,7 @@ BEGIN
         ('peers_above', 'peers above', '上位の社'),
         ('total_pct', 'total score, % of the scale', '総合点（尺度に対する%）'),
         ('percentile', 'percentile', 'パーセンタイル'),
-        ('rank', 'rank', '順位'),
-        ('of', 'of', '／'),
+        ('rank_of', 'rank %1$s of %2$s', '%2$s社中 %1$s位'),
         ('deviation', 'deviation score', '偏差値'),
         ('published', 'peer figures published', '同業他社の数値の公表日'),
         ('no_peer_figures', 'No peer figures: too few peers, or none published yet.', '同業他社の数値なし：社数不足または未公表。'),
@@ -64,14 +63,14 @@ BEGIN
         ('change_prev', 'change since the previous assessment', '前回評価からの変化'),
         ('pp', 'points', 'ポイント'),
         ('risks_outside', 'Risks outside tolerance', '許容範囲外のリスク'),
-        ('of_total', 'of', '件中'),
+        ('of_n', 'of %s', '全 %s 件中'),
         ('kpis_rag', 'KPIs green / amber / red', 'KPI 緑／黄／赤'),
         ('objectives_on_track', 'Objectives on track', '達成見込みの目標'),
         ('incidents_12m', 'Incidents, last 12 months', 'インシデント（過去12か月）'),
-        ('severe', 'severe', '重大'),
+        ('severe_n', '%s severe', '重大 %s 件'),
         ('severe_col', 'Severe', '重大'),
         ('nc_open', 'Open nonconformities', '未完了の不適合'),
-        ('actions_overdue', 'corrective actions overdue', '件の是正処置が期限超過'),
+        ('actions_overdue_n', '%s corrective actions overdue', '是正処置の期限超過 %s 件'),
         ('coverage', 'Coverage', '回答率'),
         ('changes', 'Maturity by domain and changes since the last review', '領域別の成熟度と前回レビューからの変化'),
         ('domain', 'Domain', '領域'),
@@ -297,9 +296,9 @@ BEGIN
         above := pb.peer_rank - 1;
         equal := pg_catalog.round(2 * ((pb.peer_count - above) - pb.peer_percentile * pb.peer_count / 100))::bigint;
         below := pb.peer_count - above - equal;
-        note := pg_catalog.format('%s %s · %s %s %s %s · %s %s · %s %s',
+        note := pg_catalog.format('%s %s · %s · %s %s · %s %s',
             @extschema@.report_label('percentile', lang), pg_catalog.round(pb.peer_percentile::numeric, 1),
-            @extschema@.report_label('rank', lang), pb.peer_rank, @extschema@.report_label('of', lang), pb.peer_count + 1,
+            pg_catalog.format(@extschema@.report_label('rank_of', lang), pb.peer_rank, pb.peer_count + 1),
             @extschema@.report_label('deviation', lang), pg_catalog.round(pb.deviation_score::numeric, 1),
             @extschema@.report_label('published', lang), (pb.as_of AT TIME ZONE 'UTC')::date);
     ELSE

@@ -47,9 +47,9 @@ DECLARE
 BEGIN
     t := (SELECT pg_catalog.jsonb_object_agg(k, @extschema@.report_label(k, lang))
           FROM pg_catalog.unnest(ARRAY['review_title', 'peer_group', 'framework', 'assessed_on', 'report_of', 'period',
-                                       'headline', 'maturity_total', 'change_prev', 'pp', 'risks_outside', 'of_total',
-                                       'kpis_rag', 'objectives_on_track', 'incidents_12m', 'severe', 'nc_open', 'severe_col',
-                                       'actions_overdue', 'coverage', 'changes', 'domain', 'score', 'vs_prev', 'vs_year',
+                                       'headline', 'maturity_total', 'change_prev', 'pp', 'risks_outside', 'of_n',
+                                       'kpis_rag', 'objectives_on_track', 'incidents_12m', 'severe_n', 'nc_open', 'severe_col',
+                                       'actions_overdue_n', 'coverage', 'changes', 'domain', 'score', 'vs_prev', 'vs_year',
                                        'radar_heading', 'heatmap_heading', 'kpi_heading', 'objectives_heading',
                                        'objective', 'due', 'latest', 'forecast_at_due', 'on_track', 'status', 'yes',
                                        'no', 'achieved', 'overdue', 'incidents_heading', 'month', 'incidents', 'mttd',
@@ -111,6 +111,7 @@ h2 { font-size: 15px; border-bottom: 2px solid #37474F; padding-bottom: 2px; mar
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #ECEFF1; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #ECEFF1; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, td.d { white-space: nowrap; }
 .badge { color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 11px; white-space: nowrap; }
 .neg { color: #C62828; } .pos { color: #2E7D32; } .note { color: #616161; font-size: 11px; }
 .chart { text-align: center; } .chart svg { max-width: 100%; height: auto; }
@@ -136,22 +137,24 @@ section { break-inside: avoid; page-break-inside: avoid; }
             @extschema@.html_text(t->>'pp')),
         pg_catalog.format('<div class="card"><div class="v">%s %%</div><div class="k">%s (%s)</div></div>',
             @extschema@.report_number(cov, 0), @extschema@.html_text(t->>'coverage'), @extschema@.html_text(fw.code)),
-        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
-            mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'), @extschema@.html_text(t->>'of_total'), mr.risks),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'),
+            @extschema@.html_text(pg_catalog.format(t->>'of_n', mr.risks))),
         pg_catalog.format('<div class="card"><div class="v"><span class="badge" style="background:#2E7D32">%s</span> '
                           '<span class="badge" style="background:#F9A825;color:#212121">%s</span> '
                           '<span class="badge" style="background:#C62828">%s</span></div><div class="k">%s</div></div>',
             mr.kpis_green, mr.kpis_amber, mr.kpis_red, @extschema@.html_text(t->>'kpis_rag')),
         pg_catalog.format('<div class="card"><div class="v">%s / %s</div><div class="k">%s</div></div>',
             on_track, tracked, @extschema@.html_text(t->>'objectives_on_track')),
-        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
-            mr.incidents_12m, @extschema@.html_text(t->>'incidents_12m'), mr.severe_incidents_12m, @extschema@.html_text(t->>'severe')),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.incidents_12m, @extschema@.html_text(t->>'incidents_12m'),
+            @extschema@.html_text(pg_catalog.format(t->>'severe_n', mr.severe_incidents_12m))),
         pg_catalog.format('<div class="card"><div class="v">%s h / %s h</div><div class="k">%s / %s</div></div>',
             @extschema@.report_number(mr.mttd_hours_12m), @extschema@.report_number(mr.mttr_hours_12m),
             @extschema@.html_text(t->>'mttd'), @extschema@.html_text(t->>'mttr')),
-        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
-            mr.nonconformities_open, @extschema@.html_text(t->>'nc_open'), mr.corrective_actions_overdue,
-            @extschema@.html_text(t->>'actions_overdue')),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.nonconformities_open, @extschema@.html_text(t->>'nc_open'),
+            @extschema@.html_text(pg_catalog.format(t->>'actions_overdue_n', mr.corrective_actions_overdue))),
         '</div></section>',
 
         -- maturity: changes and radar
@@ -193,7 +196,7 @@ section { break-inside: avoid; page-break-inside: avoid; }
             @extschema@.html_text(t->>'target'), @extschema@.html_text(t->>'forecast_at_due'),
             @extschema@.html_text(t->>'on_track'), @extschema@.html_text(t->>'status')),
         (SELECT pg_catalog.string_agg(pg_catalog.format(
-                    '<tr><td>%s</td><td>%s</td><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td><td>%s</td></tr>',
+                    '<tr><td>%s</td><td class="d">%s</td><td class="d">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td><td>%s</td></tr>',
                     @extschema@.html_text(os.objective), @extschema@.html_text(os.kpi), os.due_on,
                     @extschema@.report_number(os.latest_value), @extschema@.report_number(os.target),
                     @extschema@.report_number(CASE WHEN s.objective_id = os.objective_id THEN s.forecast_at_due END),
@@ -233,9 +236,9 @@ section { break-inside: avoid; page-break-inside: avoid; }
         pg_catalog.format('<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>',
             @extschema@.html_text(t->>'raised'), @extschema@.html_text(t->>'description'), @extschema@.html_text(t->>'owner'),
             @extschema@.html_text(t->>'due')),
-        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format('<tr><td>%s</td><td>%s</td><td>%s</td><td class="%s">%s</td></tr>',
+        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format('<tr><td class="d">%s</td><td>%s</td><td>%s</td><td class="d%s">%s</td></tr>',
                     n.raised_on, @extschema@.html_text(n.description), @extschema@.html_text(n.owner),
-                    CASE WHEN n.due_on < today THEN 'neg' ELSE '' END, @extschema@.html_text(n.due_on::text)),
+                    CASE WHEN n.due_on < today THEN ' neg' ELSE '' END, @extschema@.html_text(n.due_on::text)),
                     E'\n' ORDER BY n.raised_on, n.nonconformity_id)
                   FROM @extschema@.nonconformities n
                   WHERE n.organization_id = management_review_html.organization_id AND n.closed_on IS NULL),

@@ -641,8 +641,7 @@ BEGIN
         ('peers_above', 'peers above', '上位の社'),
         ('total_pct', 'total score, % of the scale', '総合点（尺度に対する%）'),
         ('percentile', 'percentile', 'パーセンタイル'),
-        ('rank', 'rank', '順位'),
-        ('of', 'of', '／'),
+        ('rank_of', 'rank %1$s of %2$s', '%2$s社中 %1$s位'),
         ('deviation', 'deviation score', '偏差値'),
         ('published', 'peer figures published', '同業他社の数値の公表日'),
         ('no_peer_figures', 'No peer figures: too few peers, or none published yet.', '同業他社の数値なし：社数不足または未公表。'),
@@ -657,14 +656,14 @@ BEGIN
         ('change_prev', 'change since the previous assessment', '前回評価からの変化'),
         ('pp', 'points', 'ポイント'),
         ('risks_outside', 'Risks outside tolerance', '許容範囲外のリスク'),
-        ('of_total', 'of', '件中'),
+        ('of_n', 'of %s', '全 %s 件中'),
         ('kpis_rag', 'KPIs green / amber / red', 'KPI 緑／黄／赤'),
         ('objectives_on_track', 'Objectives on track', '達成見込みの目標'),
         ('incidents_12m', 'Incidents, last 12 months', 'インシデント（過去12か月）'),
-        ('severe', 'severe', '重大'),
+        ('severe_n', '%s severe', '重大 %s 件'),
         ('severe_col', 'Severe', '重大'),
         ('nc_open', 'Open nonconformities', '未完了の不適合'),
-        ('actions_overdue', 'corrective actions overdue', '件の是正処置が期限超過'),
+        ('actions_overdue_n', '%s corrective actions overdue', '是正処置の期限超過 %s 件'),
         ('coverage', 'Coverage', '回答率'),
         ('changes', 'Maturity by domain and changes since the last review', '領域別の成熟度と前回レビューからの変化'),
         ('domain', 'Domain', '領域'),
@@ -890,9 +889,9 @@ BEGIN
         above := pb.peer_rank - 1;
         equal := pg_catalog.round(2 * ((pb.peer_count - above) - pb.peer_percentile * pb.peer_count / 100))::bigint;
         below := pb.peer_count - above - equal;
-        note := pg_catalog.format('%s %s · %s %s %s %s · %s %s · %s %s',
+        note := pg_catalog.format('%s %s · %s · %s %s · %s %s',
             @extschema@.report_label('percentile', lang), pg_catalog.round(pb.peer_percentile::numeric, 1),
-            @extschema@.report_label('rank', lang), pb.peer_rank, @extschema@.report_label('of', lang), pb.peer_count + 1,
+            pg_catalog.format(@extschema@.report_label('rank_of', lang), pb.peer_rank, pb.peer_count + 1),
             @extschema@.report_label('deviation', lang), pg_catalog.round(pb.deviation_score::numeric, 1),
             @extschema@.report_label('published', lang), (pb.as_of AT TIME ZONE 'UTC')::date);
     ELSE
@@ -1022,9 +1021,9 @@ DECLARE
 BEGIN
     t := (SELECT pg_catalog.jsonb_object_agg(k, @extschema@.report_label(k, lang))
           FROM pg_catalog.unnest(ARRAY['review_title', 'peer_group', 'framework', 'assessed_on', 'report_of', 'period',
-                                       'headline', 'maturity_total', 'change_prev', 'pp', 'risks_outside', 'of_total',
-                                       'kpis_rag', 'objectives_on_track', 'incidents_12m', 'severe', 'nc_open', 'severe_col',
-                                       'actions_overdue', 'coverage', 'changes', 'domain', 'score', 'vs_prev', 'vs_year',
+                                       'headline', 'maturity_total', 'change_prev', 'pp', 'risks_outside', 'of_n',
+                                       'kpis_rag', 'objectives_on_track', 'incidents_12m', 'severe_n', 'nc_open', 'severe_col',
+                                       'actions_overdue_n', 'coverage', 'changes', 'domain', 'score', 'vs_prev', 'vs_year',
                                        'radar_heading', 'heatmap_heading', 'kpi_heading', 'objectives_heading',
                                        'objective', 'due', 'latest', 'forecast_at_due', 'on_track', 'status', 'yes',
                                        'no', 'achieved', 'overdue', 'incidents_heading', 'month', 'incidents', 'mttd',
@@ -1086,6 +1085,7 @@ h2 { font-size: 15px; border-bottom: 2px solid #37474F; padding-bottom: 2px; mar
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #ECEFF1; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #ECEFF1; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, td.d { white-space: nowrap; }
 .badge { color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 11px; white-space: nowrap; }
 .neg { color: #C62828; } .pos { color: #2E7D32; } .note { color: #616161; font-size: 11px; }
 .chart { text-align: center; } .chart svg { max-width: 100%; height: auto; }
@@ -1111,22 +1111,24 @@ section { break-inside: avoid; page-break-inside: avoid; }
             @extschema@.html_text(t->>'pp')),
         pg_catalog.format('<div class="card"><div class="v">%s %%</div><div class="k">%s (%s)</div></div>',
             @extschema@.report_number(cov, 0), @extschema@.html_text(t->>'coverage'), @extschema@.html_text(fw.code)),
-        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
-            mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'), @extschema@.html_text(t->>'of_total'), mr.risks),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'),
+            @extschema@.html_text(pg_catalog.format(t->>'of_n', mr.risks))),
         pg_catalog.format('<div class="card"><div class="v"><span class="badge" style="background:#2E7D32">%s</span> '
                           '<span class="badge" style="background:#F9A825;color:#212121">%s</span> '
                           '<span class="badge" style="background:#C62828">%s</span></div><div class="k">%s</div></div>',
             mr.kpis_green, mr.kpis_amber, mr.kpis_red, @extschema@.html_text(t->>'kpis_rag')),
         pg_catalog.format('<div class="card"><div class="v">%s / %s</div><div class="k">%s</div></div>',
             on_track, tracked, @extschema@.html_text(t->>'objectives_on_track')),
-        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
-            mr.incidents_12m, @extschema@.html_text(t->>'incidents_12m'), mr.severe_incidents_12m, @extschema@.html_text(t->>'severe')),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.incidents_12m, @extschema@.html_text(t->>'incidents_12m'),
+            @extschema@.html_text(pg_catalog.format(t->>'severe_n', mr.severe_incidents_12m))),
         pg_catalog.format('<div class="card"><div class="v">%s h / %s h</div><div class="k">%s / %s</div></div>',
             @extschema@.report_number(mr.mttd_hours_12m), @extschema@.report_number(mr.mttr_hours_12m),
             @extschema@.html_text(t->>'mttd'), @extschema@.html_text(t->>'mttr')),
-        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s %s)</div></div>',
-            mr.nonconformities_open, @extschema@.html_text(t->>'nc_open'), mr.corrective_actions_overdue,
-            @extschema@.html_text(t->>'actions_overdue')),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.nonconformities_open, @extschema@.html_text(t->>'nc_open'),
+            @extschema@.html_text(pg_catalog.format(t->>'actions_overdue_n', mr.corrective_actions_overdue))),
         '</div></section>',
 
         -- maturity: changes and radar
@@ -1168,7 +1170,7 @@ section { break-inside: avoid; page-break-inside: avoid; }
             @extschema@.html_text(t->>'target'), @extschema@.html_text(t->>'forecast_at_due'),
             @extschema@.html_text(t->>'on_track'), @extschema@.html_text(t->>'status')),
         (SELECT pg_catalog.string_agg(pg_catalog.format(
-                    '<tr><td>%s</td><td>%s</td><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td><td>%s</td></tr>',
+                    '<tr><td>%s</td><td class="d">%s</td><td class="d">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td><td>%s</td></tr>',
                     @extschema@.html_text(os.objective), @extschema@.html_text(os.kpi), os.due_on,
                     @extschema@.report_number(os.latest_value), @extschema@.report_number(os.target),
                     @extschema@.report_number(CASE WHEN s.objective_id = os.objective_id THEN s.forecast_at_due END),
@@ -1208,9 +1210,9 @@ section { break-inside: avoid; page-break-inside: avoid; }
         pg_catalog.format('<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>',
             @extschema@.html_text(t->>'raised'), @extschema@.html_text(t->>'description'), @extschema@.html_text(t->>'owner'),
             @extschema@.html_text(t->>'due')),
-        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format('<tr><td>%s</td><td>%s</td><td>%s</td><td class="%s">%s</td></tr>',
+        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format('<tr><td class="d">%s</td><td>%s</td><td>%s</td><td class="d%s">%s</td></tr>',
                     n.raised_on, @extschema@.html_text(n.description), @extschema@.html_text(n.owner),
-                    CASE WHEN n.due_on < today THEN 'neg' ELSE '' END, @extschema@.html_text(n.due_on::text)),
+                    CASE WHEN n.due_on < today THEN ' neg' ELSE '' END, @extschema@.html_text(n.due_on::text)),
                     E'\n' ORDER BY n.raised_on, n.nonconformity_id)
                   FROM @extschema@.nonconformities n
                   WHERE n.organization_id = management_review_html.organization_id AND n.closed_on IS NULL),
