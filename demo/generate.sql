@@ -1,6 +1,7 @@
 -- Demo data generator (not part of the extension): ismseval_demo.generate(n_orgs, seed, as_of)
 -- fills the ismseval tables with a deterministic, believable sample: organizations of the three
--- core business types and four size bands, departments, two NIST CSF 2.0 self-assessments each
+-- core business types and four size bands, departments (in the first 30 organizations with
+-- their own assessments), two NIST CSF 2.0 self-assessments each
 -- (a year apart; regulated firms stronger in governance, planning-competitive firms in protection,
 -- mass-production firms in response and recovery; larger firms stronger overall), small yes/no
 -- questions, assets and risks (a quarter of them re-rated), six KPIs measured for 12 months
@@ -150,6 +151,24 @@ BEGIN
     JOIN control_domains cd ON cd.domain_id = q.domain_id
     ORDER BY a.assessment_id, q.question_id
     ) s;
+
+    -- Department self-assessments (the working group's case A) in the first 30 organizations:
+    -- each department scores the large questions around its organization's latest score.
+    INSERT INTO assessments (organization_id, department_id, framework_id, assessed_on)
+    SELECT dp.organization_id, dp.department_id, 1, as_of - 45 - (dp.department_id % 20)::int
+    FROM demo_org d JOIN departments dp ON dp.organization_id = d.organization_id
+    WHERE d.i <= 30
+    ORDER BY dp.department_id;
+    INSERT INTO answers (assessment_id, question_id, score)
+    SELECT da.assessment_id, oa.question_id,
+           greatest(1, least(4, round(coalesce(oa.score, 2) + 0.8 * normal())))::int
+    FROM assessments da
+    JOIN LATERAL (SELECT a.assessment_id FROM assessments a
+                  WHERE a.organization_id = da.organization_id AND a.department_id IS NULL
+                  ORDER BY a.assessed_on DESC LIMIT 1) la ON true
+    JOIN answers oa ON oa.assessment_id = la.assessment_id AND oa.score IS NOT NULL
+    WHERE da.department_id IS NOT NULL
+    ORDER BY da.assessment_id, oa.question_id;
 
     -- Small questions: yes more likely the better the large question is scored.
     INSERT INTO answers (assessment_id, question_id, answer_yes)

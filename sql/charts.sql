@@ -90,6 +90,13 @@ SELECT body LIKE '%<div class="v">50.0 %%</div><div class="k">Maturity (total, %
        body LIKE '%<td class="n pos">+1.00</td>%' AS d1_change, body LIKE '%<td class="n">0.00</td>%' AS d2_change
 FROM doc WHERE what = 'report' AND lang = 'en';
 
+-- Departments (case A): company means D1 (4 + 2)/2 = 3, D2 (1 + 3)/2 = 2; IT 4 above (pos),
+-- 1 below (neg); Sales 2 below, 3 above; the department's name escaped.
+SELECT body LIKE '%<tr><td>IT</td><td class="n pos">4.00</td><td class="n neg">1.00</td></tr>%' AS it_row,
+       body LIKE '%<tr><td>Sales &amp; &lt;b&gt;</td><td class="n neg">2.00</td><td class="n pos">3.00</td></tr>%' AS sales_row,
+       body LIKE '%<th>Company-wide mean</th><th class="n">3.00</th><th class="n">2.00</th>%' AS company_row
+FROM doc WHERE what = 'report' AND lang = 'en';
+
 -- Radar: colours stay with their meaning. With peers: own blue, peers orange, target green.
 -- Without (floor 10): no orange polygon, the target still green and dashed, the peers greyed.
 SELECT body LIKE '%<g class="series" fill="#E65100"%' AS peers_orange,
@@ -120,6 +127,7 @@ SELECT trend_svg('{2025-01-01}', '{NaN}', 90, true, 0.1);
 SELECT trend_svg('{2025-01-01}', '{1}', 90, true, 1.5);
 SELECT trend_svg('{2025-01-01}', '{1}', NULL, true, 0.1);
 SELECT trend_svg('{infinity}', '{1}', 90, true, 0.1);
+SELECT trend_svg('{2025-01-01}', '{1e300}', 90, true, 0.1);
 SELECT trend_svg('{{2025-01-01}}', '{{1}}', 90, true, 0.1);
 SELECT trend_svg('{2025-01-01}', '{1}', 90, true, 0.1, '2025-01-01', 1, '2024-12-01', 2);
 SELECT peer_position_svg(50, 50, -1, 0, 0);

@@ -279,6 +279,10 @@ trend_svg(PG_FUNCTION_ARGS)
 		top = Max(top, vals[i]);
 	if (has_fc)
 		top = Max(top, Max(fc_v, fc_from_v));
+	if (top > 1e15)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("values, target and forecast must be at most 1e15 to be drawn, got %g", top)));
 	top = top > 0 ? top * 1.08 : 1;
 	step = nice_step(top);
 	sc.ymax = ceil(top / step) * step;

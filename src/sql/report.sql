@@ -55,7 +55,8 @@ BEGIN
                                        'no', 'achieved', 'overdue', 'incidents_heading', 'month', 'incidents', 'mttd',
                                        'mttr', 'reported24', 'nc_heading', 'raised', 'description', 'owner',
                                        'peer_heading', 'explain_deviation', 'explain_coverage', 'explain_forecast',
-                                       'note_peers', 'generated', 'none', 'target', 'green', 'amber', 'red']) k);
+                                       'note_peers', 'generated', 'none', 'target', 'green', 'amber', 'red',
+                                       'dept_heading', 'department', 'company_mean', 'explain_departments']) k);
     SELECT o.name, o.code INTO org FROM @extschema@.organizations o
     WHERE o.organization_id = management_review_html.organization_id;
     IF NOT FOUND THEN
@@ -93,6 +94,32 @@ BEGIN
     CROSS JOIN LATERAL (SELECT x.on_track FROM @extschema@.kpi_series x WHERE x.kpi_id = k.kpi_id
                         ORDER BY x.measured_on DESC LIMIT 1) s
     WHERE k.organization_id = management_review_html.organization_id;
+
+    -- departments (case A): one row per department, one column per domain; NULL when none
+    SELECT '<section><h2>' || @extschema@.html_text(t->>'dept_heading') || '</h2><table><tr><th>'
+               || @extschema@.html_text(t->>'department') || '</th>'
+               || (SELECT pg_catalog.string_agg('<th class="n">' || @extschema@.html_text(d.code) || '</th>', '' ORDER BY d.display_order)
+                   FROM @extschema@.control_domains d WHERE d.framework_id = fw.framework_id) || '</tr>'
+               || pg_catalog.string_agg(r.line, E'\n' ORDER BY r.department, r.department_id)
+               || (SELECT '<tr><th>' || @extschema@.html_text(t->>'company_mean') || '</th>'
+                          || pg_catalog.string_agg('<th class="n">' || @extschema@.report_number(c.mean, 2) || '</th>', '' ORDER BY c.display_order)
+                          || '</tr><tr><th>' || @extschema@.html_text(t->>'target') || '</th>'
+                          || pg_catalog.string_agg('<th class="n">' || @extschema@.report_number(c.target, 2) || '</th>', '' ORDER BY c.display_order)
+                          || '</tr>'
+                   FROM (SELECT m.display_order, pg_catalog.max(m.company_mean) AS mean, pg_catalog.max(m.target) AS target
+                         FROM @extschema@.department_maturity m
+                         WHERE m.organization_id = management_review_html.organization_id AND m.framework = fw.code
+                         GROUP BY m.display_order) c)
+               || '</table><p class="note">' || @extschema@.html_text(t->>'explain_departments') || '</p></section>'
+      INTO sect
+    FROM (SELECT m.department_id, m.department,
+                 '<tr><td>' || @extschema@.html_text(m.department) || '</td>'
+                 || pg_catalog.string_agg(pg_catalog.format('<td class="n%s">%s</td>',
+                        CASE WHEN m.gap_to_company < 0 THEN ' neg' WHEN m.gap_to_company > 0 THEN ' pos' ELSE '' END,
+                        @extschema@.report_number(m.score, 2)), '' ORDER BY m.display_order) || '</tr>' AS line
+          FROM @extschema@.department_maturity m
+          WHERE m.organization_id = management_review_html.organization_id AND m.framework = fw.code
+          GROUP BY m.department_id, m.department) r;
 
     html := pg_catalog.concat_ws(E'\n',
         '<!DOCTYPE html>',
@@ -244,6 +271,9 @@ section { break-inside: avoid; page-break-inside: avoid; }
                   WHERE n.organization_id = management_review_html.organization_id AND n.closed_on IS NULL),
                  '<tr><td colspan="4">' || @extschema@.html_text(t->>'none') || '</td></tr>'),
         '</table></section>',
+
+        -- departments
+        sect,
 
         -- peers
         '<section><h2>' || @extschema@.html_text(t->>'peer_heading') || '</h2><div class="chart">',
