@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(156);
+SELECT plan(158);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -187,6 +187,7 @@ ORDER BY v;
 
 -- The rating history: a tenant's rating change is recorded (by the SECURITY DEFINER trigger),
 -- but the tenant cannot write the history itself.
+SELECT organization_id AS b1_id FROM tenant_orgs WHERE code = 'b1' \gset
 SET ROLE alice;
 UPDATE ismseval.risks SET likelihood = 3 WHERE organization_id = (SELECT organization_id FROM tenant_orgs WHERE code = 'a1');
 SELECT is((SELECT count(*) FROM ismseval.risk_rating_changes c JOIN tenant_orgs t USING (organization_id)
@@ -198,6 +199,12 @@ SELECT throws_ok($$INSERT INTO ismseval.risk_rating_changes (organization_id, ri
                    SELECT organization_id, 0, 'forged', 'closed', CURRENT_DATE, 1, 1, 0, 'mitigate', 'low', 0, 1, 0, true
                    FROM tenant_orgs WHERE code = 'a1'$$,
                  '42501', NULL, 'a tenant cannot write the rating history itself');
+-- The report and the charts run as the caller: alice gets a1's report, and b1 (beta's) does
+-- not exist for her.
+SELECT ok(ismseval.management_review_html((SELECT organization_id FROM tenant_orgs WHERE code = 'a1'))
+              LIKE '%<svg %', 'a tenant gets the management review report of its organization');
+SELECT throws_ok('SELECT ismseval.management_review_html(' || :'b1_id' || ')',
+                 '22023', NULL, 'another tenant''s organization does not exist for the report');
 RESET ROLE;
 
 SET ROLE mallory;
