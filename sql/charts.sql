@@ -63,14 +63,15 @@ SELECT body LIKE '%<title>Org &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: ri
 FROM doc WHERE what = 'heatmap' AND lang = 'en';
 
 -- KPI trend (plot x 56..530, y 285 (0) .. 62 (top)): values 60, 66, 72 at days 0, 30, 60 of
--- 2025; the kpi_series slope 0.2/day gives 102 at the due date (day 210). Top of the axis:
--- 1.08 x max(90, 81, 72, 102) = 110.16, step 25 (110.16 / 5 = 22.0 -> 2.5 x 10), so 125.
+-- 2025; the kpi_series slope 0.2/day reaches 102 at the due date (day 210), a KPI in %:
+-- forecast 100. Top of the axis: 1.08 x max(90, 81, 72, 100) = 108, step 25 (108 / 5 = 21.6
+-- -> 2.5 x 10), so 125.
 --   target 90: y = 285 - 223 x 90/125 = 124.44
---   forecast from (day 60, 102 - 0.2 x 150 = 72): x = 56 + 474 x 60/210 = 191.43,
---     y = 285 - 223 x 72/125 = 156.55; to (day 210, 102): x = 530, y = 285 - 223 x 102/125 = 103.03
+--   forecast from the trend value at day 60, 72: x = 56 + 474 x 60/210 = 191.43,
+--     y = 285 - 223 x 72/125 = 156.55; to (day 210, 100): x = 530, y = 285 - 223 x 100/125 = 106.60
 SELECT body LIKE '%<line x1="56.00" y1="124.44" x2="530.00" y2="124.44" stroke="#1B5E20"%' AS target_line,
-       body LIKE '%<line x1="191.43" y1="156.55" x2="530.00" y2="103.03" stroke="#6A1B9A"%' AS forecast_line,
-       body LIKE '%>forecast 102.0</text>%' AS forecast_label, body LIKE '%>2025-07-30</text>%' AS due_date
+       body LIKE '%<line x1="191.43" y1="156.55" x2="530.00" y2="106.60" stroke="#6A1B9A"%' AS forecast_line,
+       body LIKE '%>forecast 100.0</text>%' AS forecast_label, body LIKE '%>2025-07-30</text>%' AS due_date
 FROM doc WHERE what = 'kpi' AND lang = 'en';
 
 -- Peers (published release): totals (sum of the two scores) A 3 + 2 = 5; P1 2, P2 5, P3 8.

@@ -88,23 +88,28 @@ SELECT count(*) AS org_wide_rows FROM maturity_history WHERE organization = 'A';
 -- Objectives: O-early due 2025-02-15, O-late due 2025-07-30 (x = 210).
 --   row 1 (x 0):  1 point, no trend; objective O-early (earliest due on or after 2025-01-01)
 --   row 2 (x 30): 2 points, no trend (needs 3); O-early
---   row 3 (x 60): points 0..60: 60 66 72 on a line, slope 0.2/day, 6 per 30-day period;
---                 O-late; forecast 66 + 0.2 x (210 - 30) = 102 >= 90: on track
+--   row 3 (x 60): points 0..60: 60 66 72 on a line, slope 0.2/day, 6 per 30-day period,
+--                 trend value 72; O-late; line at 210: 66 + 0.2 x (210 - 30) = 102, a KPI in %:
+--                 forecast min(100, 102) = 100 >= 90: on track
 --   row 4 (x 90): mean x 45, mean y 68.25; sum dxdy = (-45)(-8.25) + (-15)(-2.25) + 15 x 3.75
---                 + 45 x 6.75 = 765; sum dx2 = 4500; slope 0.17; forecast 68.25 + 0.17 x 165 = 96.3
+--                 + 45 x 6.75 = 765; sum dx2 = 4500; slope 0.17; forecast 68.25 + 0.17 x 165 = 96.3;
+--                 trend value 68.25 + 0.17 x (90 - 45) = 75.9
 --   row 5 (x 120): mean x 60, mean y 70.8; sum dxdy = 648 + 144 + 0 + 126 + 612 = 1530,
---                 sum dx2 = 9000, slope 0.17; forecast 70.8 + 0.17 x 150 = 96.3;
+--                 sum dx2 = 9000, slope 0.17; forecast 70.8 + 0.17 x 150 = 96.3; trend value 70.8 + 10.2 = 81;
 --                 attainment 100 x 81/90 = 90, amber (>= 1 - 0.1)
 --   row 6 (x 150): 6 points 0..150, mean 75 / 72.5; sum dxdy = 937.5 + 292.5 + 7.5 + 37.5 + 382.5
---                 + 637.5 = 2295, sum dx2 = 15750, slope 0.145714; forecast 72.5 + 0.145714 x 135 = 92.1714
+--                 + 637.5 = 2295, sum dx2 = 15750, slope 0.145714; forecast 72.5 + 0.145714 x 135 = 92.1714;
+--                 trend value 72.5 + 0.145714 x 75 = 83.4286
 --   row 7 (x 180): the last 6 points, 30..180: mean 105 / 76.5; sum dxdy = 787.5 + 202.5 + 22.5
 --                 + 67.5 + 202.5 + 562.5 = 1845, slope 1845/15750 = 0.117143;
---                 forecast 76.5 + 0.117143 x 105 = 88.8 < 90: not on track; attainment 93.33, amber
+--                 forecast 76.5 + 0.117143 x 105 = 88.8 < 90: not on track; attainment 93.33, amber;
+--                 trend value 76.5 + 0.117143 x 75 = 85.2857
 --   row 8 (x 240, 2025-08-29, after every due date): objective falls back to the latest due,
 --                 O-late, but no forecast (its due date has passed) and no on_track; last 6 points
 --                 x 60 90 120 150 180 240, y 72 75 81 81 84 86: means 140 / 79.8333; sum dxdy =
 --                 (-80)(-7.8333) + (-50)(-4.8333) + (-20)(1.1667) + 10 x 1.1667 + 40 x 4.1667
 --                 + 100 x 6.1667 = 1640, sum dx2 = 21000, slope 0.078095, x 30 = 2.3429;
+--                 trend value 79.8333 + 0.078095 x 100 = 87.6429;
 --                 attainment 100 x 86/90 = 95.56, amber
 -- ---------------------------------------------------------------------------
 INSERT INTO kpis (organization_id, code, name, direction, unit, target, amber_tolerance, frequency_days)
@@ -122,7 +127,7 @@ WHERE code = 'K1';
 
 SELECT s.measured_on, s.value, round(s.attainment_pct::numeric, 2) AS attain, s.status, s.trend_points AS n,
        round(s.trend_per_day::numeric, 6) AS per_day, round(s.trend_per_period::numeric, 4) AS per_period,
-       o.title AS objective, s.due_on, round(s.forecast_at_due::numeric, 4) AS forecast, s.on_track
+       round(s.trend_value::numeric, 4) AS trend_value, o.title AS objective, s.due_on, round(s.forecast_at_due::numeric, 4) AS forecast, s.on_track
 FROM kpi_series s LEFT JOIN objectives o USING (objective_id)
 WHERE s.kpi = 'K1' ORDER BY s.measured_on;
 

@@ -232,16 +232,11 @@ BEGIN
     SELECT pg_catalog.array_agg(m.measured_on ORDER BY m.measured_on), pg_catalog.array_agg(m.value ORDER BY m.measured_on)
       INTO days, vals
     FROM @extschema@.kpi_measurements m WHERE m.kpi_id = kpi_trend_svg.kpi_id;
-    SELECT s.measured_on, s.value, s.trend_per_day, s.due_on, s.forecast_at_due INTO last
+    SELECT s.measured_on, s.value, s.trend_value, s.due_on, s.forecast_at_due INTO last
     FROM @extschema@.kpi_series s WHERE s.kpi_id = kpi_trend_svg.kpi_id
     ORDER BY s.measured_on DESC LIMIT 1;
-    -- the trend line at the last measurement: forecast - slope x days to the due date
-    -- (from the last value when the forecast was cut off at 0)
-    IF last.forecast_at_due > 0 THEN
-        fc_from_value := last.forecast_at_due - last.trend_per_day * (last.due_on - last.measured_on);
-    ELSE
-        fc_from_value := last.value;
-    END IF;
+    -- the forecast line starts on the trend line at the last measurement
+    fc_from_value := last.trend_value;
     RETURN @extschema@.trend_svg(COALESCE(days, ARRAY[]::date[]), COALESCE(vals, ARRAY[]::double precision[]),
         k.target, k.direction = 'higher_is_better', k.amber_tolerance,
         CASE WHEN last.forecast_at_due IS NOT NULL THEN last.measured_on END,
@@ -256,7 +251,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.kpi_trend_svg(bigint, text) IS
-'SVG of a KPI''s measurements with its target line, red/amber/green bands and the kpi_series forecast (least-squares trend of the last 6 measurements) to its objective''s due date; lang ''en'' or ''ja''.';
+'SVG of a KPI''s measurements with its target line, red/amber/green bands and the kpi_series forecast (least-squares trend of the last 6 measurements) as a dotted line from the trend value at the last measurement to the forecast at its objective''s due date; lang ''en'' or ''ja''.';
 
 CREATE FUNCTION @extschema@.peer_distribution_svg(organization_id bigint, framework_id bigint, lang text DEFAULT 'en')
 RETURNS text

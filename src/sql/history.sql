@@ -15,8 +15,9 @@
 --                and including this one (at least 3), in units per day:
 --                b = sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), x in days
 --   forecast     the fitted line a + b x at the due date of the KPI's objective (the
---                earliest due on or after the measurement), not below 0; none when every
---                objective of the KPI was due before the measurement
+--                earliest due on or after the measurement), not below 0 and, for a KPI in
+--                %, not above 100; none when every objective of the KPI was due before the
+--                measurement
 --
 -- Views are security_invoker like those of views.sql: row-level security decides
 -- what each role sees.
@@ -112,6 +113,8 @@ SELECT o.organization_id,
        w.trend_points,
        CASE WHEN w.trend_points >= 3 THEN w.slope END AS trend_per_day,
        CASE WHEN w.trend_points >= 3 THEN w.slope * k.frequency_days END AS trend_per_period,
+       CASE WHEN w.trend_points >= 3
+            THEN w.intercept + w.slope * (w.measured_on - DATE '2000-01-01') END AS trend_value,
        ob.objective_id,
        ob.due_on,
        fc.forecast AS forecast_at_due,
@@ -140,11 +143,12 @@ LEFT JOIN LATERAL (
 ) ob ON true
 CROSS JOIN LATERAL (
     SELECT CASE WHEN w.trend_points >= 3 AND ob.due_on >= w.measured_on
-                THEN GREATEST(0, w.intercept + w.slope * (ob.due_on - DATE '2000-01-01')) END AS forecast
+                THEN LEAST(CASE WHEN k.unit = '%' THEN 100 END,
+                           GREATEST(0, w.intercept + w.slope * (ob.due_on - DATE '2000-01-01'))) END AS forecast
 ) fc;
 
 COMMENT ON VIEW @extschema@.kpi_series IS
-'Per KPI and measurement: value, attainment and status, the least-squares trend over the last 6 measurements (per day and per measurement period), the value the trend line forecasts at the due date of the KPI''s objective and whether that meets the target.';
+'Per KPI and measurement: value, attainment and status, the least-squares trend over the last 6 measurements (per day, per measurement period, its value at the measurement), the value the trend line forecasts at the due date of the KPI''s objective (0-100 for a KPI in %) and whether that meets the target.';
 
 -- ---------------------------------------------------------------------------
 -- Risk rating history
@@ -427,14 +431,16 @@ BEGIN ATOMIC
            CASE WHEN pg_catalog.count(*) >= 2
                 THEN pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision) END,
            CASE WHEN pg_catalog.count(*) >= 2
-                THEN GREATEST(0, pg_catalog.regr_intercept(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
-                                 + pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
-                                   * (to_date - DATE '2000-01-01')) END
+                THEN LEAST((SELECT CASE WHEN k.unit = '%' THEN 100 END FROM @extschema@.kpis k
+                            WHERE k.kpi_id = kpi_trend.kpi_id),
+                           GREATEST(0, pg_catalog.regr_intercept(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+                                       + pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+                                         * (to_date - DATE '2000-01-01'))) END
     FROM @extschema@.kpi_measurements m
     WHERE m.kpi_id = kpi_trend.kpi_id AND m.measured_on BETWEEN from_date AND to_date;
 END;
 COMMENT ON FUNCTION @extschema@.kpi_trend(bigint, date, date) IS
-'A KPI''s measurements from from_date to to_date (both included): how many, the first and last value, the least-squares slope in units per day (at least 2 points) and the fitted line at to_date (not below 0).';
+'A KPI''s measurements from from_date to to_date (both included): how many, the first and last value, the least-squares slope in units per day (at least 2 points) and the fitted line at to_date (not below 0; for a KPI in %, not above 100).';
 
 -- ---------------------------------------------------------------------------
 -- Column comments and privileges
@@ -486,9 +492,10 @@ BEGIN
             ('kpi_series', 'trend_points', 'Measurements the trend is fitted on: the last 6 up to and including this one (fewer at the start of the series).'),
             ('kpi_series', 'trend_per_day', 'Least-squares slope of value on date over those measurements, in units per day: sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), x in days; NULL with fewer than 3.'),
             ('kpi_series', 'trend_per_period', 'trend_per_day x frequency_days: the change per measurement period.'),
+            ('kpi_series', 'trend_value', 'The trend line (least-squares intercept + slope x date) at this measurement''s date; NULL with fewer than 3 measurements.'),
             ('kpi_series', 'objective_id', 'The KPI''s objective the forecast is for: the earliest due on or after the measurement, else the latest due; NULL when the KPI has none.'),
             ('kpi_series', 'due_on', 'Due date of that objective.'),
-            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
+            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0 and, for a KPI in %, not above 100; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
             ('kpi_series', 'on_track', 'True when forecast_at_due meets the target (>= for higher is better, <= for lower is better); NULL without a forecast.'),
 
             ('risk_history', 'month', 'First day of the calendar month.'),

@@ -155,6 +155,8 @@ SELECT o.organization_id,
        w.trend_points,
        CASE WHEN w.trend_points >= 3 THEN w.slope END AS trend_per_day,
        CASE WHEN w.trend_points >= 3 THEN w.slope * k.frequency_days END AS trend_per_period,
+       CASE WHEN w.trend_points >= 3
+            THEN w.intercept + w.slope * (w.measured_on - DATE '2000-01-01') END AS trend_value,
        ob.objective_id,
        ob.due_on,
        fc.forecast AS forecast_at_due,
@@ -183,11 +185,12 @@ LEFT JOIN LATERAL (
 ) ob ON true
 CROSS JOIN LATERAL (
     SELECT CASE WHEN w.trend_points >= 3 AND ob.due_on >= w.measured_on
-                THEN GREATEST(0, w.intercept + w.slope * (ob.due_on - DATE '2000-01-01')) END AS forecast
+                THEN LEAST(CASE WHEN k.unit = '%' THEN 100 END,
+                           GREATEST(0, w.intercept + w.slope * (ob.due_on - DATE '2000-01-01'))) END AS forecast
 ) fc;
 
 COMMENT ON VIEW @extschema@.kpi_series IS
-'Per KPI and measurement: value, attainment and status, the least-squares trend over the last 6 measurements (per day and per measurement period), the value the trend line forecasts at the due date of the KPI''s objective and whether that meets the target.';
+'Per KPI and measurement: value, attainment and status, the least-squares trend over the last 6 measurements (per day, per measurement period, its value at the measurement), the value the trend line forecasts at the due date of the KPI''s objective (0-100 for a KPI in %) and whether that meets the target.';
 
 -- ---------------------------------------------------------------------------
 -- Risk rating history
@@ -470,14 +473,16 @@ BEGIN ATOMIC
            CASE WHEN pg_catalog.count(*) >= 2
                 THEN pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision) END,
            CASE WHEN pg_catalog.count(*) >= 2
-                THEN GREATEST(0, pg_catalog.regr_intercept(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
-                                 + pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
-                                   * (to_date - DATE '2000-01-01')) END
+                THEN LEAST((SELECT CASE WHEN k.unit = '%' THEN 100 END FROM @extschema@.kpis k
+                            WHERE k.kpi_id = kpi_trend.kpi_id),
+                           GREATEST(0, pg_catalog.regr_intercept(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+                                       + pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+                                         * (to_date - DATE '2000-01-01'))) END
     FROM @extschema@.kpi_measurements m
     WHERE m.kpi_id = kpi_trend.kpi_id AND m.measured_on BETWEEN from_date AND to_date;
 END;
 COMMENT ON FUNCTION @extschema@.kpi_trend(bigint, date, date) IS
-'A KPI''s measurements from from_date to to_date (both included): how many, the first and last value, the least-squares slope in units per day (at least 2 points) and the fitted line at to_date (not below 0).';
+'A KPI''s measurements from from_date to to_date (both included): how many, the first and last value, the least-squares slope in units per day (at least 2 points) and the fitted line at to_date (not below 0; for a KPI in %, not above 100).';
 
 -- ---------------------------------------------------------------------------
 -- Column comments and privileges
@@ -529,9 +534,10 @@ BEGIN
             ('kpi_series', 'trend_points', 'Measurements the trend is fitted on: the last 6 up to and including this one (fewer at the start of the series).'),
             ('kpi_series', 'trend_per_day', 'Least-squares slope of value on date over those measurements, in units per day: sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), x in days; NULL with fewer than 3.'),
             ('kpi_series', 'trend_per_period', 'trend_per_day x frequency_days: the change per measurement period.'),
+            ('kpi_series', 'trend_value', 'The trend line (least-squares intercept + slope x date) at this measurement''s date; NULL with fewer than 3 measurements.'),
             ('kpi_series', 'objective_id', 'The KPI''s objective the forecast is for: the earliest due on or after the measurement, else the latest due; NULL when the KPI has none.'),
             ('kpi_series', 'due_on', 'Due date of that objective.'),
-            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
+            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0 and, for a KPI in %, not above 100; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
             ('kpi_series', 'on_track', 'True when forecast_at_due meets the target (>= for higher is better, <= for lower is better); NULL without a forecast.'),
 
             ('risk_history', 'month', 'First day of the calendar month.'),
@@ -825,16 +831,11 @@ BEGIN
     SELECT pg_catalog.array_agg(m.measured_on ORDER BY m.measured_on), pg_catalog.array_agg(m.value ORDER BY m.measured_on)
       INTO days, vals
     FROM @extschema@.kpi_measurements m WHERE m.kpi_id = kpi_trend_svg.kpi_id;
-    SELECT s.measured_on, s.value, s.trend_per_day, s.due_on, s.forecast_at_due INTO last
+    SELECT s.measured_on, s.value, s.trend_value, s.due_on, s.forecast_at_due INTO last
     FROM @extschema@.kpi_series s WHERE s.kpi_id = kpi_trend_svg.kpi_id
     ORDER BY s.measured_on DESC LIMIT 1;
-    -- the trend line at the last measurement: forecast - slope x days to the due date
-    -- (from the last value when the forecast was cut off at 0)
-    IF last.forecast_at_due > 0 THEN
-        fc_from_value := last.forecast_at_due - last.trend_per_day * (last.due_on - last.measured_on);
-    ELSE
-        fc_from_value := last.value;
-    END IF;
+    -- the forecast line starts on the trend line at the last measurement
+    fc_from_value := last.trend_value;
     RETURN @extschema@.trend_svg(COALESCE(days, ARRAY[]::date[]), COALESCE(vals, ARRAY[]::double precision[]),
         k.target, k.direction = 'higher_is_better', k.amber_tolerance,
         CASE WHEN last.forecast_at_due IS NOT NULL THEN last.measured_on END,
@@ -849,7 +850,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.kpi_trend_svg(bigint, text) IS
-'SVG of a KPI''s measurements with its target line, red/amber/green bands and the kpi_series forecast (least-squares trend of the last 6 measurements) to its objective''s due date; lang ''en'' or ''ja''.';
+'SVG of a KPI''s measurements with its target line, red/amber/green bands and the kpi_series forecast (least-squares trend of the last 6 measurements) as a dotted line from the trend value at the last measurement to the forecast at its objective''s due date; lang ''en'' or ''ja''.';
 
 CREATE FUNCTION @extschema@.peer_distribution_svg(organization_id bigint, framework_id bigint, lang text DEFAULT 'en')
 RETURNS text
