@@ -144,9 +144,9 @@ td.n, td.d { white-space: nowrap; }
 .chart { text-align: center; } .chart svg { max-width: 100%; height: auto; }
 .chart.wide svg { width: 680px; }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
-section { break-inside: avoid; page-break-inside: avoid; }
+.chart, .cards, tr { break-inside: avoid; page-break-inside: avoid; }
 @media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; }
-               .pagebreak { break-before: page; } }
+               .chart.wide svg { width: 120mm; } .chart.map svg { width: 160mm; } }
 </style></head><body>',
         pg_catalog.format('<h1>%s: %s</h1>', @extschema@.html_text(org.name), @extschema@.html_text(t->>'review_title')),
         pg_catalog.format('<div class="sub">%s %s &#183; %s %s (%s) %s %s &#183; %s %s &#8211; %s &#183; %s %s</div>',
@@ -205,7 +205,7 @@ section { break-inside: avoid; page-break-inside: avoid; }
         '</div></section>',
 
         -- risks
-        '<section class="pagebreak"><h2>' || @extschema@.html_text(t->>'heatmap_heading') || '</h2><div class="chart">',
+        '<section><h2>' || @extschema@.html_text(t->>'heatmap_heading') || '</h2><div class="chart map">',
         @extschema@.risk_heatmap_svg(management_review_html.organization_id, lang),
         '</div></section>',
 
@@ -244,7 +244,7 @@ section { break-inside: avoid; page-break-inside: avoid; }
         '</table><p class="note">' || @extschema@.html_text(t->>'explain_forecast') || '</p></section>',
 
         -- incidents
-        '<section class="pagebreak"><h2>' || @extschema@.html_text(t->>'incidents_heading') || '</h2><table>',
+        '<section><h2>' || @extschema@.html_text(t->>'incidents_heading') || '</h2><table>',
         pg_catalog.format('<tr><th>%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th></tr>',
             @extschema@.html_text(t->>'month'), @extschema@.html_text(t->>'incidents'), @extschema@.html_text(t->>'severe_col'),
             @extschema@.html_text(t->>'mttd'), @extschema@.html_text(t->>'mttr'), @extschema@.html_text(t->>'reported24')),
