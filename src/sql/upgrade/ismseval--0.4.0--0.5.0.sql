@@ -1125,7 +1125,7 @@ td.n, td.d { white-space: nowrap; }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
 .chart, .cards, tr { break-inside: avoid; page-break-inside: avoid; }
 @media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; }
-               .chart.wide svg { width: 120mm; } .chart.map svg { width: 160mm; } }
+               .chart.wide svg { width: 128mm; } .chart.map svg { width: 160mm; } }
 </style></head><body>',
         pg_catalog.format('<h1>%s: %s</h1>', @extschema@.html_text(org.name), @extschema@.html_text(t->>'review_title')),
         pg_catalog.format('<div class="sub">%s %s &#183; %s %s (%s) %s %s &#183; %s %s &#8211; %s &#183; %s %s</div>',
