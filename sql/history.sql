@@ -187,6 +187,18 @@ SELECT count(*) AS z_history FROM risk_rating_changes WHERE title = 'Z1';    -- 
 DELETE FROM organizations WHERE code = 'Z';
 SELECT count(*) AS z_history_after FROM risk_rating_changes WHERE title = 'Z1';    -- 0
 
+-- A risk stored past risks_check (triggers disabled), off the 4 x 4 matrix at likelihood 5,
+-- is recorded without levels and can still be closed: opened and closed rows, levels NULL,
+-- residual 5 x 4 x (1 - 0) = 20.
+ALTER TABLE risks DISABLE TRIGGER risks_check;
+INSERT INTO risks (organization_id, title, likelihood, impact, identified_on)
+SELECT organization_id, 'R-off', 5, 4, DATE '2025-04-02' FROM organizations WHERE code = 'A';
+ALTER TABLE risks ENABLE TRIGGER risks_check;
+DELETE FROM risks WHERE title = 'R-off';
+SELECT title, event, likelihood AS l, impact AS i, inherent_level, inherent_level_rank, residual_score,
+       residual_level_rank, within_tolerance
+FROM risk_rating_changes WHERE title = 'R-off' ORDER BY change_id;
+
 -- ---------------------------------------------------------------------------
 -- Incidents: months without incidents are zero rows.
 --   I1 2025-01-10 08:00, detected 10:00 (2 h), reported 2025-01-11 09:00 (23 h after detection:

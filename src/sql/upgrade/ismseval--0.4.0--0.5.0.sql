@@ -208,11 +208,11 @@ CREATE TABLE @extschema@.risk_rating_changes (
     impact          integer NOT NULL,
     control_effectiveness double precision NOT NULL,
     treatment       text NOT NULL,
-    inherent_level  text NOT NULL,
-    inherent_level_rank integer NOT NULL,
+    inherent_level  text,
+    inherent_level_rank integer,
     residual_score  double precision NOT NULL,
-    residual_level_rank integer NOT NULL,
-    within_tolerance boolean NOT NULL,
+    residual_level_rank integer,
+    within_tolerance boolean,
     recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );
 CREATE INDEX risk_rating_changes_org_idx ON @extschema@.risk_rating_changes (organization_id, changed_on);
@@ -223,10 +223,12 @@ COMMENT ON COLUMN @extschema@.risk_rating_changes.risk_id IS
 'The risk (no foreign key: the history outlives a deleted, that is closed, risk).';
 COMMENT ON COLUMN @extschema@.risk_rating_changes.changed_on IS
 'Date of the change: identified_on for opened, the current date for rated and closed.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.inherent_level IS
+'Level of the (likelihood, impact) cell on the organization''s matrix at the time; NULL when the rating lay off the matrix.';
 COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_level_rank IS
-'0-based rank of the residual level (residual_level_rank of views.sql) on the matrix of the time.';
+'0-based rank of the residual level (residual_level_rank of views.sql) on the matrix of the time; NULL off the matrix.';
 COMMENT ON COLUMN @extschema@.risk_rating_changes.within_tolerance IS
-'True when the residual level was at or below the organization''s tolerance at the time.';
+'True when the residual level was at or below the organization''s tolerance at the time; NULL off the matrix.';
 
 -- Records a risk's rating in risk_rating_changes (trigger on risks, AFTER INSERT/UPDATE/DELETE).
 -- SECURITY DEFINER: a tenant writes its risks but cannot write the history itself.
@@ -241,6 +243,8 @@ DECLARE
     ev      text;
     day     date;
     res     double precision;
+    on_matrix boolean;
+    lv      integer;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         r := OLD; ev := 'closed'; day := CURRENT_DATE;
@@ -262,17 +266,29 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;    -- the organization is being deleted: its history goes with it
     END IF;
-    res := @extschema@.residual_risk(@extschema@.risk_score(r.likelihood, r.impact)::double precision,
-                                     r.control_effectiveness);
-    INSERT INTO @extschema@.risk_rating_changes
-        (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
-         treatment, inherent_level, inherent_level_rank, residual_score, residual_level_rank, within_tolerance)
-    VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
-            r.treatment, @extschema@.risk_level(org.risk_matrix, r.likelihood, r.impact),
-            @extschema@.risk_level_rank(org.risk_matrix, r.likelihood, r.impact), res,
-            @extschema@.residual_level_rank(org.risk_matrix, r.likelihood, r.impact, res),
-            @extschema@.residual_level_rank(org.risk_matrix, r.likelihood, r.impact, res)
-                <= @extschema@.risk_level_rank(org.risk_matrix, org.risk_tolerance));
+    -- residual = inherent x (1 - control effectiveness), as residual_risk computes it (in plain
+    -- arithmetic, which a rating off the matrix, even a negative one, cannot make fail)
+    res := (r.likelihood * r.impact)::double precision * (1 - r.control_effectiveness);
+    -- a rating off the matrix (a risk stored past risks_check) is recorded without levels,
+    -- so that it can still be re-rated or closed
+    on_matrix := r.likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(org.risk_matrix)
+                 AND r.impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(org.risk_matrix);
+    IF on_matrix THEN
+        lv := @extschema@.residual_level_rank(org.risk_matrix, r.likelihood, r.impact, res);
+        INSERT INTO @extschema@.risk_rating_changes
+            (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
+             treatment, inherent_level, inherent_level_rank, residual_score, residual_level_rank, within_tolerance)
+        VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
+                r.treatment, @extschema@.risk_level(org.risk_matrix, r.likelihood, r.impact),
+                @extschema@.risk_level_rank(org.risk_matrix, r.likelihood, r.impact), res, lv,
+                lv <= @extschema@.risk_level_rank(org.risk_matrix, org.risk_tolerance));
+    ELSE
+        INSERT INTO @extschema@.risk_rating_changes
+            (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
+             treatment, residual_score)
+        VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
+                r.treatment, res);
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -585,21 +601,26 @@ GRANT SELECT ON @extschema@.maturity_history, @extschema@.kpi_series, @extschema
     @extschema@.department_maturity TO ismseval_admin, ismseval_tenant;
 
 -- Risks that exist before the update get their opening in the history, with their
--- current rating, dated identified_on (their earlier ratings were not kept).
+-- current rating, dated identified_on (their earlier ratings were not kept); a rating off
+-- the organization's matrix without levels, as the trigger records it.
 INSERT INTO @extschema@.risk_rating_changes
     (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
      treatment, inherent_level, inherent_level_rank, residual_score, residual_level_rank, within_tolerance)
 SELECT r.organization_id, r.risk_id, r.title, 'opened', r.identified_on, r.likelihood, r.impact,
        r.control_effectiveness, r.treatment,
-       @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact),
-       @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact), res.score,
-       @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, res.score),
-       @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, res.score)
-           <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance)
+       CASE WHEN m.on_matrix THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END,
+       CASE WHEN m.on_matrix THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END,
+       m.residual,
+       CASE WHEN m.on_matrix THEN @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, m.residual) END,
+       CASE WHEN m.on_matrix THEN @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, m.residual)
+                                  <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) END
 FROM @extschema@.risks r
 JOIN @extschema@.organizations o ON o.organization_id = r.organization_id
-CROSS JOIN LATERAL (SELECT @extschema@.residual_risk(@extschema@.risk_score(r.likelihood, r.impact)::double precision,
-                                                     r.control_effectiveness) AS score) res
+CROSS JOIN LATERAL (
+    SELECT (r.likelihood * r.impact)::double precision * (1 - r.control_effectiveness) AS residual,
+           r.likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(o.risk_matrix)
+           AND r.impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(o.risk_matrix) AS on_matrix
+) m
 ORDER BY r.risk_id;
 
 -- ---------------------------------------------------------------------------
