@@ -1,7 +1,8 @@
 -- The ismseval demo: generates a deterministic sample of 300 organizations, then prints the
--- management review of one of them (Sakura Trust Bank, ORG-0001) with its top risks, KPI status
--- and maturity by domain, and writes its radar chart (radar.svg) and a one-page HTML report
--- (report.html) into the current directory.
+-- management review of one of them (Sakura Trust Bank, ORG-0001) with its top risks, KPI status,
+-- maturity by domain and trends, and writes its charts (radar.svg, heatmap.svg, kpi-patch.svg,
+-- peers.svg) and its management review report (management_review_html: report.html, and
+-- report-ja.html in Japanese) into the current directory.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 \pset footer off
@@ -65,13 +66,42 @@ FROM maturity_by_domain WHERE organization_id = :org ORDER BY display_order;
 SELECT core_business, domain, round(avg(own_score)::numeric, 2) AS mean_score, count(*) AS organizations
 FROM maturity_by_domain GROUP BY core_business, domain, display_order ORDER BY core_business, display_order;
 
-\echo '== writing radar.svg and report.html'
+\echo '== maturity history (changes against the previous assessment and the one about a year earlier)'
+SELECT assessed_on, domain, round(score::numeric, 2) AS score, round(percentage::numeric, 1) AS pct,
+       round(coverage::numeric) AS coverage, previous_assessed_on, round(change_vs_previous::numeric, 2) AS vs_previous,
+       year_ago_assessed_on, round(change_vs_year_ago::numeric, 2) AS vs_year_ago
+FROM maturity_history WHERE organization_id = :org ORDER BY assessed_on DESC, display_order LIMIT 6;
+
+\echo '== KPI trends (least-squares slope of the last 6 measurements, forecast at the objective''s due date)'
+SELECT DISTINCT ON (kpi) kpi, measured_on, value, status, round(trend_per_period::numeric, 2) AS trend_per_period,
+       due_on, round(forecast_at_due::numeric, 1) AS forecast_at_due, on_track
+FROM kpi_series WHERE organization_id = :org ORDER BY kpi, measured_on DESC;
+
+\echo '== REPORT-24H agrees with the incidents: its latest value and incident_metrics over the same 91 days'
+SELECT s.measured_on, s.value AS kpi_value,
+       round(im.reported_within_24h_pct::numeric, 1) AS from_incidents, im.incidents
+FROM kpi_series s, incident_metrics(s.organization_id, s.measured_on - 90, s.measured_on) im
+WHERE s.organization_id = :org AND s.kpi = 'REPORT-24H' ORDER BY s.measured_on DESC LIMIT 1;
+
+\echo '== risk history (open risks at each month''s end, opened and closed in the month)'
+SELECT month, open_risks, outside_tolerance, opened, closed
+FROM risk_history WHERE organization_id = :org AND level_rank = 0 ORDER BY month DESC LIMIT 6;
+
+\echo '== writing radar.svg, heatmap.svg, kpi-patch.svg, peers.svg, report.html and report-ja.html'
 \pset format unaligned
 \pset tuples_only on
 \o radar.svg
 SELECT org_radar_svg(:org);
+\o heatmap.svg
+SELECT risk_heatmap_svg(:org);
+\o kpi-patch.svg
+SELECT kpi_trend_svg(kpi_id) FROM kpis WHERE organization_id = :org AND code = 'PATCH-14D';
+\o peers.svg
+SELECT peer_distribution_svg(:org, (SELECT framework_id FROM latest_assessments(:org) ORDER BY assessed_on DESC LIMIT 1));
 \o report.html
-\ir report.sql
+SELECT management_review_html(:org);
+\o report-ja.html
+SELECT management_review_html(:org, lang => 'ja');
 \o
 \pset format aligned
 \pset tuples_only off

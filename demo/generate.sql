@@ -1,9 +1,11 @@
 -- Demo data generator (not part of the extension): ismseval_demo.generate(n_orgs, seed, as_of)
 -- fills the ismseval tables with a deterministic, believable sample: organizations of the three
--- core business types and four size bands, departments, two NIST CSF 2.0 self-assessments each
+-- core business types and four size bands, departments (in the first 30 organizations with
+-- their own assessments), two NIST CSF 2.0 self-assessments each
 -- (a year apart; regulated firms stronger in governance, planning-competitive firms in protection,
 -- mass-production firms in response and recovery; larger firms stronger overall), small yes/no
--- questions, assets and risks, six KPIs measured monthly for 12 months, objectives, incidents,
+-- questions, assets and risks (a quarter of them re-rated), six KPIs measured for 12 months
+-- (REPORT-24H computed from the incidents), objectives, incidents,
 -- nonconformities and corrective actions. Dates are relative to as_of (default today), so the
 -- demo reads the same whenever it runs.
 
@@ -150,6 +152,24 @@ BEGIN
     ORDER BY a.assessment_id, q.question_id
     ) s;
 
+    -- Department self-assessments (the working group's case A) in the first 30 organizations:
+    -- each department scores the large questions around its organization's latest score.
+    INSERT INTO assessments (organization_id, department_id, framework_id, assessed_on)
+    SELECT dp.organization_id, dp.department_id, 1, as_of - 45 - (dp.department_id % 20)::int
+    FROM demo_org d JOIN departments dp ON dp.organization_id = d.organization_id
+    WHERE d.i <= 30
+    ORDER BY dp.department_id;
+    INSERT INTO answers (assessment_id, question_id, score)
+    SELECT da.assessment_id, oa.question_id,
+           greatest(1, least(4, round(coalesce(oa.score, 2) + 0.8 * normal())))::int
+    FROM assessments da
+    JOIN LATERAL (SELECT a.assessment_id FROM assessments a
+                  WHERE a.organization_id = da.organization_id AND a.department_id IS NULL
+                  ORDER BY a.assessed_on DESC LIMIT 1) la ON true
+    JOIN answers oa ON oa.assessment_id = la.assessment_id AND oa.score IS NOT NULL
+    WHERE da.department_id IS NOT NULL
+    ORDER BY da.assessment_id, oa.question_id;
+
     -- Small questions: yes more likely the better the large question is scored.
     INSERT INTO answers (assessment_id, question_id, answer_yes)
     SELECT la.assessment_id, q.question_id,
@@ -234,6 +254,7 @@ BEGIN
     CROSS JOIN generate_series(1, 12) m
     WHERE (k.frequency_days = 30 OR m % 3 = 1)
       AND NOT (m <= 3 AND (d.i + k.kpi_id) % 11 = 0)
+      AND k.code <> 'REPORT-24H'        -- measured from the incidents below
     ORDER BY d.i, k.kpi_id, m;
 
     INSERT INTO objectives (organization_id, kpi_id, title, owner, set_on, due_on)
@@ -269,6 +290,27 @@ BEGIN
                    - round(d.ability * 4)
     ) s
     ORDER BY s.i, s.n;
+
+    -- REPORT-24H is measured from the incidents themselves, so that the KPI and the incident
+    -- views agree: each quarter's value is incident_metrics over the 91 days up to the
+    -- measurement date (no value for a quarter without a detected incident).
+    INSERT INTO kpi_measurements (kpi_id, measured_on, value)
+    SELECT k.kpi_id, x.md, round(im.reported_within_24h_pct::numeric, 1)::float8
+    FROM demo_org d
+    JOIN kpis k ON k.organization_id = d.organization_id AND k.code = 'REPORT-24H'
+    CROSS JOIN generate_series(1, 12) m
+    CROSS JOIN LATERAL (SELECT (date_trunc('month', as_of) - make_interval(months => m - 1))::date - 1 AS md) x
+    CROSS JOIN LATERAL incident_metrics(d.organization_id, x.md - 90, x.md) im
+    WHERE m % 3 = 1 AND im.reported_within_24h_pct IS NOT NULL
+    ORDER BY d.i, m;
+
+    -- Risks keep a dated history of their ratings (risk_rating_changes, written by a trigger):
+    -- every fourth risk had its controls improved halfway between being identified and as_of.
+    UPDATE risks r SET control_effectiveness = least(0.95, r.control_effectiveness + 0.25)
+    FROM demo_org d WHERE r.organization_id = d.organization_id AND r.risk_id % 4 = 0;
+    UPDATE risk_rating_changes c SET changed_on = r.identified_on + (as_of - r.identified_on) / 2
+    FROM risks r JOIN demo_org d ON d.organization_id = r.organization_id
+    WHERE c.risk_id = r.risk_id AND c.event = 'rated';
 
     INSERT INTO nonconformities (organization_id, source, description, severity, owner, raised_on, due_on, closed_on)
     SELECT d.organization_id, nc.source, nc.description, nc.severity, nc.owner,

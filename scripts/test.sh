@@ -36,5 +36,8 @@ PG_BINDIR="$PG_BINDIR" bash "$REPO/test/races.sh"
 echo "== a LATIN1 database"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/encoding.sh"
 
+echo "== charts and report through xmllint"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/charts_xml.sh"
+
 echo "== update chain"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/upgrade.sh"

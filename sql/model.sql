@@ -153,6 +153,7 @@ FROM objective_status WHERE organization = 'A' ORDER BY objective;
 -- month 0: 3 incidents, 1 severe, max leakage 2; MTTD (2+6)/2 = 4, p90 2 + 0.9 x 4 = 5.6;
 --          MTTR (10+20)/2 = 15, p90 10 + 0.9 x 10 = 19; within 24 h: 1 of 2 detected = 50 %
 -- month 1: 1 incident, 1 severe, leakage 4; MTTD 1, MTTR 3 (p90 the same); 1 of 1 = 100 %
+-- month 2 (the current month): no incident: a row of zeros (counts 0, the figures NULL)
 SELECT (date_trunc('month', CURRENT_DATE) - interval '2 months')::date AS m0 \gset
 INSERT INTO incidents (organization_id, title, occurred_at, detected_at, reported_at, resolved_at, severity, leakage_risk)
 SELECT o.organization_id, v.t, :'m0'::timestamptz + v.occ, :'m0'::timestamptz + v.occ + v.det,

@@ -232,7 +232,7 @@ draw_axes(StringInfo buf, const LecFigures *f, text *unit)
 	if (unit != NULL)
 	{
 		appendStringInfoString(buf, " (");
-		append_xml_text(buf, VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit));
+		svg_text(buf, VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit));
 		appendStringInfoChar(buf, ')');
 	}
 	appendStringInfoString(buf, ", logarithmic scale</text>\n");
@@ -305,7 +305,7 @@ loss_exceedance_svg(PG_FUNCTION_ARGS)
 	if (title != NULL)
 	{
 		appendStringInfoString(&buf, "<title>");
-		append_xml_text(&buf, VARDATA_ANY(title), VARSIZE_ANY_EXHDR(title));
+		svg_text(&buf, VARDATA_ANY(title), VARSIZE_ANY_EXHDR(title));
 		appendStringInfoString(&buf, "</title>\n");
 	}
 	appendStringInfo(&buf, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
@@ -314,7 +314,7 @@ loss_exceedance_svg(PG_FUNCTION_ARGS)
 	{
 		appendStringInfo(&buf, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" font-size=\"18\" font-weight=\"bold\" fill=\"#222222\">",
 						 LEC_WIDTH / 2.0, 34.0);
-		append_xml_text(&buf, VARDATA_ANY(title), VARSIZE_ANY_EXHDR(title));
+		svg_text(&buf, VARDATA_ANY(title), VARSIZE_ANY_EXHDR(title));
 		appendStringInfoString(&buf, "</text>\n");
 	}
 	draw_axes(&buf, &f, unit);

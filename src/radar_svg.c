@@ -2,17 +2,23 @@
  * radar_svg.c: radar_svg(series, names, axis_order, scale_min, scale_max,
  * title), a standalone SVG document drawing one or more radars.
  *
- * Layout (viewBox 0 0 820 560): the chart is centred at (280, 300) with an
- * outer radius of 200; axis 0 points up and the others follow clockwise.
+ * Layout (viewBox 0 0 820 640): the chart is centred at (410, 320) with an
+ * outer radius of 190; axis 0 points up and the others follow clockwise.
  * Grid rings are circles, one per integer step when scale_max - scale_min is
- * a whole number <= 10, else 5 evenly spaced; each is labelled with its value.
- * A value is drawn at (value - scale_min) / (scale_max - scale_min) of the
- * radius, clamped to [0, 1]; an axis a series lacks is drawn at the centre
- * and gets no point marker.  Series colours come from a fixed palette of 8
- * (repeating), with a 25 % opaque fill.  Coordinates are printed with %.2f
- * (the backend always runs with LC_NUMERIC=C), so the same input always
- * gives the same bytes.  Every label, name and the title is XML-escaped and
- * stripped of control characters.
+ * a whole number <= 10, else 5 evenly spaced; each is labelled with its value
+ * along the bisector between the first two axes (never on an axis, so never
+ * under an axis label), on a white halo, and the centre is labelled with
+ * scale_min. A value is drawn at (value - scale_min) / (scale_max -
+ * scale_min) of the radius, clamped to [0, 1]; an axis a series lacks is
+ * drawn at the centre and gets no point marker; a series that has none of the
+ * axes draws nothing (its legend entry is greyed), so the other series keep
+ * their colours and styles: these follow the series' position, which callers
+ * keep fixed by meaning (org_radar_svg: own, peers, target). Series 1 is
+ * filled lightly, the others are outlines only (2 dashed), so fills never pile
+ * up into a muddy centre. Axis labels are wrapped to two lines of 26 en units.
+ * Coordinates are printed with %.2f (the backend always runs with
+ * LC_NUMERIC=C), so the same input always gives the same bytes. Every label,
+ * name and the title is XML-escaped and stripped of control characters.
  */
 #include "postgres.h"
 
@@ -33,16 +39,17 @@
 PG_FUNCTION_INFO_V1(radar_svg);
 
 #define SVG_WIDTH 820
-#define SVG_HEIGHT 560
-#define SVG_CX 280.0
-#define SVG_CY 300.0
-#define SVG_RADIUS 200.0
-#define SVG_LEGEND_X 540.0
-#define SVG_LEGEND_Y 80.0
+#define SVG_HEIGHT 640
+#define SVG_CX 410.0
+#define SVG_CY 320.0
+#define SVG_RADIUS 190.0
+#define SVG_LEGEND_Y 612.0
+#define SVG_LABEL_WIDTH 26
 
+/* By position: 1 own (blue), 2 peers (orange), 3 target (green), then others. */
 static const char *const svg_palette[] = {
-	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
-	"#9467bd", "#8c564b", "#e377c2", "#17becf"
+	"#1565C0", "#E65100", "#2E7D32", "#6A1B9A",
+	"#00838F", "#8D6E63", "#AD1457", "#546E7A"
 };
 
 #define SVG_PALETTE_SIZE lengthof(svg_palette)
@@ -53,63 +60,6 @@ typedef struct SvgAxis
 	const char *label;
 	int			len;
 } SvgAxis;
-
-/* Appends text XML-escaped, without C0/C1 control characters or U+FFFE/U+FFFF. */
-void
-append_xml_text(StringInfo buf, const char *s, int len)
-{
-	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
-	int			i = 0;
-
-	while (i < len)
-	{
-		unsigned char c = (unsigned char) s[i];
-
-		if (c < 0x20 || c == 0x7f)
-			i++;
-		else if (utf8 && c == 0xc2 && i + 1 < len &&
-				 (unsigned char) s[i + 1] >= 0x80 && (unsigned char) s[i + 1] <= 0x9f)
-			i += 2;
-		else if (utf8 && c == 0xef && i + 2 < len && (unsigned char) s[i + 1] == 0xbf &&
-				 ((unsigned char) s[i + 2] == 0xbe || (unsigned char) s[i + 2] == 0xbf))
-			i += 3;
-		else
-		{
-			switch (c)
-			{
-				case '&':
-					appendStringInfoString(buf, "&amp;");
-					break;
-				case '<':
-					appendStringInfoString(buf, "&lt;");
-					break;
-				case '>':
-					appendStringInfoString(buf, "&gt;");
-					break;
-				case '"':
-					appendStringInfoString(buf, "&quot;");
-					break;
-				case '\'':
-					appendStringInfoString(buf, "&#39;");
-					break;
-				default:
-					appendStringInfoChar(buf, (char) c);
-			}
-			i++;
-		}
-	}
-}
-
-/* Appends a number: without decimals when it is whole, else with two; never "-0". */
-static void
-append_scale_value(StringInfo buf, double v)
-{
-	v += 0.0;
-	if (v == floor(v) && fabs(v) < 1e15)
-		appendStringInfo(buf, "%.0f", v + 0.0);
-	else
-		appendStringInfo(buf, "%.2f", v);
-}
 
 /* Orders axis labels in byte order. */
 static int
@@ -282,19 +232,28 @@ axis_point(int i, int naxes, double frac, double *x, double *y)
 	*y = SVG_CY + SVG_RADIUS * frac * sin(angle);
 }
 
-/* Draws the grid rings with their values, and the spokes with the axis labels. */
-static void
-draw_grid(StringInfo buf, SvgAxis *axes, int naxes, double smin, double smax)
+/* The number of grid rings: one per integer step up to 10, else 5. */
+static int
+ring_count(double smin, double smax)
 {
 	double		span = smax - smin;
-	int			rings = (span == floor(span) && span <= 10) ? (int) span : 5;
+
+	return (span == floor(span) && span <= 10) ? (int) span : 5;
+}
+
+/* Draws the grid rings and the spokes. */
+static void
+draw_grid(StringInfo buf, int naxes, double smin, double smax)
+{
+	int			rings = ring_count(smin, smax);
 	int			j,
 				i;
 
-	appendStringInfoString(buf, "<g class=\"grid\" fill=\"none\" stroke=\"#bbbbbb\" stroke-width=\"1\">\n");
+	appendStringInfoString(buf, "<g class=\"grid\" fill=\"none\" stroke=\"#c8c8c8\" stroke-width=\"1\">\n");
 	for (j = 1; j <= rings; j++)
-		appendStringInfo(buf, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\"/>\n",
-						 SVG_CX, SVG_CY, SVG_RADIUS * j / rings);
+		appendStringInfo(buf, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\"%s/>\n",
+						 SVG_CX, SVG_CY, SVG_RADIUS * j / rings,
+						 j == rings ? " stroke=\"#9e9e9e\"" : "");
 	for (i = 0; i < naxes; i++)
 	{
 		double		x,
@@ -305,39 +264,80 @@ draw_grid(StringInfo buf, SvgAxis *axes, int naxes, double smin, double smax)
 						 SVG_CX, SVG_CY, x, y);
 	}
 	appendStringInfoString(buf, "</g>\n");
+}
 
-	appendStringInfoString(buf, "<g class=\"ring-labels\" font-size=\"11\" fill=\"#777777\">\n");
+/* Labels the rings along the bisector of the first two axes, the centre with scale_min. */
+static void
+draw_ring_labels(StringInfo buf, int naxes, double smin, double smax)
+{
+	int			rings = ring_count(smin, smax);
+	double		angle = -M_PI / 2 + M_PI / Max(naxes, 2);
+	int			j;
+
+	appendStringInfoString(buf, "<g class=\"ring-labels\" font-size=\"11\" fill=\"#616161\" "
+						   "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\" "
+						   "text-anchor=\"middle\" dominant-baseline=\"middle\">\n");
 	for (j = 0; j <= rings; j++)
 	{
-		appendStringInfo(buf, "<text x=\"%.2f\" y=\"%.2f\">", SVG_CX + 4,
-						 SVG_CY - SVG_RADIUS * j / rings - 3);
-		append_scale_value(buf, j == rings ? smax : smin + span * j / rings);
-		appendStringInfoString(buf, "</text>\n");
-	}
-	appendStringInfoString(buf, "</g>\n");
+		double		r = SVG_RADIUS * j / rings;
 
-	appendStringInfoString(buf, "<g class=\"axis-labels\" font-size=\"13\" fill=\"#222222\">\n");
-	for (i = 0; i < naxes; i++)
-	{
-		double		x,
-					y,
-					dx;
-		const char *anchor;
-
-		axis_point(i, naxes, 1.0, &x, &y);
-		dx = x - SVG_CX;
-		anchor = dx > 1 ? "start" : (dx < -1 ? "end" : "middle");
-		axis_point(i, naxes, 1.0 + 14.0 / SVG_RADIUS, &x, &y);
-		appendStringInfo(buf, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\" dominant-baseline=\"middle\">",
-						 x, y, anchor);
-		append_xml_text(buf, axes[i].label, axes[i].len);
+		appendStringInfo(buf, "<text x=\"%.2f\" y=\"%.2f\">", SVG_CX + r * cos(angle),
+						 SVG_CY + r * sin(angle));
+		svg_value(buf, j == rings ? smax : smin + (smax - smin) * j / rings, 2);
 		appendStringInfoString(buf, "</text>\n");
 	}
 	appendStringInfoString(buf, "</g>\n");
 }
 
-/* Draws one series: its polygon and a marker at each axis it has. */
+/* Draws the axis labels outside the outer ring, wrapped to two lines. */
 static void
+draw_axis_labels(StringInfo buf, SvgAxis *axes, int naxes)
+{
+	int			i;
+
+	appendStringInfoString(buf, "<g class=\"axis-labels\" font-size=\"13\" fill=\"" SVG_INK "\">\n");
+	for (i = 0; i < naxes; i++)
+	{
+		double		x,
+					y,
+					dx,
+					dy;
+		const char *anchor;
+		int			starts[2],
+					lens[2],
+					nlines,
+					k;
+		bool		truncated;
+
+		axis_point(i, naxes, 1.0, &x, &y);
+		dx = x - SVG_CX;
+		dy = y - SVG_CY;
+		anchor = dx > 1 ? "start" : (dx < -1 ? "end" : "middle");
+		axis_point(i, naxes, 1.0 + 12.0 / SVG_RADIUS, &x, &y);
+		nlines = svg_wrap(axes[i].label, axes[i].len, SVG_LABEL_WIDTH, 2, starts, lens, &truncated);
+		/* above the top, below the bottom, centred vertically on the sides */
+		if (dy < -1 && fabs(dx) < SVG_RADIUS * 0.3)
+			y -= 15.0 * (nlines - 1) + 4;
+		else if (dy > 1 && fabs(dx) < SVG_RADIUS * 0.3)
+			y += 10;
+		else
+			y -= 7.5 * (nlines - 1) - 4;
+		appendStringInfo(buf, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\">", x, y, anchor);
+		for (k = 0; k < nlines; k++)
+		{
+			appendStringInfo(buf, "<tspan x=\"%.2f\" dy=\"%s\">", x, k == 0 ? "0" : "15");
+			svg_text(buf, axes[i].label + starts[k], lens[k]);
+			if (k == nlines - 1 && truncated)
+				appendStringInfoString(buf, "\xe2\x80\xa6");
+			appendStringInfoString(buf, "</tspan>");
+		}
+		appendStringInfoString(buf, "</text>\n");
+	}
+	appendStringInfoString(buf, "</g>\n");
+}
+
+/* Draws one series: its polygon and a marker at each axis it has; false when it has none. */
+static bool
 draw_series(StringInfo buf, const Radar *r, int s, SvgAxis *axes, int naxes,
 			double smin, double smax)
 {
@@ -345,6 +345,7 @@ draw_series(StringInfo buf, const Radar *r, int s, SvgAxis *axes, int naxes,
 	double	   *fx = palloc(Max(naxes, 1) * sizeof(double));
 	double	   *fy = palloc(Max(naxes, 1) * sizeof(double));
 	bool	   *present = palloc(Max(naxes, 1) * sizeof(bool));
+	int			npresent = 0;
 	int			i;
 
 	for (i = 0; i < naxes; i++)
@@ -357,38 +358,51 @@ draw_series(StringInfo buf, const Radar *r, int s, SvgAxis *axes, int naxes,
 		{
 			frac = (RADAR_AXES(r)[k].mean - smin) / (smax - smin);
 			frac = frac < 0 ? 0 : (frac > 1 ? 1 : frac);
+			npresent++;
 		}
 		axis_point(i, naxes, frac, &fx[i], &fy[i]);
 	}
+	if (npresent == 0)
+		return false;
 	appendStringInfo(buf, "<g class=\"series\" fill=\"%s\" stroke=\"%s\">\n", colour, colour);
-	appendStringInfoString(buf, "<polygon fill-opacity=\"0.25\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"");
+	appendStringInfo(buf, "<polygon %s stroke-width=\"%s\" stroke-linejoin=\"round\" points=\"",
+					 s == 0 ? "fill-opacity=\"0.15\"" : "fill=\"none\"",
+					 s == 2 ? "2.5\" stroke-dasharray=\"7 4" : "2.5");
 	for (i = 0; i < naxes; i++)
 		appendStringInfo(buf, "%s%.2f,%.2f", i > 0 ? " " : "", fx[i], fy[i]);
 	appendStringInfoString(buf, "\"/>\n");
 	for (i = 0; i < naxes; i++)
 		if (present[i])
-			appendStringInfo(buf, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.5\"/>\n", fx[i], fy[i]);
+			appendStringInfo(buf, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.5\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n",
+							 fx[i], fy[i]);
 	appendStringInfoString(buf, "</g>\n");
+	return true;
 }
 
-/* Draws the legend: a colour swatch and the name of each series. */
+/* Draws the legend in one centred row: a line sample and the name of each series. */
 static void
-draw_legend(StringInfo buf, char **names, int nseries)
+draw_legend(StringInfo buf, char **names, bool *drawn, int nseries)
 {
+	double		total = 0;
+	double		x;
 	int			s;
 
-	appendStringInfoString(buf, "<g class=\"legend\" font-size=\"13\" fill=\"#222222\">\n");
+	for (s = 0; s < nseries; s++)
+		total += 34 + 7.0 * svg_text_width(names[s], strlen(names[s])) + 24;
+	x = (SVG_WIDTH - total) / 2;
+	appendStringInfoString(buf, "<g class=\"legend\" font-size=\"13\">\n");
 	for (s = 0; s < nseries; s++)
 	{
-		const char *colour = svg_palette[s % SVG_PALETTE_SIZE];
-		double		y = SVG_LEGEND_Y + 24.0 * s;
+		const char *colour = drawn[s] ? svg_palette[s % SVG_PALETTE_SIZE] : "#bdbdbd";
 
-		appendStringInfo(buf, "<rect x=\"%.2f\" y=\"%.2f\" width=\"14\" height=\"14\" fill=\"%s\" fill-opacity=\"0.5\" stroke=\"%s\"/>\n",
-						 SVG_LEGEND_X, y, colour, colour);
-		appendStringInfo(buf, "<text x=\"%.2f\" y=\"%.2f\" dominant-baseline=\"middle\">",
-						 SVG_LEGEND_X + 22, y + 7);
-		append_xml_text(buf, names[s], strlen(names[s]));
+		appendStringInfo(buf, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
+						 "stroke-width=\"3\"%s/>\n", x, SVG_LEGEND_Y, x + 26, SVG_LEGEND_Y, colour,
+						 s == 2 ? " stroke-dasharray=\"7 4\"" : "");
+		appendStringInfo(buf, "<text x=\"%.2f\" y=\"%.2f\" dominant-baseline=\"middle\" fill=\"%s\">",
+						 x + 34, SVG_LEGEND_Y, drawn[s] ? SVG_INK : "#9e9e9e");
+		svg_cstring(buf, names[s]);
 		appendStringInfoString(buf, "</text>\n");
+		x += 34 + 7.0 * svg_text_width(names[s], strlen(names[s])) + 24;
 	}
 	appendStringInfoString(buf, "</g>\n");
 }
@@ -406,6 +420,7 @@ radar_svg(PG_FUNCTION_ARGS)
 				smax;
 	StringInfoData buf;
 	int			s;
+	bool	   *drawn;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -424,33 +439,21 @@ radar_svg(PG_FUNCTION_ARGS)
 	axes = collect_axes(fcinfo, series, nseries, &naxes);
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf,
-					 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-					 "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n",
-					 SVG_WIDTH, SVG_HEIGHT, SVG_WIDTH, SVG_HEIGHT);
-	if (!PG_ARGISNULL(5))
+	if (PG_ARGISNULL(5))
+		svg_begin(&buf, SVG_WIDTH, SVG_HEIGHT, NULL, 0);
+	else
 	{
 		text	   *title = PG_GETARG_TEXT_PP(5);
 
-		appendStringInfoString(&buf, "<title>");
-		append_xml_text(&buf, VARDATA_ANY(title), VARSIZE_ANY_EXHDR(title));
-		appendStringInfoString(&buf, "</title>\n");
+		svg_begin(&buf, SVG_WIDTH, SVG_HEIGHT, VARDATA_ANY(title), VARSIZE_ANY_EXHDR(title));
 	}
-	appendStringInfo(&buf, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
-					 SVG_WIDTH, SVG_HEIGHT);
-	if (!PG_ARGISNULL(5))
-	{
-		text	   *title = PG_GETARG_TEXT_PP(5);
-
-		appendStringInfo(&buf, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" font-size=\"18\" font-weight=\"bold\" fill=\"#222222\">",
-						 SVG_WIDTH / 2.0, 34.0);
-		append_xml_text(&buf, VARDATA_ANY(title), VARSIZE_ANY_EXHDR(title));
-		appendStringInfoString(&buf, "</text>\n");
-	}
-	draw_grid(&buf, axes, naxes, smin, smax);
+	drawn = palloc(nseries * sizeof(bool));
+	draw_grid(&buf, naxes, smin, smax);
 	for (s = 0; s < nseries; s++)
-		draw_series(&buf, series[s], s, axes, naxes, smin, smax);
-	draw_legend(&buf, names, nseries);
-	appendStringInfoString(&buf, "</svg>\n");
+		drawn[s] = draw_series(&buf, series[s], s, axes, naxes, smin, smax);
+	draw_ring_labels(&buf, naxes, smin, smax);
+	draw_axis_labels(&buf, axes, naxes);
+	draw_legend(&buf, names, drawn, nseries);
+	svg_end(&buf);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
 }

@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(148);
+SELECT plan(160);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -123,7 +123,8 @@ INSERT INTO table_keys VALUES
     ('objectives', 't.objective_id::text', 't.organization_id'),
     ('incidents', 't.incident_id::text', 't.organization_id'),
     ('nonconformities', 't.nonconformity_id::text', 't.organization_id'),
-    ('corrective_actions', 't.action_id::text', 't.organization_id');
+    ('corrective_actions', 't.action_id::text', 't.organization_id'),
+    ('risk_rating_changes', 't.change_id::text', 't.organization_id');
 GRANT SELECT ON table_keys TO PUBLIC;
 
 -- The rows each tenant must see: its organizations' rows, and the shared threats.
@@ -167,7 +168,8 @@ SELECT set_eq(format('SELECT DISTINCT organization_id FROM ismseval.%I', v),
               'SELECT organization_id FROM tenant_orgs WHERE tenant = ''alpha''',
               format('alice sees exactly alpha''s organizations in view %s', v))
 FROM unnest(ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
-                  'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review']) v
+                  'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review',
+                  'maturity_history', 'kpi_series', 'risk_history']) v
 ORDER BY v;
 
 SET ROLE bob;
@@ -179,8 +181,31 @@ SELECT set_eq(format('SELECT DISTINCT organization_id FROM ismseval.%I', v),
               'SELECT organization_id FROM tenant_orgs WHERE tenant = ''beta''',
               format('bob sees exactly beta''s organizations in view %s', v))
 FROM unnest(ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
-                  'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review']) v
+                  'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review',
+                  'maturity_history', 'kpi_series', 'risk_history']) v
 ORDER BY v;
+
+-- The rating history: a tenant's rating change is recorded (by the SECURITY DEFINER trigger),
+-- but the tenant cannot write the history itself.
+SELECT organization_id AS b1_id FROM tenant_orgs WHERE code = 'b1' \gset
+SET ROLE alice;
+UPDATE ismseval.risks SET likelihood = 3 WHERE organization_id = (SELECT organization_id FROM tenant_orgs WHERE code = 'a1');
+SELECT is((SELECT count(*) FROM ismseval.risk_rating_changes c JOIN tenant_orgs t USING (organization_id)
+           WHERE t.code = 'a1' AND c.event = 'rated' AND c.likelihood = 3), 1::bigint,
+          'a tenant''s change of a risk rating is recorded in risk_rating_changes');
+SELECT throws_ok($$INSERT INTO ismseval.risk_rating_changes (organization_id, risk_id, title, event, changed_on,
+                       likelihood, impact, control_effectiveness, treatment, inherent_level, inherent_level_rank,
+                       residual_score, residual_level_rank, within_tolerance)
+                   SELECT organization_id, 0, 'forged', 'closed', CURRENT_DATE, 1, 1, 0, 'mitigate', 'low', 0, 1, 0, true
+                   FROM tenant_orgs WHERE code = 'a1'$$,
+                 '42501', NULL, 'a tenant cannot write the rating history itself');
+-- The report and the charts run as the caller: alice gets a1's report, and b1 (beta's) does
+-- not exist for her.
+SELECT ok(ismseval.management_review_html((SELECT organization_id FROM tenant_orgs WHERE code = 'a1'))
+              LIKE '%<svg %', 'a tenant gets the management review report of its organization');
+SELECT throws_ok('SELECT ismseval.management_review_html(' || :'b1_id' || ')',
+                 '22023', NULL, 'another tenant''s organization does not exist for the report');
+RESET ROLE;
 
 SET ROLE mallory;
 SELECT is((SELECT count(*) FROM ismseval.organizations) + (SELECT count(*) FROM ismseval.answers)
@@ -510,8 +535,9 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
                 'every SECURITY DEFINER function of the extension pins search_path to pg_catalog, pg_temp');
 SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
                 WHERE p.pronamespace = 'ismseval'::regnamespace AND p.prosecdef$$,
-              ARRAY['peer_domain_benchmark', 'peer_question_benchmark', 'peer_total_benchmark', 'release_peer_figures'],
-              'the SECURITY DEFINER functions are exactly the three peer-figure functions and release_peer_figures');
+              ARRAY['peer_domain_benchmark', 'peer_question_benchmark', 'peer_total_benchmark',
+                    'release_peer_figures', 'risks_record_rating'],
+              'the SECURITY DEFINER functions are exactly the three peer-figure functions, release_peer_figures and the rating-history trigger');
 
 -- ---------------------------------------------------------------------------
 -- 8. Releases: an item is republished only when enough parties changed it.

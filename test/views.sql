@@ -9,8 +9,9 @@ SELECT set_eq(
     $$SELECT relname::text FROM pg_class WHERE relnamespace = 'ismseval'::regnamespace AND relkind = 'v'$$,
     ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
           'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review',
-          'risk_quantified', 'portfolio_loss_exceedance'],
-    'the eleven views');
+          'risk_quantified', 'portfolio_loss_exceedance',
+          'maturity_history', 'kpi_series', 'risk_history', 'department_maturity'],
+    'the fifteen views');
 
 SELECT is_empty(
     $$SELECT c.relname || '.' || a.attname || ': ' || format_type(a.atttypid, a.atttypmod)

@@ -344,9 +344,9 @@ COMMENT ON VIEW @extschema@.question_peer_rate IS
 CREATE VIEW @extschema@.incident_metrics_monthly WITH (security_invoker = true) AS
 SELECT o.organization_id,
        o.code AS organization,
-       m.month,
-       m.incidents,
-       m.severe_incidents,
+       mo.month,
+       COALESCE(m.incidents, 0) AS incidents,
+       COALESCE(m.severe_incidents, 0) AS severe_incidents,
        m.max_leakage_risk,
        m.mttd_hours,
        m.mttd_hours_p90,
@@ -354,10 +354,20 @@ SELECT o.organization_id,
        m.mttr_hours_p90,
        m.reported_within_24h_pct
 FROM @extschema@.organizations o
-JOIN (
-    SELECT i.organization_id,
-           pg_catalog.date_trunc('month', i.occurred_at AT TIME ZONE 'UTC')::date AS month,
-           pg_catalog.count(*) AS incidents,
+-- every month from the organization's first incident to the current one (or the last
+-- incident's, when that is later): months without incidents read as zero incidents
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.min(i.occurred_at AT TIME ZONE 'UTC') AS first_at,
+           pg_catalog.max(i.occurred_at AT TIME ZONE 'UTC') AS last_at
+    FROM @extschema@.incidents i WHERE i.organization_id = o.organization_id
+) span
+CROSS JOIN LATERAL pg_catalog.generate_series(
+    pg_catalog.date_trunc('month', span.first_at),
+    pg_catalog.date_trunc('month', GREATEST(span.last_at, (CURRENT_DATE)::timestamp)),
+    interval '1 month') g(m)
+CROSS JOIN LATERAL (SELECT g.m::date AS month) mo
+LEFT JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents,
            pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents,
            pg_catalog.max(i.leakage_risk) AS max_leakage_risk,
            pg_catalog.avg(h.ttd) AS mttd_hours,
@@ -372,11 +382,13 @@ JOIN (
                pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600 AS ttr,
                pg_catalog.date_part('epoch', i.reported_at - i.detected_at) / 3600 AS ttreport
     ) h
-    GROUP BY i.organization_id, 2
-) m ON m.organization_id = o.organization_id;
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= (g.m AT TIME ZONE 'UTC')
+      AND i.occurred_at < ((g.m + interval '1 month') AT TIME ZONE 'UTC')
+) m ON true;
 
 COMMENT ON VIEW @extschema@.incident_metrics_monthly IS
-'Per organization and calendar month (UTC) of occurrence: incidents, mean time to detect and to resolve in hours (mean and 90th percentile), share reported within 24 hours of detection.';
+'Per organization and calendar month (UTC) of occurrence, every month from its first incident to the current month (months without incidents as 0 incidents): incidents, mean time to detect and to resolve in hours (mean and 90th percentile), share reported within 24 hours of detection.';
 
 -- ---------------------------------------------------------------------------
 -- org_benchmark
@@ -550,7 +562,8 @@ CREATE INDEX corrective_actions_open_idx ON @extschema@.corrective_actions (orga
 -- org_radar_svg
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.org_radar_svg(organization_id bigint, framework text DEFAULT NULL)
+CREATE FUNCTION @extschema@.org_radar_svg(organization_id bigint, framework text DEFAULT NULL,
+                                          lang text DEFAULT 'en')
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS
 $$
@@ -564,8 +577,6 @@ DECLARE
     peers       @extschema@.radar;
     target      @extschema@.radar;
     axes        text[];
-    series      @extschema@.radar[];
-    names       text[];
 BEGIN
     SELECT o.name INTO org_name FROM @extschema@.organizations o
     WHERE o.organization_id = org_radar_svg.organization_id;
@@ -584,30 +595,29 @@ BEGIN
             CASE WHEN framework IS NULL THEN '' ELSE ' of framework ' || framework END
             USING ERRCODE = 'no_data_found';
     END IF;
-    SELECT @extschema@.maturity_radar(m.domain, m.own_score),
-           @extschema@.maturity_radar(m.domain, m.peer_score),
-           @extschema@.maturity_radar(m.domain, m.target),
-           pg_catalog.array_agg(m.domain ORDER BY m.display_order)
+    -- axes labelled "code name"; a series without data is an empty radar, so that own,
+    -- peers and target keep their positions, hence their colours
+    SELECT @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.own_score),
+           @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.peer_score),
+           @extschema@.maturity_radar(m.domain || ' ' || m.domain_name, m.target),
+           pg_catalog.array_agg(m.domain || ' ' || m.domain_name ORDER BY m.display_order)
       INTO own, peers, target, axes
     FROM @extschema@.maturity_by_domain m
     WHERE m.organization_id = org_radar_svg.organization_id AND m.framework = fw;
-    series := ARRAY[]::@extschema@.radar[];
-    names := ARRAY[]::text[];
-    IF own IS NOT NULL THEN
-        series := series || own; names := names || 'Own'::text;
-    END IF;
-    IF peers IS NOT NULL THEN
-        series := series || peers; names := names || 'Peers (mean)'::text;
-    END IF;
-    IF target IS NOT NULL THEN
-        series := series || target; names := names || 'Target'::text;
-    END IF;
-    RETURN @extschema@.radar_svg(series, names, axes, fw_min, fw_max,
-                                 pg_catalog.format('%s: %s maturity (%s)', org_name, fw, assessed));
+    RETURN @extschema@.radar_svg(
+        ARRAY[COALESCE(own, '{}'::@extschema@.radar), COALESCE(peers, '{}'::@extschema@.radar),
+              COALESCE(target, '{}'::@extschema@.radar)],
+        ARRAY[@extschema@.report_label('own', lang),
+              @extschema@.report_label(CASE WHEN NOT EXISTS (SELECT FROM @extschema@.radar_axes(peers))
+                                            THEN 'peers_missing' ELSE 'peers' END, lang),
+              @extschema@.report_label('target', lang)],
+        axes, fw_min, fw_max,
+        pg_catalog.format('%s: %s %s (%s), ', org_name, fw, @extschema@.report_label('maturity', lang), assessed)
+            || pg_catalog.format(@extschema@.report_label('scale_note', lang), fw_min, fw_max, fw_min));
 END
 $$;
-COMMENT ON FUNCTION @extschema@.org_radar_svg(bigint, text) IS
-'SVG radar of an organization''s latest assessment (of framework, or the latest of any): own domain means, peers'' means (when the peer group is large enough) and targets.';
+COMMENT ON FUNCTION @extschema@.org_radar_svg(bigint, text, text) IS
+'SVG radar of an organization''s latest assessment (of framework, or the latest of any): own domain means (blue, filled), peers'' means (orange; greyed in the legend when the peer group is too small) and targets (green, dashed), axes labelled with domain code and name, the scale stated in the title; lang ''en'' or ''ja''.';
 
 -- ---------------------------------------------------------------------------
 -- Column comments (BI tools show them as field descriptions). Columns shared
@@ -724,8 +734,8 @@ BEGIN
             ('question_peer_rate', 'own_not_applicable', 'True when the organization answered not applicable.'),
             ('question_peer_rate', 'peer_rate_pct', 'Peer implementation rate: 100 x peers answering yes / peers answering yes or no; NULL below the minimum peer group.'),
 
-            ('incident_metrics_monthly', 'month', 'First day of the calendar month (UTC) in which the incidents occurred.'),
-            ('incident_metrics_monthly', 'incidents', 'Number of incidents that occurred in the month.'),
+            ('incident_metrics_monthly', 'month', 'First day of the calendar month (UTC); every month from the organization''s first incident to the current month.'),
+            ('incident_metrics_monthly', 'incidents', 'Number of incidents that occurred in the month; 0 in a month without incidents.'),
             ('incident_metrics_monthly', 'severe_incidents', 'Incidents of severity 3 or 4.'),
             ('incident_metrics_monthly', 'max_leakage_risk', 'Highest leakage-risk level (1-4) among them.'),
             ('incident_metrics_monthly', 'mttd_hours', 'Mean time to detect in hours: mean of detected_at - occurred_at over detected incidents.'),

@@ -1,0 +1,559 @@
+-- Trends over time (issue 13): maturity across assessments, KPI series with their
+-- least-squares trend and forecast, the dated history of risk ratings, department
+-- scores against the company, and time-window functions for BI tools.
+--
+-- Definitions (docs/history-and-charts.md has the worked examples):
+--   score        mean of the scored large questions of a domain in an assessment
+--   percentage   100 x (score - scale_min) / (scale_max - scale_min) on the framework's scale
+--   coverage     100 x scored large questions / applicable large questions of the domain
+--                (a question is applicable unless answered not_applicable; an unanswered
+--                question counts as applicable and not scored)
+--   previous     the organization's latest organization-wide assessment of the framework
+--                dated before this one
+--   a year ago   the latest such assessment dated 320 to 410 days (365 -/+ 45) before this one
+--   KPI trend    least-squares slope of value on date over the last 6 measurements up to
+--                and including this one (at least 3), in units per day:
+--                b = sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), x in days
+--   forecast     the fitted line a + b x at the due date of the KPI's objective (the
+--                earliest due on or after the measurement), not below 0 and, for a KPI in
+--                %, not above 100; none when every objective of the KPI was due before the
+--                measurement
+--
+-- Views are security_invoker like those of views.sql: row-level security decides
+-- what each role sees.
+
+-- ---------------------------------------------------------------------------
+-- Scores of one domain in one assessment
+-- ---------------------------------------------------------------------------
+
+-- Score, scored and applicable large questions and coverage of a domain in an assessment.
+CREATE FUNCTION @extschema@.assessment_domain_score(assessment_id bigint, domain_id bigint)
+RETURNS TABLE(score double precision, answered bigint, applicable bigint, coverage double precision)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.avg(an.score)::double precision,
+           pg_catalog.count(an.score),
+           pg_catalog.count(*) FILTER (WHERE NOT COALESCE(an.not_applicable, false)),
+           100 * pg_catalog.count(an.score)::double precision
+               / NULLIF(pg_catalog.count(*) FILTER (WHERE NOT COALESCE(an.not_applicable, false)), 0)
+    FROM @extschema@.questions q
+    LEFT JOIN @extschema@.answers an
+           ON an.question_id = q.question_id AND an.assessment_id = assessment_domain_score.assessment_id
+    WHERE q.domain_id = assessment_domain_score.domain_id AND q.is_large;
+END;
+COMMENT ON FUNCTION @extschema@.assessment_domain_score(bigint, bigint) IS
+'Of a domain in an assessment: mean score of the scored large questions, how many are scored, how many are applicable (not answered not_applicable) and coverage = 100 x scored / applicable.';
+
+-- ---------------------------------------------------------------------------
+-- maturity_history
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.maturity_history WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       f.framework_id,
+       f.code AS framework,
+       a.assessment_id,
+       a.assessed_on,
+       d.domain_id,
+       d.code AS domain,
+       d.name AS domain_name,
+       d.display_order,
+       s.score,
+       100 * (s.score - f.scale_min) / (f.scale_max - f.scale_min) AS percentage,
+       s.answered AS answered_questions,
+       s.applicable AS applicable_questions,
+       s.coverage,
+       pa.assessed_on AS previous_assessed_on,
+       ps.score AS previous_score,
+       s.score - ps.score AS change_vs_previous,
+       ya.assessed_on AS year_ago_assessed_on,
+       ys.score AS year_ago_score,
+       s.score - ys.score AS change_vs_year_ago
+FROM @extschema@.organizations o
+JOIN @extschema@.assessments a ON a.organization_id = o.organization_id AND a.department_id IS NULL
+JOIN @extschema@.frameworks f ON f.framework_id = a.framework_id
+JOIN @extschema@.control_domains d ON d.framework_id = a.framework_id
+CROSS JOIN LATERAL @extschema@.assessment_domain_score(a.assessment_id, d.domain_id) s
+LEFT JOIN LATERAL (
+    SELECT p.assessment_id, p.assessed_on FROM @extschema@.assessments p
+    WHERE p.organization_id = a.organization_id AND p.framework_id = a.framework_id
+      AND p.department_id IS NULL AND p.assessed_on < a.assessed_on
+    ORDER BY p.assessed_on DESC, p.assessment_id DESC LIMIT 1
+) pa ON true
+LEFT JOIN LATERAL @extschema@.assessment_domain_score(pa.assessment_id, d.domain_id) ps ON pa.assessment_id IS NOT NULL
+LEFT JOIN LATERAL (
+    SELECT p.assessment_id, p.assessed_on FROM @extschema@.assessments p
+    WHERE p.organization_id = a.organization_id AND p.framework_id = a.framework_id
+      AND p.department_id IS NULL
+      AND p.assessed_on BETWEEN a.assessed_on - 410 AND a.assessed_on - 320
+    ORDER BY p.assessed_on DESC, p.assessment_id DESC LIMIT 1
+) ya ON true
+LEFT JOIN LATERAL @extschema@.assessment_domain_score(ya.assessment_id, d.domain_id) ys ON ya.assessment_id IS NOT NULL;
+
+COMMENT ON VIEW @extschema@.maturity_history IS
+'Per organization, framework, organization-wide assessment and control domain: score, percentage of the scale, coverage, and the change against the previous assessment and against the one about a year earlier (the latest 320-410 days before).';
+
+-- ---------------------------------------------------------------------------
+-- kpi_series
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.kpi_series WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       k.kpi_id,
+       k.code AS kpi,
+       k.direction::text AS direction,
+       k.unit,
+       k.target,
+       w.measured_on,
+       w.value,
+       100 * @extschema@.kpi_attainment(w.value, k.target, k.direction) AS attainment_pct,
+       @extschema@.kpi_status(w.value, k.target, k.direction, k.amber_tolerance)::text AS status,
+       w.trend_points,
+       CASE WHEN w.trend_points >= 3 THEN w.slope END AS trend_per_day,
+       CASE WHEN w.trend_points >= 3 THEN w.slope * k.frequency_days END AS trend_per_period,
+       CASE WHEN w.trend_points >= 3
+            THEN w.intercept + w.slope * (w.measured_on - DATE '2000-01-01') END AS trend_value,
+       ob.objective_id,
+       ob.due_on,
+       fc.forecast AS forecast_at_due,
+       CASE WHEN k.direction = 'higher_is_better' THEN fc.forecast >= k.target
+            ELSE fc.forecast <= k.target END AS on_track
+FROM @extschema@.organizations o
+JOIN @extschema@.kpis k ON k.organization_id = o.organization_id
+CROSS JOIN LATERAL (
+    SELECT m.measured_on, m.value,
+           pg_catalog.regr_count(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+               OVER last6 AS trend_points,
+           pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+               OVER last6 AS slope,
+           pg_catalog.regr_intercept(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+               OVER last6 AS intercept
+    FROM @extschema@.kpi_measurements m
+    WHERE m.kpi_id = k.kpi_id
+    WINDOW last6 AS (ORDER BY m.measured_on ROWS BETWEEN 5 PRECEDING AND CURRENT ROW)
+) w
+LEFT JOIN LATERAL (
+    SELECT x.objective_id, x.due_on FROM @extschema@.objectives x
+    WHERE x.kpi_id = k.kpi_id
+    ORDER BY x.due_on < w.measured_on, CASE WHEN x.due_on >= w.measured_on THEN x.due_on END,
+             x.due_on DESC, x.objective_id
+    LIMIT 1
+) ob ON true
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN w.trend_points >= 3 AND ob.due_on >= w.measured_on
+                THEN LEAST(CASE WHEN k.unit = '%' THEN 100 END,
+                           GREATEST(0, w.intercept + w.slope * (ob.due_on - DATE '2000-01-01'))) END AS forecast
+) fc;
+
+COMMENT ON VIEW @extschema@.kpi_series IS
+'Per KPI and measurement: value, attainment and status, the least-squares trend over the last 6 measurements (per day, per measurement period, its value at the measurement), the value the trend line forecasts at the due date of the KPI''s objective (0-100 for a KPI in %) and whether that meets the target.';
+
+-- ---------------------------------------------------------------------------
+-- Risk rating history
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.risk_rating_changes (
+    change_id       bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    risk_id         bigint NOT NULL,
+    title           text NOT NULL,
+    event           text NOT NULL
+        CONSTRAINT risk_rating_changes_event_known CHECK (event IN ('opened', 'rated', 'closed')),
+    changed_on      date NOT NULL,
+    likelihood      integer NOT NULL,
+    impact          integer NOT NULL,
+    control_effectiveness double precision NOT NULL,
+    treatment       text NOT NULL,
+    inherent_level  text,
+    inherent_level_rank integer,
+    residual_score  double precision NOT NULL,
+    residual_level_rank integer,
+    within_tolerance boolean,
+    recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+CREATE INDEX risk_rating_changes_org_idx ON @extschema@.risk_rating_changes (organization_id, changed_on);
+CREATE INDEX risk_rating_changes_risk_idx ON @extschema@.risk_rating_changes (risk_id, changed_on);
+COMMENT ON TABLE @extschema@.risk_rating_changes IS
+'The dated history of risk ratings, written by the trigger on risks: opened (insert, dated identified_on), rated (a change of likelihood, impact, control effectiveness or treatment, dated the day of the change) and closed (delete). Levels and tolerance as they were on the organization''s matrix at the time. Tenants read their organizations'' rows; only administrators write.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.risk_id IS
+'The risk (no foreign key: the history outlives a deleted, that is closed, risk).';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.changed_on IS
+'Date of the change: identified_on for opened, the current date for rated and closed.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.inherent_level IS
+'Level of the (likelihood, impact) cell on the organization''s matrix at the time; NULL when the rating lay off the matrix.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_level_rank IS
+'0-based rank of the residual level (residual_level_rank of views.sql) on the matrix of the time; NULL off the matrix.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.within_tolerance IS
+'True when the residual level was at or below the organization''s tolerance at the time; NULL off the matrix.';
+
+-- Records a risk's rating in risk_rating_changes (trigger on risks, AFTER INSERT/UPDATE/DELETE).
+-- SECURITY DEFINER: a tenant writes its risks but cannot write the history itself.
+CREATE FUNCTION @extschema@.risks_record_rating()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    r       record;
+    org     record;
+    ev      text;
+    day     date;
+    res     double precision;
+    on_matrix boolean;
+    lv      integer;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        r := OLD; ev := 'closed'; day := CURRENT_DATE;
+    ELSIF TG_OP = 'INSERT' THEN
+        r := NEW; ev := 'opened'; day := NEW.identified_on;
+        -- a restore (pg_dump data) re-inserts risks whose history is already there
+        IF EXISTS (SELECT FROM @extschema@.risk_rating_changes c WHERE c.risk_id = NEW.risk_id) THEN
+            RETURN NULL;
+        END IF;
+    ELSE
+        IF (NEW.likelihood, NEW.impact, NEW.control_effectiveness, NEW.treatment)
+           IS NOT DISTINCT FROM (OLD.likelihood, OLD.impact, OLD.control_effectiveness, OLD.treatment) THEN
+            RETURN NULL;
+        END IF;
+        r := NEW; ev := 'rated'; day := CURRENT_DATE;
+    END IF;
+    SELECT o.risk_matrix, o.risk_tolerance INTO org
+    FROM @extschema@.organizations o WHERE o.organization_id = r.organization_id;
+    IF NOT FOUND THEN
+        RETURN NULL;    -- the organization is being deleted: its history goes with it
+    END IF;
+    -- residual = inherent x (1 - control effectiveness), as residual_risk computes it (in plain
+    -- arithmetic, which a rating off the matrix, even a negative one, cannot make fail)
+    res := (r.likelihood * r.impact)::double precision * (1 - r.control_effectiveness);
+    -- a rating off the matrix (a risk stored past risks_check) is recorded without levels,
+    -- so that it can still be re-rated or closed
+    on_matrix := r.likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(org.risk_matrix)
+                 AND r.impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(org.risk_matrix);
+    IF on_matrix THEN
+        lv := @extschema@.residual_level_rank(org.risk_matrix, r.likelihood, r.impact, res);
+        INSERT INTO @extschema@.risk_rating_changes
+            (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
+             treatment, inherent_level, inherent_level_rank, residual_score, residual_level_rank, within_tolerance)
+        VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
+                r.treatment, @extschema@.risk_level(org.risk_matrix, r.likelihood, r.impact),
+                @extschema@.risk_level_rank(org.risk_matrix, r.likelihood, r.impact), res, lv,
+                lv <= @extschema@.risk_level_rank(org.risk_matrix, org.risk_tolerance));
+    ELSE
+        INSERT INTO @extschema@.risk_rating_changes
+            (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
+             treatment, residual_score)
+        VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
+                r.treatment, res);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risks_record_rating() IS
+'Trigger: records a risk''s opening, each change of its rating (likelihood, impact, control effectiveness, treatment) and its closing (delete) in risk_rating_changes.';
+CREATE TRIGGER risks_record_rating AFTER INSERT OR UPDATE OR DELETE ON @extschema@.risks
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.risks_record_rating();
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_rating_changes', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_rating_changes_change_id_seq', '');
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.risk_rating_changes TO ismseval_admin;
+GRANT USAGE, SELECT ON @extschema@.risk_rating_changes_change_id_seq TO ismseval_admin;
+GRANT SELECT ON @extschema@.risk_rating_changes TO ismseval_tenant;
+ALTER TABLE @extschema@.risk_rating_changes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY risk_rating_changes_admin ON @extschema@.risk_rating_changes
+    TO ismseval_admin USING (true) WITH CHECK (true);
+CREATE POLICY risk_rating_changes_tenant ON @extschema@.risk_rating_changes
+    FOR SELECT TO ismseval_tenant
+    USING (@extschema@.plan_guard_active() AND organization_id IN (SELECT @extschema@.my_organizations()));
+
+-- The state of each of the organization's risks at the end of a day: its latest change
+-- on or before that day, when that is not a closing.
+CREATE FUNCTION @extschema@.risk_states_on(organization_id bigint, day date)
+RETURNS SETOF @extschema@.risk_rating_changes
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT s.* FROM (
+        SELECT DISTINCT ON (c.risk_id) c.*
+        FROM @extschema@.risk_rating_changes c
+        WHERE c.organization_id = risk_states_on.organization_id AND c.changed_on <= risk_states_on.day
+        ORDER BY c.risk_id, c.changed_on DESC, c.change_id DESC
+    ) s
+    WHERE s.event <> 'closed';
+END;
+COMMENT ON FUNCTION @extschema@.risk_states_on(bigint, date) IS
+'The organization''s open risks at the end of day, each as its latest rating change on or before that day (risks whose latest change is a closing are left out).';
+
+-- Risk figures of an organization over a window: risks opened and closed from from_date to
+-- to_date (both included) and the open risks at the end of to_date.
+CREATE FUNCTION @extschema@.risk_changes(organization_id bigint, from_date date, to_date date)
+RETURNS TABLE(opened bigint, closed bigint, open_risks bigint, outside_tolerance bigint,
+              rerated bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.risk_rating_changes c
+            WHERE c.organization_id = risk_changes.organization_id AND c.event = 'opened'
+              AND c.changed_on BETWEEN from_date AND to_date),
+           (SELECT pg_catalog.count(*) FROM @extschema@.risk_rating_changes c
+            WHERE c.organization_id = risk_changes.organization_id AND c.event = 'closed'
+              AND c.changed_on BETWEEN from_date AND to_date),
+           (SELECT pg_catalog.count(*) FROM @extschema@.risk_states_on(risk_changes.organization_id, to_date) s),
+           (SELECT pg_catalog.count(*) FROM @extschema@.risk_states_on(risk_changes.organization_id, to_date) s
+            WHERE NOT s.within_tolerance),
+           (SELECT pg_catalog.count(*) FROM @extschema@.risk_rating_changes c
+            WHERE c.organization_id = risk_changes.organization_id AND c.event = 'rated'
+              AND c.changed_on BETWEEN from_date AND to_date);
+END;
+COMMENT ON FUNCTION @extschema@.risk_changes(bigint, date, date) IS
+'Risks of an organization opened, closed and re-rated from from_date to to_date (both included), and the open risks and those outside tolerance at the end of to_date.';
+
+-- ---------------------------------------------------------------------------
+-- risk_history
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.risk_history WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       m.month,
+       m.month_end,
+       l.name AS level,
+       l.rank AS level_rank,
+       l.color,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.inherent_ranks) x WHERE x = l.rank) AS inherent_risks,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.residual_ranks) x WHERE x = l.rank) AS residual_risks,
+       st.open_risks,
+       st.outside_tolerance,
+       ch.opened,
+       ch.closed
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.min(c.changed_on) AS first_day FROM @extschema@.risk_rating_changes c
+    WHERE c.organization_id = o.organization_id
+) f
+CROSS JOIN LATERAL pg_catalog.generate_series(pg_catalog.date_trunc('month', f.first_day::timestamp),
+                                              pg_catalog.date_trunc('month', CURRENT_DATE::timestamp),
+                                              interval '1 month') g(m)
+CROSS JOIN LATERAL (
+    SELECT g.m::date AS month, (g.m + interval '1 month')::date - 1 AS month_end
+) m
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS open_risks,
+           pg_catalog.count(*) FILTER (WHERE NOT s.within_tolerance) AS outside_tolerance,
+           pg_catalog.array_agg(s.inherent_level_rank) AS inherent_ranks,
+           pg_catalog.array_agg(s.residual_level_rank) AS residual_ranks
+    FROM @extschema@.risk_states_on(o.organization_id, m.month_end) s
+) st
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) FILTER (WHERE c.event = 'opened') AS opened,
+           pg_catalog.count(*) FILTER (WHERE c.event = 'closed') AS closed
+    FROM @extschema@.risk_rating_changes c
+    WHERE c.organization_id = o.organization_id AND c.changed_on BETWEEN m.month AND m.month_end
+) ch
+CROSS JOIN LATERAL @extschema@.risk_matrix_levels(o.risk_matrix) l;
+
+COMMENT ON VIEW @extschema@.risk_history IS
+'Per organization, calendar month (from the month of its first recorded risk rating to the current month) and level of its current risk matrix: the open risks at the month''s end at that inherent and residual level; and per month (repeated on each level row, count them once with level_rank = 0): open risks, those outside tolerance, risks opened and closed in the month.';
+
+-- ---------------------------------------------------------------------------
+-- department_maturity (the working group's case A)
+-- ---------------------------------------------------------------------------
+
+-- The latest assessment of each framework of a department.
+CREATE FUNCTION @extschema@.latest_department_assessments(department_id bigint)
+RETURNS TABLE(assessment_id bigint, framework_id bigint, assessed_on date)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT DISTINCT ON (a.framework_id) a.assessment_id, a.framework_id, a.assessed_on
+    FROM @extschema@.assessments a
+    WHERE a.department_id = latest_department_assessments.department_id
+    ORDER BY a.framework_id, a.assessed_on DESC, a.assessment_id DESC;
+END;
+COMMENT ON FUNCTION @extschema@.latest_department_assessments(bigint) IS
+'The department''s latest assessment of each framework.';
+
+CREATE VIEW @extschema@.department_maturity WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       dp.department_id,
+       dp.name AS department,
+       f.code AS framework,
+       la.assessment_id,
+       la.assessed_on,
+       d.code AS domain,
+       d.name AS domain_name,
+       d.display_order,
+       s.score,
+       100 * (s.score - f.scale_min) / (f.scale_max - f.scale_min) AS percentage,
+       s.coverage,
+       COALESCE(mt.target, f.default_target) AS target,
+       s.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
+       cw.company_mean,
+       s.score - cw.company_mean AS gap_to_company,
+       cw.departments AS company_departments
+FROM @extschema@.organizations o
+JOIN @extschema@.departments dp ON dp.organization_id = o.organization_id
+CROSS JOIN LATERAL @extschema@.latest_department_assessments(dp.department_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+JOIN @extschema@.control_domains d ON d.framework_id = la.framework_id
+CROSS JOIN LATERAL @extschema@.assessment_domain_score(la.assessment_id, d.domain_id) s
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.avg(x.score) AS company_mean, pg_catalog.count(x.score) AS departments
+    FROM @extschema@.departments d2
+    CROSS JOIN LATERAL @extschema@.latest_department_assessments(d2.department_id) l2
+    CROSS JOIN LATERAL @extschema@.assessment_domain_score(l2.assessment_id, d.domain_id) x
+    WHERE d2.organization_id = o.organization_id AND l2.framework_id = la.framework_id
+) cw
+LEFT JOIN @extschema@.maturity_targets mt
+       ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
+
+COMMENT ON VIEW @extschema@.department_maturity IS
+'Per department, its latest assessment of each framework and each control domain: score against the target and against the company-wide mean (the mean over the organization''s departments of their latest assessment''s domain score, each department counted once).';
+
+-- ---------------------------------------------------------------------------
+-- incident_metrics: a time window
+-- ---------------------------------------------------------------------------
+
+-- Incident figures of an organization for the incidents that occurred from from_date to
+-- to_date (UTC days, both included).
+CREATE FUNCTION @extschema@.incident_metrics(organization_id bigint, from_date date, to_date date)
+RETURNS TABLE(incidents bigint, severe_incidents bigint, mttd_hours double precision,
+              mttr_hours double precision, reported_within_24h_pct double precision)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.count(*),
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3),
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600),
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600),
+           100 * (pg_catalog.count(*) FILTER (WHERE i.reported_at - i.detected_at <= interval '24 hours'))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0)
+    FROM @extschema@.incidents i
+    WHERE i.organization_id = incident_metrics.organization_id
+      AND i.occurred_at >= (from_date::timestamp AT TIME ZONE 'UTC')
+      AND i.occurred_at < ((to_date + 1)::timestamp AT TIME ZONE 'UTC');
+END;
+COMMENT ON FUNCTION @extschema@.incident_metrics(bigint, date, date) IS
+'Incidents of an organization that occurred from from_date to to_date (UTC days, both included): count, severe (severity 3-4), mean hours to detect and to resolve, and 100 x reported within 24 hours of detection / detected.';
+
+-- Slope and forecast of a KPI over the measurements from from_date to to_date.
+CREATE FUNCTION @extschema@.kpi_trend(kpi_id bigint, from_date date, to_date date)
+RETURNS TABLE(points bigint, first_value double precision, last_value double precision,
+              trend_per_day double precision, forecast_at_to double precision)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.count(*),
+           (pg_catalog.array_agg(m.value ORDER BY m.measured_on))[1],
+           (pg_catalog.array_agg(m.value ORDER BY m.measured_on DESC))[1],
+           CASE WHEN pg_catalog.count(*) >= 2
+                THEN pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision) END,
+           CASE WHEN pg_catalog.count(*) >= 2
+                THEN LEAST((SELECT CASE WHEN k.unit = '%' THEN 100 END FROM @extschema@.kpis k
+                            WHERE k.kpi_id = kpi_trend.kpi_id),
+                           GREATEST(0, pg_catalog.regr_intercept(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+                                       + pg_catalog.regr_slope(m.value, (m.measured_on - DATE '2000-01-01')::double precision)
+                                         * (to_date - DATE '2000-01-01'))) END
+    FROM @extschema@.kpi_measurements m
+    WHERE m.kpi_id = kpi_trend.kpi_id AND m.measured_on BETWEEN from_date AND to_date;
+END;
+COMMENT ON FUNCTION @extschema@.kpi_trend(bigint, date, date) IS
+'A KPI''s measurements from from_date to to_date (both included): how many, the first and last value, the least-squares slope in units per day (at least 2 points) and the fitted line at to_date (not below 0; for a KPI in %, not above 100).';
+
+-- ---------------------------------------------------------------------------
+-- Column comments and privileges
+-- ---------------------------------------------------------------------------
+
+DO $comments$
+DECLARE
+    c       record;
+    missing text;
+BEGIN
+    FOR c IN
+        WITH described(view_name, column_name, description) AS (VALUES
+            ('*', 'organization_id', 'Key of the organization (organizations.organization_id).'),
+            ('*', 'organization', 'Code of the organization.'),
+            ('*', 'framework_id', 'Key of the framework.'),
+            ('*', 'framework', 'Code of the framework assessed.'),
+            ('*', 'assessment_id', 'Key of the assessment.'),
+            ('*', 'assessed_on', 'Date of the assessment.'),
+            ('*', 'domain_id', 'Key of the control domain.'),
+            ('*', 'domain', 'Code of the control domain.'),
+            ('*', 'domain_name', 'Name of the control domain.'),
+            ('*', 'display_order', 'Display order of the domain in its framework.'),
+            ('*', 'score', 'Mean score of the scored large questions of the domain in the assessment (framework scale); NULL when none is scored.'),
+            ('*', 'percentage', 'The score as a percentage of the framework scale: 100 x (score - scale_min) / (scale_max - scale_min).'),
+            ('*', 'coverage', 'Coverage in %: 100 x scored large questions / applicable large questions of the domain (not answered not_applicable; unanswered ones count as applicable); NULL when none is applicable.'),
+            ('*', 'target', 'Target value.'),
+            ('*', 'unit', 'Unit of the KPI values.'),
+            ('*', 'direction', 'higher_is_better or lower_is_better.'),
+            ('*', 'level', 'Name of a level of the organization''s current risk matrix.'),
+            ('*', 'level_rank', '0-based rank of the level (0 = lowest).'),
+            ('*', 'color', 'Colour of the level (#RRGGBB).'),
+
+            ('maturity_history', 'answered_questions', 'Large questions of the domain answered with a score.'),
+            ('maturity_history', 'applicable_questions', 'Large questions of the domain not answered not_applicable.'),
+            ('maturity_history', 'previous_assessed_on', 'Date of the previous organization-wide assessment of the framework (the latest before this one); NULL when none.'),
+            ('maturity_history', 'previous_score', 'The domain''s score in the previous assessment.'),
+            ('maturity_history', 'change_vs_previous', 'score - previous_score, in scale points.'),
+            ('maturity_history', 'year_ago_assessed_on', 'Date of the assessment about a year earlier: the latest organization-wide assessment of the framework 320 to 410 days (365 -/+ 45) before this one; NULL when none.'),
+            ('maturity_history', 'year_ago_score', 'The domain''s score in the assessment about a year earlier.'),
+            ('maturity_history', 'change_vs_year_ago', 'score - year_ago_score, in scale points.'),
+
+            ('kpi_series', 'kpi_id', 'Key of the KPI.'),
+            ('kpi_series', 'kpi', 'Code of the KPI.'),
+            ('kpi_series', 'target', 'Target value of the KPI.'),
+            ('kpi_series', 'measured_on', 'Date of the measurement.'),
+            ('kpi_series', 'value', 'The measured value.'),
+            ('kpi_series', 'attainment_pct', 'Attainment in %, 0-200: 100 x value / target (higher is better) or 100 x target / value (lower is better).'),
+            ('kpi_series', 'status', 'red, amber or green (kpi_status) of this value.'),
+            ('kpi_series', 'trend_points', 'Measurements the trend is fitted on: the last 6 up to and including this one (fewer at the start of the series).'),
+            ('kpi_series', 'trend_per_day', 'Least-squares slope of value on date over those measurements, in units per day: sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), x in days; NULL with fewer than 3.'),
+            ('kpi_series', 'trend_per_period', 'trend_per_day x frequency_days: the change per measurement period.'),
+            ('kpi_series', 'trend_value', 'The trend line (least-squares intercept + slope x date) at this measurement''s date; NULL with fewer than 3 measurements.'),
+            ('kpi_series', 'objective_id', 'The KPI''s objective the forecast is for: the earliest due on or after the measurement, else the latest due; NULL when the KPI has none.'),
+            ('kpi_series', 'due_on', 'Due date of that objective.'),
+            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0 and, for a KPI in %, not above 100; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
+            ('kpi_series', 'on_track', 'True when forecast_at_due meets the target (>= for higher is better, <= for lower is better); NULL without a forecast.'),
+
+            ('risk_history', 'month', 'First day of the calendar month.'),
+            ('risk_history', 'month_end', 'Last day of the month: the states counted are those at its end.'),
+            ('risk_history', 'inherent_risks', 'Open risks at the month''s end whose inherent level (as rated then) has this rank.'),
+            ('risk_history', 'residual_risks', 'Open risks at the month''s end whose residual level (as rated then) has this rank.'),
+            ('risk_history', 'open_risks', 'Open risks at the month''s end (per month: repeated on every level row).'),
+            ('risk_history', 'outside_tolerance', 'Of them, risks whose residual level was above the tolerance when rated (per month).'),
+            ('risk_history', 'opened', 'Risks opened (identified) in the month (per month).'),
+            ('risk_history', 'closed', 'Risks closed (deleted) in the month (per month).'),
+
+            ('department_maturity', 'department_id', 'Key of the department.'),
+            ('department_maturity', 'department', 'Name of the department.'),
+            ('department_maturity', 'assessment_id', 'The department''s latest assessment of the framework.'),
+            ('department_maturity', 'target', 'Target maturity of the domain: maturity_targets, else the framework''s default_target.'),
+            ('department_maturity', 'gap_to_target', 'score - target (negative: below target).'),
+            ('department_maturity', 'company_mean', 'Company-wide mean: mean over the organization''s departments of the domain score of their latest assessment of the framework (each department once).'),
+            ('department_maturity', 'gap_to_company', 'score - company_mean (negative: below the company).'),
+            ('department_maturity', 'company_departments', 'Departments with a score in the company-wide mean.')
+        )
+        SELECT cl.relname AS view_name, a.attname AS column_name,
+               COALESCE(s.description, g.description) AS description
+        FROM pg_catalog.pg_class cl
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
+        LEFT JOIN described s ON s.view_name = cl.relname AND s.column_name = a.attname
+        LEFT JOIN described g ON g.view_name = '*' AND g.column_name = a.attname
+        WHERE cl.relnamespace = '@extschema@'::regnamespace AND cl.relkind = 'v'
+          AND cl.relname IN ('maturity_history', 'kpi_series', 'risk_history', 'department_maturity')
+        ORDER BY 1, a.attnum
+    LOOP
+        IF c.description IS NULL THEN
+            missing := COALESCE(missing || ', ', '') || c.view_name || '.' || c.column_name;
+        ELSE
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.%I IS %L',
+                                      c.view_name, c.column_name, c.description);
+        END IF;
+    END LOOP;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'view columns without a comment: %', missing;
+    END IF;
+END
+$comments$;
+
+GRANT SELECT ON @extschema@.maturity_history, @extschema@.kpi_series, @extschema@.risk_history,
+    @extschema@.department_maturity TO ismseval_admin, ismseval_tenant;
