@@ -92,3 +92,33 @@ ismseval_excerpt(const char *s, int len)
 		return pnstrdup(s, len);
 	return psprintf("%.*s...", cut, s);
 }
+
+/* True when the number at p is well formed but outside the range of double precision. */
+bool
+ismseval_number_out_of_range(const char *p)
+{
+	char	   *end;
+
+	errno = 0;
+	(void) strtod(p, &end);
+	return end != p && errno == ERANGE;
+}
+
+/* The peer floor a transition records: the setting here, raised to argument argno if given. */
+int32
+ismseval_transition_floor(FunctionCallInfo fcinfo, int argno)
+{
+	int32		floor = ismseval_min_peer_group;
+
+	if (PG_NARGS() > argno && !PG_ARGISNULL(argno))
+	{
+		int32		asked = PG_GETARG_INT32(argno);
+
+		if (asked < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("min_peer_group must be at least 1, got %d", asked)));
+		floor = Max(floor, asked);
+	}
+	return floor;
+}

@@ -18,6 +18,8 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+
 /* The minimum peer group size (GUC ismseval.min_peer_group). */
 extern int ismseval_min_peer_group;
 
@@ -40,6 +42,16 @@ extern double ismseval_check_nonnegative(double value, const char *argname);
  * error message; never cuts a multibyte character.
  */
 extern char *ismseval_excerpt(const char *s, int len);
+
+/*
+ * The peer floor a transition records in its state: ismseval.min_peer_group as
+ * set where it runs, raised to the min_peer_group argument number argno when the
+ * call has it (22003 below 1). A caller can raise the floor, never lower it.
+ */
+extern int32 ismseval_transition_floor(FunctionCallInfo fcinfo, int argno);
+
+/* True when the number at p is well formed but outside the range of double precision. */
+extern bool ismseval_number_out_of_range(const char *p);
 
 /*
  * True for the white space every text input accepts around its tokens:

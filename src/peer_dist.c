@@ -218,17 +218,6 @@ peer_dist_published(const PeerDist *dist)
 			 errmsg("invalid input syntax for type peer_dist: \"%s\"", ismseval_excerpt(literal, -1)), \
 			 errdetail(__VA_ARGS__)))
 
-/* True when the number at p is well formed but outside the range of double precision. */
-static bool
-number_out_of_range(const char *p)
-{
-	char	   *end;
-
-	errno = 0;
-	(void) strtod(p, &end);
-	return end != p && errno == ERANGE;
-}
-
 /*
  * Parses the optional ";min_peer_group=N" after the closing brace at p (the
  * floor an aggregate recorded); returns the position after it, *floor 0 when absent.
@@ -299,7 +288,7 @@ peer_dist_in(PG_FUNCTION_ARGS)
 				invalid_literal(literal, "Value %d: expected a number at character %d.",
 								n + 1, (int) (p - literal) + 1);
 			value = float8in_internal_opt_error(p, &end, "peer_dist", literal, &bad);
-			if (bad && number_out_of_range(p))
+			if (bad && ismseval_number_out_of_range(p))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("value %d of the peer_dist literal is out of range for type double precision",

@@ -85,37 +85,15 @@ peer_dist_append(PeerDist *state, const double *values, int32 n, bool in_place)
 }
 
 /*
- * The floor a transition records: ismseval.min_peer_group as set here, raised
- * to the min_peer_group argument (argument 2) when there is one.
- */
-static int32
-transition_floor(FunctionCallInfo fcinfo)
-{
-	int32		floor = ismseval_min_peer_group;
-
-	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
-	{
-		int32		asked = PG_GETARG_INT32(2);
-
-		if (asked < 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("min_peer_group must be at least 1, got %d", asked)));
-		floor = Max(floor, asked);
-	}
-	return floor;
-}
-
-/*
  * peer_dist_accum(state, value [, min_peer_group]): appends a finite value and
- * records the floor (see transition_floor); NULL values are skipped.
+ * records the floor (ismseval_transition_floor); NULL values are skipped.
  */
 Datum
 peer_dist_accum(PG_FUNCTION_ARGS)
 {
 	PeerDist   *state;
 	PeerDist   *result;
-	int32		floor = transition_floor(fcinfo);
+	int32		floor = ismseval_transition_floor(fcinfo, 2);
 	double		value;
 
 	if (PG_ARGISNULL(1))

@@ -336,17 +336,6 @@ parse_label(RadarParser *ps)
 	ps->p = p + 1;
 }
 
-/* True when the number at p is well formed but outside the range of double precision. */
-static bool
-number_out_of_range(const char *p)
-{
-	char	   *end;
-
-	errno = 0;
-	(void) strtod(p, &end);
-	return end != p && errno == ERANGE;
-}
-
 /* Parses a finite double at ps->p, the mean (is_weight false) or the weight of an axis. */
 static double
 parse_double(RadarParser *ps, bool is_weight)
@@ -360,7 +349,7 @@ parse_double(RadarParser *ps, bool is_weight)
 						   "Axis %d: expected a number for the mean at character %d.",
 						   ps->axis, (int) (p - ps->input) + 1);
 	value = float8in_internal_opt_error(p, &ps->p, "radar", ps->input, &bad);
-	if (bad && number_out_of_range(p))
+	if (bad && ismseval_number_out_of_range(p))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg(is_weight ? "weight of radar axis %d is out of range for type double precision" :

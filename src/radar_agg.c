@@ -438,19 +438,9 @@ radar_avg_accum(PG_FUNCTION_ARGS)
 Datum
 peer_radar_accum(PG_FUNCTION_ARGS)
 {
-	int32		floor = ismseval_min_peer_group;
+	int32		floor = ismseval_transition_floor(fcinfo, 2);
 	Radar	   *state;
 
-	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
-	{
-		int32		asked = PG_GETARG_INT32(2);
-
-		if (asked < 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("min_peer_group must be at least 1, got %d", asked)));
-		floor = Max(floor, asked);
-	}
 	if (PG_ARGISNULL(1))
 		return state_unchanged(fcinfo);
 	/* a state to update: ours, in place, or a new one */

@@ -71,18 +71,6 @@ svg_axis_cmp(const void *a, const void *b)
 	return radar_label_cmp(x->label, x->len, y->label, y->len);
 }
 
-/* Raises 22023 unless arr is at most one-dimensional; returns its element count. */
-static int
-array_length_1d(ArrayType *arr, const char *argname)
-{
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a one-dimensional array, got %d dimensions",
-						argname, ARR_NDIM(arr))));
-	return ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-}
-
 /* The axes to draw: axis_order when given (checked), else the union of the series' axes. */
 static SvgAxis *
 collect_axes(FunctionCallInfo fcinfo, Radar **series, int nseries, int *naxes)
@@ -100,7 +88,7 @@ collect_axes(FunctionCallInfo fcinfo, Radar **series, int nseries, int *naxes)
 		int			nelems;
 		SvgAxis    *sorted;
 
-		array_length_1d(order, "axis_order");
+		svg_array_length(order, "axis_order");
 		deconstruct_array(order, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nelems);
 		axes = palloc(Max(nelems, 1) * sizeof(SvgAxis));
 		for (i = 0; i < nelems; i++)
@@ -161,7 +149,7 @@ collect_series(ArrayType *arr, int *nseries)
 	int			i;
 	Radar	  **series;
 
-	array_length_1d(arr, "series");
+	svg_array_length(arr, "series");
 	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &elems, &nulls, &n);
 	if (n == 0)
@@ -197,7 +185,7 @@ collect_names(FunctionCallInfo fcinfo, int nseries)
 		bool	   *nulls;
 		int			n;
 
-		array_length_1d(arr, "names");
+		svg_array_length(arr, "names");
 		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 		if (n != nseries)
 			ereport(ERROR,
