@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Command 2: installs what is needed, builds, and runs the whole test suite
-# (pg_regress, pgTAP, the doc test, dump and restore) against a private throwaway cluster.
+# (pg_regress, pgTAP, the plan-guard sessions, the doc test, dump and restore, races,
+# a LATIN1 database, xmllint on the charts, the update chain) against a private
+# throwaway cluster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
