@@ -225,6 +225,21 @@ draw_date_axis(StringInfo buf, const TrendScale *sc, const DateADT *days, int n,
 	appendStringInfoString(buf, "</g>\n");
 }
 
+/*
+ * The baseline of the last value's label: above its point, or below it when the
+ * target line would cross the label there (or when there is no room above).
+ */
+static double
+last_value_label_y(const TrendScale *sc, double value, double target)
+{
+	double		y = y_of(sc, value);
+	double		yt = y_of(sc, target);
+
+	if ((yt >= y - 25 && yt <= y - 4) || y - 10 < TR_TOP + 14)
+		return y + 20;
+	return y - 10;
+}
+
 /* trend_svg(...): the SVG document. */
 Datum
 trend_svg(PG_FUNCTION_ARGS)
@@ -359,7 +374,7 @@ trend_svg(PG_FUNCTION_ARGS)
 							 x_of(&sc, days[i]), y_of(&sc, vals[i]));
 		appendStringInfo(&buf, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\" font-size=\"13\" font-weight=\"bold\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">",
 						 x_of(&sc, days[n - 1]) + (x_of(&sc, days[n - 1]) > TR_RIGHT - 20 ? -4 : 0),
-						 y_of(&sc, vals[n - 1]) - 10,
+						 last_value_label_y(&sc, vals[n - 1], target),
 						 x_of(&sc, days[n - 1]) > TR_RIGHT - 20 ? "end" : "middle");
 		svg_value(&buf, vals[n - 1], 1);
 		appendStringInfoString(&buf, "</text>\n</g>\n");
