@@ -122,3 +122,59 @@ ismseval_transition_floor(FunctionCallInfo fcinfo, int argno)
 	}
 	return floor;
 }
+
+/* Orders doubles ascending, -0 before +0, so that the sorted order is canonical (for qsort). */
+int
+ismseval_compare_doubles(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	if (x < y)
+		return -1;
+	if (x > y)
+		return 1;
+	return (signbit(x) ? 0 : 1) - (signbit(y) ? 0 : 1);
+}
+
+/* The number of sorted values strictly below value (binary search). */
+int32
+ismseval_count_below(const double *sorted, int32 n, double value)
+{
+	int32		low = 0;
+	int32		high = n;
+
+	while (low < high)
+	{
+		int32		mid = low + (high - low) / 2;
+
+		if (sorted[mid] < value)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low;
+}
+
+/*
+ * The q-quantile (q in [0, 1]) of n > 0 sorted values as percentile_cont
+ * computes it: position q (n - 1), linear between its two neighbours.
+ */
+double
+ismseval_quantile_sorted(const double *sorted, int32 n, double q)
+{
+	double		position = q * (n - 1);
+	int32		first = (int32) floor(position);
+	int32		second = (int32) ceil(position);
+	double		fraction = position - first;
+	double		low = sorted[first];
+	double		high = sorted[second];
+	double		result;
+
+	if (second == first)
+		return low;
+	result = low + fraction * (high - low);
+	if (isinf(result))			/* high - low overflowed */
+		result = low * (1.0 - fraction) + high * fraction;
+	return result;
+}

@@ -50,6 +50,15 @@ extern char *ismseval_excerpt(const char *s, int len);
  */
 extern int32 ismseval_transition_floor(FunctionCallInfo fcinfo, int argno);
 
+/* Orders doubles ascending, -0 before +0 (a qsort comparator). */
+extern int	ismseval_compare_doubles(const void *a, const void *b);
+
+/* The number of the n sorted values strictly below value. */
+extern int32 ismseval_count_below(const double *sorted, int32 n, double value);
+
+/* The q-quantile of n > 0 sorted values, interpolated as percentile_cont. */
+extern double ismseval_quantile_sorted(const double *sorted, int32 n, double q);
+
 /* True when the number at p is well formed but outside the range of double precision. */
 extern bool ismseval_number_out_of_range(const char *p);
 

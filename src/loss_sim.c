@@ -91,16 +91,6 @@ loss_sim_check_years(int64 years, const char *argname)
 	return (int32) years;
 }
 
-/* Orders doubles ascending (all finite, so plain comparisons). */
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /* A sorted (ascending) palloc'd copy of the losses. */
 double *
 loss_sim_sorted(const LossSim *sim)
@@ -108,48 +98,15 @@ loss_sim_sorted(const LossSim *sim)
 	double	   *sorted = (double *) palloc((Size) sim->years * sizeof(double));
 
 	memcpy(sorted, sim->losses, (Size) sim->years * sizeof(double));
-	qsort(sorted, sim->years, sizeof(double), compare_doubles);
+	qsort(sorted, sim->years, sizeof(double), ismseval_compare_doubles);
 	return sorted;
-}
-
-/* The q-quantile of sorted losses: position q (n - 1), linear between neighbours. */
-double
-loss_sim_quantile_sorted(const double *sorted, int32 n, double q)
-{
-	double		position = q * (n - 1);
-	int32		first = (int32) floor(position);
-	int32		second = (int32) ceil(position);
-	double		fraction = position - first;
-
-	if (second == first)
-		return sorted[first];
-	return sorted[first] + fraction * (sorted[second] - sorted[first]);
-}
-
-/* The number of sorted values strictly below value (binary search). */
-static int32
-count_below(const double *sorted, int32 n, double value)
-{
-	int32		low = 0;
-	int32		high = n;
-
-	while (low < high)
-	{
-		int32		mid = low + (high - low) / 2;
-
-		if (sorted[mid] < value)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	return low;
 }
 
 /* The fraction of the losses that are >= amount. */
 double
 loss_sim_exceedance_sorted(const double *sorted, int32 n, double amount)
 {
-	return (double) (n - count_below(sorted, n, amount)) / n;
+	return (double) (n - ismseval_count_below(sorted, n, amount)) / n;
 }
 
 /* Neumaier's compensated sum of values[0..n). */
@@ -371,7 +328,7 @@ loss_quantile(PG_FUNCTION_ARGS)
 	LossSim    *sim = PG_GETARG_LOSS_SIM(0);
 	double		q = ismseval_check_range(PG_GETARG_FLOAT8(1), "q", 0.0, 1.0);
 
-	PG_RETURN_FLOAT8(loss_sim_quantile_sorted(loss_sim_sorted(sim), sim->years, q));
+	PG_RETURN_FLOAT8(ismseval_quantile_sorted(loss_sim_sorted(sim), sim->years, q));
 }
 
 /* loss_expected_shortfall(sim, q): the mean of the max(1, N - floor(q N)) largest losses. */

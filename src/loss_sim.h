@@ -45,8 +45,6 @@ extern int32 loss_sim_check_years(int64 years, const char *argname);
 /* A sorted (ascending) palloc'd copy of the losses. */
 extern double *loss_sim_sorted(const LossSim *sim);
 
-/* The q-quantile of sorted losses: position q (n - 1), linear between neighbours. */
-extern double loss_sim_quantile_sorted(const double *sorted, int32 n, double q);
 
 /* The fraction of the losses that are >= amount. */
 extern double loss_sim_exceedance_sorted(const double *sorted, int32 n, double amount);

@@ -29,6 +29,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
+#include "ismseval.h"
 #include "loss_sim.h"
 #include "quant_math.h"
 #include "svg.h"
@@ -156,8 +157,8 @@ lec_figures(const LossSim *sim)
 	for (i = 0; i < sim->years; i++)
 		sum += f.sorted[i];
 	f.mean = sum / sim->years;
-	f.var95 = loss_sim_quantile_sorted(f.sorted, f.years, 0.95);
-	f.var99 = loss_sim_quantile_sorted(f.sorted, f.years, 0.99);
+	f.var95 = ismseval_quantile_sorted(f.sorted, f.years, 0.95);
+	f.var99 = ismseval_quantile_sorted(f.sorted, f.years, 0.99);
 	for (zeros = 0; zeros < f.years && f.sorted[zeros] == 0.0; zeros++)
 		;
 	if (zeros == f.years)
@@ -167,8 +168,8 @@ lec_figures(const LossSim *sim)
 	}
 	else
 	{
-		low = loss_sim_quantile_sorted(f.sorted + zeros, f.years - zeros, 0.01);
-		high = loss_sim_quantile_sorted(f.sorted, f.years, 0.999);
+		low = ismseval_quantile_sorted(f.sorted + zeros, f.years - zeros, 0.01);
+		high = ismseval_quantile_sorted(f.sorted, f.years, 0.999);
 		if (!(high > 0.0))
 			high = f.sorted[f.years - 1];
 		/* the marked amounts that are not 0 stay on the axis */

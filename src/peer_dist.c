@@ -30,20 +30,6 @@ PG_FUNCTION_INFO_V1(peer_count);
 PG_FUNCTION_INFO_V1(peer_mean);
 PG_FUNCTION_INFO_V1(peer_stddev);
 
-/* Orders doubles ascending, -0 before +0, so that the sorted order is canonical. */
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
-
-	if (x < y)
-		return -1;
-	if (x > y)
-		return 1;
-	return (signbit(x) ? 0 : 1) - (signbit(y) ? 0 : 1);
-}
-
 /* Detoasts a peer_dist datum and checks its header: size, count, flags, floor. */
 PeerDist *
 peer_dist_from_datum(Datum d)
@@ -111,7 +97,7 @@ peer_dist_finalize(PeerDist *dist)
 	int32		i;
 
 	if (n > 1)
-		qsort(dist->values, n, sizeof(double), compare_doubles);
+		qsort(dist->values, n, sizeof(double), ismseval_compare_doubles);
 	for (i = 0; i < n; i++)
 	{
 		double		x = dist->values[i];
@@ -181,7 +167,7 @@ peer_dist_sorted_values(const PeerDist *dist)
 	if (dist->count > 0)
 		memcpy(copy, dist->values, (Size) dist->count * sizeof(double));
 	if (dist->count > 1)
-		qsort(copy, dist->count, sizeof(double), compare_doubles);
+		qsort(copy, dist->count, sizeof(double), ismseval_compare_doubles);
 	return copy;
 }
 
@@ -430,25 +416,6 @@ peer_dist_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* The number of sorted values strictly below value (binary search). */
-static int32
-count_below(const double *values, int32 n, double value)
-{
-	int32		low = 0;
-	int32		high = n;
-
-	while (low < high)
-	{
-		int32		mid = low + (high - low) / 2;
-
-		if (values[mid] < value)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	return low;
-}
-
 /* The number of sorted values at or below value (binary search). */
 static int32
 count_at_or_below(const double *values, int32 n, double value)
@@ -487,7 +454,7 @@ peer_percentile(PG_FUNCTION_ARGS)
 	if (!peer_dist_published(dist))
 		PG_RETURN_NULL();
 	dist = peer_dist_finalized(dist);
-	below = count_below(dist->values, dist->count, value);
+	below = ismseval_count_below(dist->values, dist->count, value);
 	at_or_below = count_at_or_below(dist->values, dist->count, value);
 	PG_RETURN_FLOAT8(100.0 * (below + 0.5 * (at_or_below - below)) / dist->count);
 }
@@ -521,29 +488,11 @@ peer_quantile(PG_FUNCTION_ARGS)
 {
 	PeerDist   *dist = DatumGetPeerDist(PG_GETARG_DATUM(0));
 	double		q = ismseval_check_range(PG_GETARG_FLOAT8(1), "q", 0.0, 1.0);
-	double		position;
-	int32		first;
-	int32		second;
-	double		fraction;
-	double		low;
-	double		high;
-	double		result;
 
 	if (!peer_dist_published(dist))
 		PG_RETURN_NULL();
 	dist = peer_dist_finalized(dist);
-	position = q * (dist->count - 1);
-	first = (int32) floor(position);
-	second = (int32) ceil(position);
-	low = dist->values[first];
-	if (second == first)
-		PG_RETURN_FLOAT8(low);
-	high = dist->values[second];
-	fraction = position - first;
-	result = low + fraction * (high - low);
-	if (isinf(result))			/* high - low overflowed */
-		result = low * (1.0 - fraction) + high * fraction;
-	PG_RETURN_FLOAT8(result);
+	PG_RETURN_FLOAT8(ismseval_quantile_sorted(dist->values, dist->count, q));
 }
 
 /* peer_count(dist): the number of values in the group. */
