@@ -170,9 +170,9 @@ BEGIN
     LEFT JOIN assessments a USING (assessment_id)
     LEFT JOIN frameworks f ON f.framework_id = a.framework_id
     WHERE q.question_id IS NULL OR a.assessment_id IS NULL OR q.framework_id <> a.framework_id
-       OR (NOT an.not_applicable AND q.is_large
+       OR (NOT an.not_applicable AND q.scored
            AND (an.answer_yes IS NOT NULL OR an.score IS NULL OR an.score NOT BETWEEN f.scale_min AND f.scale_max))
-       OR (NOT an.not_applicable AND NOT q.is_large AND (an.score IS NOT NULL OR an.answer_yes IS NULL));
+       OR (NOT an.not_applicable AND NOT q.scored AND (an.score IS NOT NULL OR an.answer_yes IS NULL));
     IF bad > 0 THEN RAISE EXCEPTION 'bench data: % answers break answers_check or a foreign key', bad; END IF;
     SELECT count(*) INTO bad
     FROM risks r LEFT JOIN organizations o USING (organization_id)

@@ -64,7 +64,7 @@ INSERT INTO bench_results.workloads VALUES
 (9, 'dashboard: maturity_by_domain', 'floor',
  $q$SELECT d.code, avg(an.score) FROM ismseval.assessments a
     JOIN ismseval.answers an ON an.assessment_id = a.assessment_id
-    JOIN ismseval.questions q ON q.question_id = an.question_id AND q.is_large
+    JOIN ismseval.questions q ON q.question_id = an.question_id AND q.scored
     JOIN ismseval.control_domains d ON d.domain_id = q.domain_id
     WHERE a.organization_id = {org} AND a.department_id IS NULL GROUP BY d.code$q$),
 -- The peer release the dashboards read: every organization's figures published anew

@@ -123,7 +123,7 @@ BEGIN
         ('RC.CO', 1, 'Is there a communication plan for recovery?'),
         ('RC.CO', 2, 'Are stakeholders informed of recovery progress?')
     ) AS s(cat, k, t) ON s.cat = q.code
-    WHERE q.framework_id = 1 AND q.is_large
+    WHERE q.framework_id = 1 AND q.scored
     ORDER BY q.question_id, k;
 
     -- Two assessments per organization, a year apart; the latter a little better.
@@ -147,7 +147,7 @@ BEGIN
                     )))::int END AS score
     FROM demo_org d
     JOIN assessments a ON a.organization_id = d.organization_id
-    JOIN questions q ON q.framework_id = 1 AND q.is_large
+    JOIN questions q ON q.framework_id = 1 AND q.scored
     JOIN control_domains cd ON cd.domain_id = q.domain_id
     ORDER BY a.assessment_id, q.question_id
     ) s;

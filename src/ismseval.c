@@ -16,6 +16,7 @@
 PG_MODULE_MAGIC;
 
 int			ismseval_min_peer_group = 5;
+int			ismseval_min_peer_coverage = 50;
 
 void		_PG_init(void);
 
@@ -30,6 +31,15 @@ _PG_init(void)
 							"superuser can change it.",
 							&ismseval_min_peer_group,
 							5, 1, INT_MAX,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ismseval.min_peer_coverage",
+							"Smallest coverage (%) of an assessment whose scores a peer release publishes.",
+							"An organization whose latest assessment answers fewer of its "
+							"applicable requirements is left out of the release's score "
+							"figures. Only a superuser can change it.",
+							&ismseval_min_peer_coverage,
+							50, 0, 100,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ismseval");

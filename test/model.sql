@@ -11,7 +11,7 @@ SELECT is((SELECT string_agg(code, ' ' ORDER BY display_order) FROM control_doma
           'GV ID PR DE RS RC', 'NIST CSF 2.0: the 6 functions are the domains, in order');
 SELECT is((SELECT string_agg(d.code || '=' || n, ' ' ORDER BY d.display_order)
            FROM control_domains d
-           JOIN (SELECT domain_id, count(*) AS n FROM questions WHERE is_large GROUP BY domain_id) q USING (domain_id)
+           JOIN (SELECT domain_id, count(*) AS n FROM questions WHERE scored GROUP BY domain_id) q USING (domain_id)
            WHERE d.framework_id = 1),
           'GV=6 ID=3 PR=5 DE=2 RS=4 RC=2', '22 categories as large questions: 6 + 3 + 5 + 2 + 4 + 2');
 SELECT is((SELECT string_agg(code, ' ' ORDER BY display_order) FROM questions WHERE framework_id = 1),
@@ -65,23 +65,24 @@ SELECT throws_ok(format('INSERT INTO ismseval.answers (assessment_id, question_i
 SELECT throws_ok(format('INSERT INTO ismseval.answers (assessment_id, question_id, score) VALUES (%s, 1, 0)', :asm),
     '23514', 'score of question GV.OC must be between 1 and 4 (framework NIST-CSF-2.0), got 0', 'score below the scale');
 SELECT throws_ok(format('INSERT INTO ismseval.answers (assessment_id, question_id) VALUES (%s, 1)', :asm),
-    '23514', 'score of question GV.OC must be between 1 and 4 (framework NIST-CSF-2.0), got NULL', 'large question without a score');
+    '23514', 'answer to GV.OC needs a score between 1 and 4 (framework NIST-CSF-2.0) or a result', 'large question without a score or a result');
 SELECT throws_ok(format('INSERT INTO ismseval.answers (assessment_id, question_id, score) VALUES (%s, %s, 2)', :asm, :other_q),
     '23514', format('question X.1 (id %s) is not a question of framework NIST-CSF-2.0 of assessment %s', :other_q, :asm),
     'answer to a question of another framework');
 SELECT throws_ok(format('INSERT INTO ismseval.answers (assessment_id, question_id, score) VALUES (%s, %s, 2)', :asm, :small_q),
-    '23514', 'question GV.OC-TAP is a small yes/no question: give answer_yes, not a score', 'score for a small question');
+    '23514', 'question GV.OC-TAP is a yes/no question: give answer_yes, not a score', 'score for a small question');
 SELECT throws_ok(format('INSERT INTO ismseval.answers (assessment_id, question_id) VALUES (%s, %s)', :asm, :small_q),
-    '23514', 'small question GV.OC-TAP needs answer_yes (true or false) or not_applicable', 'small question without an answer');
+    '23514', 'yes/no question GV.OC-TAP needs answer_yes (true or false), a result or not_applicable', 'small question without an answer');
 SELECT throws_ok(format('INSERT INTO ismseval.answers (assessment_id, question_id, score, not_applicable) VALUES (%s, 1, 3, true)', :asm),
     '23514', NULL, 'not applicable with a score');
 SELECT lives_ok(format('INSERT INTO ismseval.answers (assessment_id, question_id, not_applicable) VALUES (%s, 2, true)', :asm),
     'not applicable without a score is fine');
-SELECT throws_ok(format('INSERT INTO ismseval.questions (framework_id, domain_id, parent_id, code, text) VALUES (1, 1, %s, %L, %L)',
-                        :small_q, 'GV.OC-TAP-1', 'nested'),
-    '23503', NULL, 'a small question cannot hang under a small question');
+-- the tree has any depth: a node under the small question (depth 3) is at depth 4, in its domain
+INSERT INTO ismseval.questions (framework_id, parent_id, code, text) VALUES (1, :small_q, 'GV.OC-TAP-1', 'nested');
+SELECT results_eq($$SELECT depth, domain_id, answer_kind FROM ismseval.questions WHERE code = 'GV.OC-TAP-1'$$,
+                  $$VALUES (4, 1::bigint, 'score')$$, 'a node takes its depth and domain from its parent');
 SELECT throws_ok('INSERT INTO ismseval.questions (framework_id, domain_id, parent_id, code, text) VALUES (1, 2, 1, ''ID.X'', ''x'')',
-    '23503', NULL, 'a small question stays in the domain of its large question');
+    '23514', 'requirement ID.X must be in the domain of its parent GV.OC', 'a node stays in the domain of its parent');
 SELECT throws_ok(format($$INSERT INTO ismseval.incidents (organization_id, title, occurred_at, detected_at, resolved_at, severity)
                           VALUES (%s, 'i', '2026-01-02 10:00Z', '2026-01-02 10:00Z', '2026-01-02 09:00Z', 2)$$, :org_a),
     '23514', NULL, 'incident resolved before it occurred');

@@ -7,7 +7,9 @@
 #   - the schema equals a fresh install of the newest version: pg_dump --schema-only
 #     --binary-upgrade (the mode that dumps an extension's member objects) of both,
 #     normalized by dropping what differs between any two databases (OIDs and
-#     relfrozenxid/attribute-version bookkeeping lines, the \restrict key), the
+#     relfrozenxid/attribute-version bookkeeping lines, the \restrict key), the storage
+#     bookkeeping an ALTER TABLE leaves (dropped-column slots, the stored default of a
+#     column added to existing rows: binary_upgrade_set_missing_value), the
 #     sequences' positions (data, not schema) and the probe schema that holds the
 #     test's own tables.
 # Needs a running server named by the PG* variables and its programs in $PG_BINDIR.
@@ -31,7 +33,10 @@ schema_of() {
                -e '/^SELECT pg_catalog\.binary_upgrade_set_next_/d' \
                -e '/^SET relfrozenxid = /d' -e "/^WHERE oid = '[0-9]+';$/d" \
                -e '/^SELECT pg_catalog\.setval\(/d' \
-               -e "s/'\{[0-9,]+\}'::pg_catalog\.oid\[\]|'\{[0-9,]+\}'/'{OIDS}'/"
+               -e "s/'\{[0-9,]+\}'::pg_catalog\.oid\[\]|'\{[0-9,]+\}'/'{OIDS}'/" |
+        perl -0pe 's/-- set missing value\.\nSELECT pg_catalog\.binary_upgrade_set_missing_value\([^\n]*\n\n\n//g;
+                   s/    "\.+pg\.dropped\.\d+\.+" [^\n]*\n//g;
+                   s/-- For binary upgrade, recreate dropped column\.\n(?:[^\n]+\n)+?ALTER TABLE ONLY [^\n]+ DROP COLUMN "\.+pg\.dropped\.\d+\.+";\n\n//g'
 }
 
 # Prints "ok - $1" when the files $2 and $3 are equal, else "not ok" and their diff.

@@ -280,7 +280,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q
-    WHERE q.framework_id = peer_distribution_svg.framework_id AND q.is_large;
+    WHERE q.framework_id = peer_distribution_svg.framework_id AND q.scored;
     SELECT b.total_score INTO own FROM @extschema@.org_benchmark b
     WHERE b.organization_id = peer_distribution_svg.organization_id AND b.framework = fw.code;
     IF own IS NULL THEN

@@ -3,11 +3,8 @@
 -- scores against the company, and time-window functions for BI tools.
 --
 -- Definitions (docs/history-and-charts.md has the worked examples):
---   score        mean of the scored large questions of a domain in an assessment
---   percentage   100 x (score - scale_min) / (scale_max - scale_min) on the framework's scale
---   coverage     100 x scored large questions / applicable large questions of the domain
---                (a question is applicable unless answered not_applicable; an unanswered
---                question counts as applicable and not scored)
+--   score, percentage, coverage   of a domain in an assessment: assessment_domain_score
+--                (rules.sql, README "Scores, percentages and coverage")
 --   previous     the organization's latest organization-wide assessment of the framework
 --                dated before this one
 --   a year ago   the latest such assessment dated 320 to 410 days (365 -/+ 45) before this one
@@ -21,28 +18,6 @@
 --
 -- Views are security_invoker like those of views.sql: row-level security decides
 -- what each role sees.
-
--- ---------------------------------------------------------------------------
--- Scores of one domain in one assessment
--- ---------------------------------------------------------------------------
-
--- Score, scored and applicable large questions and coverage of a domain in an assessment.
-CREATE FUNCTION @extschema@.assessment_domain_score(assessment_id bigint, domain_id bigint)
-RETURNS TABLE(score double precision, answered bigint, applicable bigint, coverage double precision)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT pg_catalog.avg(an.score)::double precision,
-           pg_catalog.count(an.score),
-           pg_catalog.count(*) FILTER (WHERE NOT COALESCE(an.not_applicable, false)),
-           100 * pg_catalog.count(an.score)::double precision
-               / NULLIF(pg_catalog.count(*) FILTER (WHERE NOT COALESCE(an.not_applicable, false)), 0)
-    FROM @extschema@.questions q
-    LEFT JOIN @extschema@.answers an
-           ON an.question_id = q.question_id AND an.assessment_id = assessment_domain_score.assessment_id
-    WHERE q.domain_id = assessment_domain_score.domain_id AND q.is_large;
-END;
-COMMENT ON FUNCTION @extschema@.assessment_domain_score(bigint, bigint) IS
-'Of a domain in an assessment: mean score of the scored large questions, how many are scored, how many are applicable (not answered not_applicable) and coverage = 100 x scored / applicable.';
 
 -- ---------------------------------------------------------------------------
 -- maturity_history
@@ -60,7 +35,7 @@ SELECT o.organization_id,
        d.name AS domain_name,
        d.display_order,
        s.score,
-       100 * (s.score - f.scale_min) / (f.scale_max - f.scale_min) AS percentage,
+       s.percentage,
        s.answered AS answered_questions,
        s.applicable AS applicable_questions,
        s.coverage,
@@ -384,7 +359,7 @@ SELECT o.organization_id,
        d.name AS domain_name,
        d.display_order,
        s.score,
-       100 * (s.score - f.scale_min) / (f.scale_max - f.scale_min) AS percentage,
+       s.percentage,
        s.coverage,
        COALESCE(mt.target, f.default_target) AS target,
        s.score - COALESCE(mt.target, f.default_target) AS gap_to_target,

@@ -116,17 +116,46 @@ CREATE TABLE @extschema@.frameworks (
     default_target  double precision NOT NULL DEFAULT 3,
     preloaded       boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    CONSTRAINT frameworks_scale_valid CHECK (scale_min >= 0 AND scale_min < scale_max AND scale_max <= 100),
+    urn             text UNIQUE CHECK (urn <> ''),
+    ref_id          text,
+    description     text,
+    provider        text,
+    translations    jsonb,
+    score_labels    jsonb,
+    domain_level    integer NOT NULL DEFAULT 1
+        CONSTRAINT frameworks_domain_level_positive CHECK (domain_level BETWEEN 1 AND 100),
+    compliant_pct   double precision NOT NULL DEFAULT 100,
+    partially_compliant_pct double precision NOT NULL DEFAULT 50,
+    non_compliant_pct double precision NOT NULL DEFAULT 0,
+    CONSTRAINT frameworks_scale_valid
+        CHECK (scale_min < scale_max AND scale_min >= -1000000 AND scale_max <= 1000000),
     CONSTRAINT frameworks_target_on_scale CHECK (default_target BETWEEN scale_min AND scale_max),
-    CONSTRAINT frameworks_preloaded_id_range CHECK (preloaded = (framework_id <= 100000))
+    CONSTRAINT frameworks_preloaded_id_range CHECK (preloaded = (framework_id <= 100000)),
+    CONSTRAINT frameworks_result_pcts_ordered
+        CHECK (0 <= non_compliant_pct AND non_compliant_pct <= partially_compliant_pct
+               AND partially_compliant_pct <= compliant_pct AND compliant_pct <= 100),
+    CONSTRAINT frameworks_score_labels_array
+        CHECK (score_labels IS NULL OR pg_catalog.jsonb_typeof(score_labels) = 'array')
 );
 ALTER SEQUENCE @extschema@.frameworks_framework_id_seq RESTART WITH 100001;
 COMMENT ON TABLE @extschema@.frameworks IS
-'Control frameworks / questionnaires. Large questions are scored on scale_min..scale_max.';
+'Control frameworks / questionnaires: a tree of requirement nodes (questions) whose scored nodes take scores on scale_min..scale_max (or a node''s own range).';
 COMMENT ON COLUMN @extschema@.frameworks.default_target IS
 'The target maturity for every domain unless maturity_targets says otherwise.';
 COMMENT ON COLUMN @extschema@.frameworks.preloaded IS
 'True for rows shipped with the extension (ids <= 100000); pg_dump skips them.';
+COMMENT ON COLUMN @extschema@.frameworks.urn IS
+'The framework''s URN (CISO Assistant libraries), unique; imports find the framework by it.';
+COMMENT ON COLUMN @extschema@.frameworks.score_labels IS
+'Optional labels of scores: a jsonb array of {score, name, description, translations}.';
+COMMENT ON COLUMN @extschema@.frameworks.domain_level IS
+'The depth of the requirement tree whose nodes are the control domains (radar axes); 1 = the top level.';
+COMMENT ON COLUMN @extschema@.frameworks.compliant_pct IS
+'Percentage of the scale an answer counts for when it has the result compliant and no score (default 100: the top).';
+COMMENT ON COLUMN @extschema@.frameworks.partially_compliant_pct IS
+'Percentage of the scale an answer counts for when it has the result partially_compliant and no score (default 50: the midpoint).';
+COMMENT ON COLUMN @extschema@.frameworks.non_compliant_pct IS
+'Percentage of the scale an answer counts for when it has the result non_compliant and no score (default 0: the bottom).';
 
 CREATE TABLE @extschema@.control_domains (
     domain_id       bigserial PRIMARY KEY,
@@ -149,31 +178,142 @@ COMMENT ON TABLE @extschema@.control_domains IS
 CREATE TABLE @extschema@.questions (
     question_id     bigserial PRIMARY KEY,
     framework_id    bigint NOT NULL,
-    domain_id       bigint NOT NULL,
+    domain_id       bigint,
     parent_id       bigint,
     code            text NOT NULL CHECK (code <> ''),
     text            text NOT NULL,
     display_order   integer NOT NULL DEFAULT 0,
-    is_large        boolean GENERATED ALWAYS AS (parent_id IS NULL) STORED,
-    parent_is_large boolean GENERATED ALWAYS AS (CASE WHEN parent_id IS NOT NULL THEN true END) STORED,
     preloaded       boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    urn             text UNIQUE CHECK (urn <> ''),
+    ref_id          text,
+    name            text,
+    description     text,
+    assessable      boolean NOT NULL DEFAULT true,
+    answer_kind     text NOT NULL
+        CONSTRAINT questions_answer_kind_known CHECK (answer_kind IN ('score', 'yes_no')),
+    depth           integer NOT NULL CHECK (depth >= 1),
+    weight          double precision NOT NULL DEFAULT 1
+        CONSTRAINT questions_weight_positive CHECK (weight > 0 AND weight < 'Infinity'),
+    score_min       integer,
+    score_max       integer,
+    implementation_groups text[],
+    translations    jsonb,
+    scored          boolean GENERATED ALWAYS AS (assessable AND answer_kind = 'score') STORED,
     UNIQUE (framework_id, code),
     UNIQUE (framework_id, question_id),
-    UNIQUE (framework_id, domain_id, question_id, is_large),
     CONSTRAINT questions_domain_of_same_framework
         FOREIGN KEY (framework_id, domain_id)
         REFERENCES @extschema@.control_domains (framework_id, domain_id) ON DELETE CASCADE,
-    CONSTRAINT questions_parent_is_large_question_of_same_domain
-        FOREIGN KEY (framework_id, domain_id, parent_id, parent_is_large)
-        REFERENCES @extschema@.questions (framework_id, domain_id, question_id, is_large) ON DELETE CASCADE,
-    CONSTRAINT questions_preloaded_id_range CHECK (preloaded = (question_id <= 100000))
+    CONSTRAINT questions_parent_of_same_framework
+        FOREIGN KEY (framework_id, parent_id)
+        REFERENCES @extschema@.questions (framework_id, question_id) ON DELETE CASCADE,
+    CONSTRAINT questions_not_own_parent CHECK (parent_id <> question_id),
+    CONSTRAINT questions_preloaded_id_range CHECK (preloaded = (question_id <= 100000)),
+    CONSTRAINT questions_score_range_valid
+        CHECK (pg_catalog.num_nulls(score_min, score_max) IN (0, 2) AND score_min < score_max
+               AND score_min >= -1000000 AND score_max <= 1000000)
 );
 ALTER SEQUENCE @extschema@.questions_question_id_seq RESTART WITH 100001;
-CREATE INDEX questions_domain_idx ON @extschema@.questions (domain_id, is_large);
+CREATE INDEX questions_domain_idx ON @extschema@.questions (domain_id, scored);
 CREATE INDEX questions_parent_idx ON @extschema@.questions (parent_id);
 COMMENT ON TABLE @extschema@.questions IS
-'Questions: large questions (parent_id NULL) are scored on the framework scale; small questions (parent_id = a large question of the same domain) are answered yes/no.';
+'Requirement nodes of a framework (questions), a tree of any depth through parent_id. A node with a domain_id lies in that control domain; parent_id NULL with a domain_id hangs directly under the domain (the working group''s large questions). Assessable nodes take answers: scored nodes (answer_kind score) a score on the framework''s scale or their own, yes/no nodes answer_yes (the working group''s small questions, default for a node under a scored node).';
+COMMENT ON COLUMN @extschema@.questions.domain_id IS
+'The control domain (radar axis) the node lies in; NULL only for nodes above the framework''s domain level.';
+COMMENT ON COLUMN @extschema@.questions.assessable IS
+'Whether the node takes answers (false for grouping nodes such as functions and categories).';
+COMMENT ON COLUMN @extschema@.questions.answer_kind IS
+'score (a score and/or result) or yes_no (answer_yes); when not given: yes_no under a scored node, else score.';
+COMMENT ON COLUMN @extschema@.questions.depth IS
+'Depth in the tree: 1 for top-level nodes; a node directly under a domain without a node of its own is at domain_level + 1. Set by the trigger.';
+COMMENT ON COLUMN @extschema@.questions.weight IS
+'Weight of the node''s answer in domain and total percentages (> 0, default 1).';
+COMMENT ON COLUMN @extschema@.questions.score_min IS
+'The node''s own scale minimum (with score_max), overriding the framework''s scale; NULL = the framework''s.';
+COMMENT ON COLUMN @extschema@.questions.implementation_groups IS
+'Codes of the implementation groups the node belongs to; NULL = none.';
+COMMENT ON COLUMN @extschema@.questions.scored IS
+'True for assessable nodes with answer_kind score: those that count in domain and total scores.';
+
+-- Fills a requirement node's depth and default answer kind, and checks that its parent
+-- is in its framework and domain, that the tree has no cycle and that its domain fits
+-- the framework's domain level.
+CREATE FUNCTION @extschema@.questions_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    parent      record;
+    level       integer;
+    ancestor    bigint;
+    steps       integer := 0;
+BEGIN
+    SELECT f.domain_level INTO level FROM @extschema@.frameworks f WHERE f.framework_id = NEW.framework_id;
+    level := COALESCE(level, 1);   -- the foreign key reports an unknown framework
+    IF NEW.parent_id IS NULL THEN
+        -- a top-level node, the node of a top-level domain, or a node directly under a
+        -- domain that has no node of its own (the working group's large questions)
+        NEW.depth := COALESCE(NEW.depth, CASE WHEN NEW.domain_id IS NULL THEN 1 ELSE level + 1 END);
+        IF NOT (NEW.depth = 1 AND (NEW.domain_id IS NULL OR level = 1)
+                OR NEW.depth = level + 1 AND NEW.domain_id IS NOT NULL) THEN
+            RAISE EXCEPTION 'requirement % without a parent cannot be at depth %', NEW.code, NEW.depth
+                USING ERRCODE = 'check_violation',
+                      DETAIL = pg_catalog.format('The framework''s domains are at depth %s.', level);
+        END IF;
+        NEW.answer_kind := COALESCE(NEW.answer_kind, 'score');
+    ELSE
+        SELECT p.depth, p.domain_id, p.scored, p.code INTO parent
+        FROM @extschema@.questions p
+        WHERE p.question_id = NEW.parent_id AND p.framework_id = NEW.framework_id;
+        IF NOT FOUND THEN
+            RETURN NEW;     -- the foreign key reports a parent of another framework or none
+        END IF;
+        NEW.depth := parent.depth + 1;
+        NEW.answer_kind := COALESCE(NEW.answer_kind, CASE WHEN parent.scored THEN 'yes_no' ELSE 'score' END);
+        NEW.domain_id := COALESCE(NEW.domain_id, parent.domain_id);
+        IF parent.domain_id IS NOT NULL AND NEW.domain_id <> parent.domain_id THEN
+            RAISE EXCEPTION 'requirement % must be in the domain of its parent %', NEW.code, parent.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+        -- a cycle: walking up from the parent reaches the node itself
+        ancestor := NEW.parent_id;
+        WHILE ancestor IS NOT NULL AND steps <= 1000 LOOP
+            IF ancestor = NEW.question_id THEN
+                RAISE EXCEPTION 'requirement % cannot be its own ancestor', NEW.code
+                    USING ERRCODE = 'check_violation', DETAIL = 'Its parent chain leads back to it (a cycle).';
+            END IF;
+            SELECT p.parent_id INTO ancestor FROM @extschema@.questions p WHERE p.question_id = ancestor;
+            steps := steps + 1;
+        END LOOP;
+    END IF;
+    IF NEW.domain_id IS NULL AND NEW.depth >= level THEN
+        RAISE EXCEPTION 'requirement % (depth %) needs a domain: the framework''s domains are at depth %',
+            NEW.code, NEW.depth, level USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.domain_id IS NOT NULL AND NEW.depth < level THEN
+        RAISE EXCEPTION 'requirement % (depth %) is above the domain level % and cannot be in a domain',
+            NEW.code, NEW.depth, level USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.domain_id IS NOT NULL AND NEW.depth = level
+       AND EXISTS (SELECT FROM @extschema@.questions o
+                   WHERE o.domain_id = NEW.domain_id AND o.depth = level AND o.question_id <> NEW.question_id) THEN
+        RAISE EXCEPTION 'domain of requirement % already has its node at depth %', NEW.code, level
+            USING ERRCODE = 'check_violation', DETAIL = 'A control domain is one node of the domain level.';
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.depth <> OLD.depth OR NEW.domain_id IS DISTINCT FROM OLD.domain_id)
+       AND EXISTS (SELECT FROM @extschema@.questions c WHERE c.parent_id = NEW.question_id) THEN
+        RAISE EXCEPTION 'requirement % has children: its depth and domain cannot change', NEW.code
+            USING ERRCODE = 'check_violation', HINT = 'Move or delete its children first.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.questions_check() IS
+'Trigger: fills depth and the default answer kind of a requirement node; its parent is in its framework and domain, the tree has no cycle, and nodes in a domain are at or below the framework''s domain level.';
+CREATE TRIGGER questions_check BEFORE INSERT OR UPDATE ON @extschema@.questions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.questions_check();
 
 CREATE TABLE @extschema@.assessments (
     assessment_id   bigserial PRIMARY KEY,
@@ -182,6 +322,7 @@ CREATE TABLE @extschema@.assessments (
     framework_id    bigint NOT NULL REFERENCES @extschema@.frameworks,
     assessed_on     date NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    implementation_groups text[],
     CONSTRAINT assessments_one_per_day
         UNIQUE NULLS NOT DISTINCT (organization_id, framework_id, department_id, assessed_on),
     CONSTRAINT assessments_department_of_same_organization
@@ -190,6 +331,8 @@ CREATE TABLE @extschema@.assessments (
 );
 COMMENT ON TABLE @extschema@.assessments IS
 'A self-assessment of an organization (department_id NULL) or of one department against a framework on a date.';
+COMMENT ON COLUMN @extschema@.assessments.implementation_groups IS
+'The implementation groups in scope (codes); NULL = every requirement of the framework. A requirement is in scope when it belongs to one of them.';
 
 CREATE TABLE @extschema@.answers (
     assessment_id   bigint NOT NULL REFERENCES @extschema@.assessments ON DELETE CASCADE,
@@ -198,15 +341,21 @@ CREATE TABLE @extschema@.answers (
     answer_yes      boolean,
     not_applicable  boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    result          text
+        CONSTRAINT answers_result_known
+        CHECK (result IN ('compliant', 'partially_compliant', 'non_compliant', 'not_assessed', 'not_applicable')),
     PRIMARY KEY (assessment_id, question_id),
     CONSTRAINT answers_not_applicable_has_no_value
         CHECK (NOT not_applicable OR (score IS NULL AND answer_yes IS NULL))
 );
 CREATE INDEX answers_question_idx ON @extschema@.answers (question_id);
 COMMENT ON TABLE @extschema@.answers IS
-'Answers: a score on the framework scale for a large question, yes/no for a small one, or not_applicable.';
+'Answers to assessable requirement nodes: a score on the node''s scale and/or a result for a scored node, yes/no (or the result compliant / non_compliant) for a yes/no node, or not applicable.';
+COMMENT ON COLUMN @extschema@.answers.result IS
+'compliant, partially_compliant, non_compliant, not_assessed or not_applicable (CISO Assistant''s results); filled from the score, answer_yes or not_applicable when not given.';
 
--- Checks an answer against its question and its assessment's framework.
+-- Checks an answer against its requirement and its assessment's framework, fills the result
+-- a score, answer_yes or not_applicable implies and rejects a result that contradicts them.
 CREATE FUNCTION @extschema@.answers_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -215,49 +364,100 @@ $$
 DECLARE
     q   record;
     a   record;
+    ref text;
 BEGIN
-    SELECT qq.code, qq.framework_id, qq.is_large INTO q
-    FROM @extschema@.questions qq WHERE qq.question_id = NEW.question_id;
-    SELECT aa.framework_id, f.code, f.scale_min, f.scale_max INTO a
+    SELECT qq.code, qq.framework_id, qq.assessable, qq.answer_kind, qq.urn,
+           COALESCE(qq.score_min, f.scale_min) AS scale_min, COALESCE(qq.score_max, f.scale_max) AS scale_max
+    INTO q
+    FROM @extschema@.questions qq JOIN @extschema@.frameworks f USING (framework_id)
+    WHERE qq.question_id = NEW.question_id;
+    SELECT aa.framework_id, f.code INTO a
     FROM @extschema@.assessments aa JOIN @extschema@.frameworks f USING (framework_id)
     WHERE aa.assessment_id = NEW.assessment_id;
     IF q.framework_id IS NULL OR a.framework_id IS NULL THEN
         RETURN NEW;     -- the foreign keys report unknown questions and assessments
     END IF;
+    ref := q.code || COALESCE(' (' || q.urn || ')', '');
     IF q.framework_id <> a.framework_id THEN
         RAISE EXCEPTION 'question % (id %) is not a question of framework % of assessment %',
-            q.code, NEW.question_id, a.code, NEW.assessment_id
+            ref, NEW.question_id, a.code, NEW.assessment_id
             USING ERRCODE = 'check_violation';
     END IF;
-    IF NEW.not_applicable THEN
-        RETURN NEW;
+    IF NOT q.assessable THEN
+        RAISE EXCEPTION 'requirement % is not assessable: it takes no answer', ref
+            USING ERRCODE = 'check_violation', HINT = 'Answer the assessable requirements under it.';
     END IF;
-    IF q.is_large THEN
-        IF NEW.answer_yes IS NOT NULL THEN
-            RAISE EXCEPTION 'question % is a large question: give a score, not answer_yes', q.code
+    -- not applicable, as the flag or the result
+    IF NEW.result = 'not_applicable' AND NOT NEW.not_applicable THEN
+        NEW.not_applicable := NEW.score IS NULL AND NEW.answer_yes IS NULL;
+    END IF;
+    IF NEW.not_applicable THEN
+        IF NEW.result IS DISTINCT FROM 'not_applicable' AND NEW.result IS NOT NULL THEN
+            RAISE EXCEPTION 'answer to % is not applicable but has the result %', ref, NEW.result
                 USING ERRCODE = 'check_violation';
         END IF;
-        IF NEW.score IS NULL OR NEW.score < a.scale_min OR NEW.score > a.scale_max THEN
-            RAISE EXCEPTION 'score of question % must be between % and % (framework %), got %',
-                q.code, a.scale_min, a.scale_max, a.code, coalesce(NEW.score::text, 'NULL')
+        NEW.result := 'not_applicable';
+        RETURN NEW;
+    END IF;
+    IF NEW.result = 'not_applicable' THEN
+        RAISE EXCEPTION 'answer to % has the result not_applicable and a value', ref
+            USING ERRCODE = 'check_violation', HINT = 'A requirement that does not apply has no score and no yes/no.';
+    END IF;
+    IF q.answer_kind = 'score' THEN
+        IF NEW.answer_yes IS NOT NULL THEN
+            RAISE EXCEPTION 'question % takes a score, not answer_yes', ref
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.score IS NULL AND NEW.result IS NULL THEN
+            RAISE EXCEPTION 'answer to % needs a score between % and % (framework %) or a result', ref,
+                q.scale_min, q.scale_max, a.code
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Give a score, a result (compliant, partially_compliant, non_compliant, not_assessed) or not_applicable.';
+        END IF;
+        IF NEW.score < q.scale_min OR NEW.score > q.scale_max THEN
+            RAISE EXCEPTION 'score of question % must be between % and % (framework %), got %', ref,
+                q.scale_min, q.scale_max, a.code, NEW.score
                 USING ERRCODE = 'check_violation',
                       HINT = 'Set not_applicable = true for a question that does not apply.';
         END IF;
+        -- a result that contradicts the score: not assessed with a score, compliant at the
+        -- bottom of the scale, non-compliant at its top
+        IF NEW.score IS NOT NULL AND (NEW.result = 'not_assessed'
+                                      OR NEW.result = 'compliant' AND NEW.score = q.scale_min
+                                      OR NEW.result = 'non_compliant' AND NEW.score = q.scale_max) THEN
+            RAISE EXCEPTION 'answer to % has the result % and the score %, which contradict', ref, NEW.result, NEW.score
+                USING ERRCODE = 'check_violation',
+                      DETAIL = pg_catalog.format('The scale is %s to %s.', q.scale_min, q.scale_max);
+        END IF;
     ELSE
         IF NEW.score IS NOT NULL THEN
-            RAISE EXCEPTION 'question % is a small yes/no question: give answer_yes, not a score', q.code
+            RAISE EXCEPTION 'question % is a yes/no question: give answer_yes, not a score', ref
                 USING ERRCODE = 'check_violation';
         END IF;
-        IF NEW.answer_yes IS NULL THEN
-            RAISE EXCEPTION 'small question % needs answer_yes (true or false) or not_applicable', q.code
+        IF NEW.result = 'partially_compliant' THEN
+            RAISE EXCEPTION 'yes/no question % cannot be partially compliant', ref
                 USING ERRCODE = 'check_violation';
         END IF;
+        IF NEW.answer_yes IS NULL AND NEW.result IN ('compliant', 'non_compliant') THEN
+            NEW.answer_yes := NEW.result = 'compliant';
+        END IF;
+        IF NEW.answer_yes IS NULL AND NEW.result IS DISTINCT FROM 'not_assessed' THEN
+            RAISE EXCEPTION 'yes/no question % needs answer_yes (true or false), a result or not_applicable', ref
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.answer_yes IS NOT NULL AND NEW.result = 'not_assessed'
+           OR NEW.answer_yes AND NEW.result = 'non_compliant'
+           OR NOT NEW.answer_yes AND NEW.result = 'compliant' THEN
+            RAISE EXCEPTION 'answer to % has answer_yes % and the result %, which contradict', ref, NEW.answer_yes, NEW.result
+                USING ERRCODE = 'check_violation';
+        END IF;
+        NEW.result := COALESCE(NEW.result, CASE WHEN NEW.answer_yes THEN 'compliant' ELSE 'non_compliant' END);
     END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.answers_check() IS
-'Trigger: an answer''s question belongs to its assessment''s framework; large questions carry a score on the framework scale, small ones yes/no.';
+'Trigger: an answer''s requirement is assessable and of its assessment''s framework; a scored one takes a score on its scale and/or a result that does not contradict it, a yes/no one answer_yes or compliant/non_compliant; fills the result from answer_yes and not_applicable.';
 CREATE TRIGGER answers_check BEFORE INSERT OR UPDATE ON @extschema@.answers
     FOR EACH ROW EXECUTE FUNCTION @extschema@.answers_check();
 

@@ -123,8 +123,9 @@ COMMENT ON FUNCTION @extschema@.peer_unit(bigint) IS
 'The unit an organization''s changes count for in a release: its lowest mapped tenant role, else the organization itself.';
 
 -- Every organization's current values per framework (latest organization-wide assessment):
--- each domain mean, only for organizations with a scored answer in every domain of the
--- framework (a domain = one with large questions), and each small answer as 100 / 0.
+-- each domain mean, only for organizations with an answer in every domain of the framework
+-- (a domain = one with scored requirements) and a coverage of at least
+-- ismseval.min_peer_coverage %, and each yes/no answer as 100 / 0.
 CREATE FUNCTION @extschema@.peer_current_values()
 RETURNS TABLE(organization_id bigint, framework_id bigint, kind text, item_id bigint, value double precision,
               peer_group text)
@@ -135,17 +136,27 @@ BEGIN ATOMIC
         FROM @extschema@.latest_organization_assessments() l
     ), domains AS (
         SELECT q.framework_id, pg_catalog.count(DISTINCT q.domain_id) AS n
-        FROM @extschema@.questions q WHERE q.is_large GROUP BY q.framework_id
+        FROM @extschema@.questions q WHERE q.scored GROUP BY q.framework_id
     ), means AS (
-        SELECT l.organization_id, l.framework_id, q.domain_id, pg_catalog.avg(an.score)::double precision AS value,
-               pg_catalog.count(*) OVER (PARTITION BY l.organization_id, l.framework_id) AS domains_scored
+        -- assessment_domain_score's mean, for every latest assessment at once
+        SELECT l.organization_id, l.framework_id, r.domain_id,
+               pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL)
+                   AS value,
+               pg_catalog.count(*) OVER (PARTITION BY l.organization_id, l.framework_id) AS domains_scored,
+               pg_catalog.sum(pg_catalog.count(r.percentage)) OVER (PARTITION BY l.organization_id, l.framework_id)
+                   AS answered,
+               pg_catalog.sum(pg_catalog.count(*) FILTER (WHERE r.applicable))
+                   OVER (PARTITION BY l.organization_id, l.framework_id) AS applicable
         FROM latest l
-        JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.score IS NOT NULL
-        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
-        GROUP BY l.organization_id, l.framework_id, q.domain_id
+        CROSS JOIN LATERAL @extschema@.assessment_requirement_values(l.assessment_id) r
+        GROUP BY l.organization_id, l.framework_id, r.domain_id
+        HAVING pg_catalog.count(r.percentage) > 0
     ), v AS (
         SELECT m.organization_id, m.framework_id, 'domain' AS kind, m.domain_id AS item_id, m.value
         FROM means m JOIN domains d ON d.framework_id = m.framework_id AND d.n = m.domains_scored
+        -- coverage of the whole assessment at least the minimum for publishing
+        WHERE 100 * m.answered >= pg_catalog.current_setting('ismseval.min_peer_coverage')::double precision
+                                  * m.applicable
         UNION ALL
         SELECT l.organization_id, l.framework_id, 'question', an.question_id,
                CASE WHEN an.answer_yes THEN 100::double precision ELSE 0::double precision END
@@ -313,7 +324,7 @@ BEGIN
     SELECT v.peer_group, v.framework_id, 'total', 0, v.organization_id,
            pg_catalog.sum(nq.n * v.value), pg_catalog.max(v.published_in), pg_catalog.max(v.published_at)
     FROM pg_temp.ismseval_rel_values v
-    JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.is_large
+    JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.scored
           GROUP BY q.domain_id) nq ON nq.domain_id = v.item_id
     GROUP BY v.peer_group, v.framework_id, v.organization_id;
 

@@ -78,7 +78,7 @@ BEGIN
     END IF;
     SELECT f.framework_id, f.code, f.name, f.scale_min, f.scale_max INTO fw
     FROM @extschema@.frameworks f WHERE f.framework_id = la.framework_id;
-    SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q WHERE q.framework_id = fw.framework_id AND q.is_large;
+    SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q WHERE q.framework_id = fw.framework_id AND q.scored;
     -- total as a percentage of the scale: 100 x (sum over domains of large questions x domain
     -- score / large questions - scale_min) / (scale_max - scale_min), now and at the previous assessment
     SELECT 100 * (pg_catalog.sum(n.n * h.score) / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
@@ -87,7 +87,7 @@ BEGIN
       INTO total_pct, prev_pct, cov
     FROM @extschema@.maturity_history h
     CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS n FROM @extschema@.questions q
-                        WHERE q.domain_id = h.domain_id AND q.is_large) n
+                        WHERE q.domain_id = h.domain_id AND q.scored) n
     WHERE h.assessment_id = la.assessment_id;
     SELECT pg_catalog.count(*) FILTER (WHERE s.on_track), pg_catalog.count(s.on_track) INTO on_track, tracked
     FROM @extschema@.kpis k

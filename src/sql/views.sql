@@ -42,20 +42,16 @@ $$
 #variable_conflict use_column
 BEGIN
     RETURN QUERY
-    SELECT s.domain_id, @extschema@.peer_dist(s.score)
-    FROM (
-        SELECT q.domain_id, pa.assessment_id, pg_catalog.avg(an.score)::double precision AS score
-        FROM @extschema@.peer_organizations(peer_domain_scores.organization_id) p
-        CROSS JOIN LATERAL (
-            SELECT l.assessment_id FROM @extschema@.latest_organization_assessments() l
-            WHERE l.organization_id = p.peer_id AND l.framework_id = peer_domain_scores.framework_id
-        ) pa
-        JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id
-        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
-        GROUP BY q.domain_id, pa.assessment_id
-    ) s
+    SELECT d.domain_id, @extschema@.peer_dist(s.score)
+    FROM @extschema@.peer_organizations(peer_domain_scores.organization_id) p
+    CROSS JOIN LATERAL (
+        SELECT l.assessment_id FROM @extschema@.latest_organization_assessments() l
+        WHERE l.organization_id = p.peer_id AND l.framework_id = peer_domain_scores.framework_id
+    ) pa
+    JOIN @extschema@.control_domains d ON d.framework_id = peer_domain_scores.framework_id
+    CROSS JOIN LATERAL @extschema@.assessment_domain_score(pa.assessment_id, d.domain_id) s
     WHERE s.score IS NOT NULL
-    GROUP BY s.domain_id;
+    GROUP BY d.domain_id;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_domain_scores(bigint, bigint) IS
@@ -101,11 +97,7 @@ BEGIN
         WHERE l.organization_id = p.peer_id AND l.framework_id = peer_total_scores.framework_id
     ) pa
     CROSS JOIN LATERAL (
-        SELECT pg_catalog.avg(an.score)::double precision
-               * (SELECT pg_catalog.count(*) FROM @extschema@.questions q
-                  WHERE q.framework_id = peer_total_scores.framework_id AND q.is_large) AS total
-        FROM @extschema@.answers an
-        WHERE an.assessment_id = pa.assessment_id AND an.score IS NOT NULL
+        SELECT t.total_score AS total FROM @extschema@.assessment_total_score(pa.assessment_id) t
     ) pt
     WHERE pt.total IS NOT NULL;
 END
@@ -286,24 +278,28 @@ SELECT o.organization_id,
        COALESCE(mt.target, f.default_target) AS target,
        own.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
        pr.peer_percentile AS peer_percentile,
-       pr.as_of AS peer_figures_as_of
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       d.domain_id,
+       own.percentage AS own_percentage,
+       100 * (pr.peer_mean - f.scale_min) / (f.scale_max - f.scale_min) AS peer_percentage,
+       100 * (COALESCE(mt.target, f.default_target) - f.scale_min) / (f.scale_max - f.scale_min) AS target_percentage,
+       own.applicable AS applicable_questions,
+       own.coverage,
+       f.scale_min,
+       f.scale_max
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
 JOIN @extschema@.control_domains d ON d.framework_id = la.framework_id
-CROSS JOIN LATERAL (
-    SELECT pg_catalog.avg(an.score)::double precision AS score, pg_catalog.count(an.score) AS answered
-    FROM @extschema@.questions q
-    JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = la.assessment_id
-    WHERE q.domain_id = d.domain_id AND q.is_large
-) own
+CROSS JOIN LATERAL @extschema@.assessment_domain_score(la.assessment_id, d.domain_id) own
 LEFT JOIN LATERAL @extschema@.peer_domain_benchmark(o.organization_id, la.framework_id) pr
        ON pr.domain_id = d.domain_id
 LEFT JOIN @extschema@.maturity_targets mt
        ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
 
 COMMENT ON VIEW @extschema@.maturity_by_domain IS
-'Per organization, its latest organization-wide assessment of each framework and each control domain (in display order): own mean score, peers'' mean and count, gaps to peers and to target, own percentile among peers.';
+'Per organization, its latest organization-wide assessment of each framework and each control domain (in display order): own mean score and its percentage of the scale, coverage, peers'' mean and count, gaps to peers and to target, own percentile among peers.';
 
 -- ---------------------------------------------------------------------------
 -- question_peer_rate
@@ -323,13 +319,15 @@ SELECT o.organization_id,
        COALESCE(an.not_applicable, false) AS own_not_applicable,
        pr.peer_rate_pct AS peer_rate_pct,
        pr.peer_count AS peer_count,
-       pr.as_of AS peer_figures_as_of
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       an.result AS own_result
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
-JOIN @extschema@.questions q ON q.framework_id = la.framework_id AND NOT q.is_large
-JOIN @extschema@.questions lq ON lq.question_id = q.parent_id
-JOIN @extschema@.control_domains d ON d.domain_id = q.domain_id
+JOIN @extschema@.questions q ON q.framework_id = la.framework_id AND q.assessable AND q.answer_kind = 'yes_no'
+LEFT JOIN @extschema@.questions lq ON lq.question_id = q.parent_id
+LEFT JOIN @extschema@.control_domains d ON d.domain_id = q.domain_id
 LEFT JOIN @extschema@.answers an ON an.assessment_id = la.assessment_id AND an.question_id = q.question_id
 LEFT JOIN LATERAL @extschema@.peer_question_benchmark(o.organization_id, la.framework_id) pr
        ON pr.question_id = q.question_id;
@@ -403,7 +401,7 @@ SELECT o.organization_id,
        o.core_business,
        o.size_band,
        @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
-       COALESCE(bd.total, own.total_score) AS total_score,
+       own.total_score,
        own.mean_score,
        own.answered AS answered_questions,
        pr.peer_count AS peer_count,
@@ -412,31 +410,19 @@ SELECT o.organization_id,
        pr.deviation_score AS deviation_score,
        pr.peer_rank AS peer_rank,
        pr.peer_count + 1 AS ranked_organizations,
-       pr.as_of AS peer_figures_as_of
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       own.total_percentage,
+       100 * (pr.peer_mean_total / own.requirements - f.scale_min) / (f.scale_max - f.scale_min)
+           AS peer_mean_total_percentage,
+       own.mean_percentage,
+       own.requirements AS scored_questions,
+       own.applicable AS applicable_questions,
+       own.coverage
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
-CROSS JOIN LATERAL (
-    SELECT pg_catalog.count(*) AS n FROM @extschema@.questions q
-    WHERE q.framework_id = la.framework_id AND q.is_large
-) nq
-CROSS JOIN LATERAL (
-    SELECT pg_catalog.avg(an.score)::double precision * nq.n AS total_score,
-           pg_catalog.avg(an.score)::double precision AS mean_score,
-           pg_catalog.count(an.score) AS answered
-    FROM @extschema@.answers an
-    WHERE an.assessment_id = la.assessment_id AND an.score IS NOT NULL
-) own
-CROSS JOIN LATERAL (
-    -- the total as the peer figures rank it: sum over domains of large questions x domain
-    -- mean, when every domain has a scored answer (the same as above when all are answered)
-    SELECT CASE WHEN pg_catalog.count(d.mean) = pg_catalog.count(*) THEN pg_catalog.sum(d.n * d.mean) END AS total
-    FROM (SELECT q.domain_id, pg_catalog.count(*) AS n, pg_catalog.avg(an.score)::double precision AS mean
-          FROM @extschema@.questions q
-          LEFT JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = la.assessment_id
-          WHERE q.framework_id = la.framework_id AND q.is_large
-          GROUP BY q.domain_id) d
-) bd
+CROSS JOIN LATERAL @extschema@.assessment_total_score(la.assessment_id) own
 LEFT JOIN LATERAL @extschema@.peer_total_benchmark(o.organization_id, la.framework_id) pr ON true;
 
 COMMENT ON VIEW @extschema@.org_benchmark IS
@@ -483,15 +469,19 @@ SELECT o.organization_id,
        inc.reported_within_24h_pct_12m,
        nc.nonconformities_open,
        nc.corrective_actions_overdue,
-       b.peer_figures_as_of
+       b.peer_figures_as_of,
+       b.framework_id,
+       b.total_percentage,
+       b.peer_mean_total_percentage,
+       b.coverage
 FROM @extschema@.organizations o
 LEFT JOIN LATERAL (
     SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
            bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
-           bm.peer_figures_as_of
+           bm.peer_figures_as_of, bm.framework_id, bm.total_percentage, bm.peer_mean_total_percentage,
+           bm.coverage
     FROM @extschema@.org_benchmark bm
     WHERE bm.organization_id = o.organization_id
-    ORDER BY bm.assessed_on DESC, bm.assessment_id DESC LIMIT 1
 ) b ON true
 LEFT JOIN LATERAL (
     SELECT (pg_catalog.array_agg(m.domain ORDER BY m.own_score, m.display_order)
@@ -548,7 +538,7 @@ CROSS JOIN LATERAL (
 ) nc;
 
 COMMENT ON VIEW @extschema@.management_review IS
-'One row per organization: the headline figures of a management review (ISO/IEC 27001 9.3) from the latest assessment, the risk register, KPIs, objectives, the last 12 months of incidents and open nonconformities.';
+'One row per organization and framework it assessed (one row with no framework when it assessed none): the headline figures of a management review (ISO/IEC 27001 9.3) from the latest organization-wide assessment of the framework, with its coverage, and the organization''s risk register, KPIs, objectives, last 12 months of incidents and open nonconformities (the same on each of its rows).';
 
 -- ---------------------------------------------------------------------------
 -- Indexes the views need (beyond the keys of model.sql)

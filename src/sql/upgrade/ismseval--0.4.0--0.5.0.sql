@@ -4,6 +4,430 @@
 -- that an install updated through this script equals a fresh 0.5.0 install.
 \echo Use "ALTER EXTENSION ismseval UPDATE TO '0.5.0'" to load this file. \quit
 
+-- ---------------------------------------------------------------------------
+-- The assessment model, generalized (issue 12): a framework is a tree of requirement
+-- nodes of any depth (questions) with a scale of any range, per-node ranges and weights,
+-- implementation groups and result-based answers. Added first: the rest of this script
+-- already reads questions.scored.
+-- ---------------------------------------------------------------------------
+
+ALTER TABLE @extschema@.frameworks
+    DROP CONSTRAINT frameworks_scale_valid,
+    ADD COLUMN urn text UNIQUE CHECK (urn <> ''),
+    ADD COLUMN ref_id text,
+    ADD COLUMN description text,
+    ADD COLUMN provider text,
+    ADD COLUMN translations jsonb,
+    ADD COLUMN score_labels jsonb,
+    ADD COLUMN domain_level integer NOT NULL DEFAULT 1
+        CONSTRAINT frameworks_domain_level_positive CHECK (domain_level BETWEEN 1 AND 100),
+    ADD COLUMN compliant_pct double precision NOT NULL DEFAULT 100,
+    ADD COLUMN partially_compliant_pct double precision NOT NULL DEFAULT 50,
+    ADD COLUMN non_compliant_pct double precision NOT NULL DEFAULT 0,
+    ADD CONSTRAINT frameworks_scale_valid
+        CHECK (scale_min < scale_max AND scale_min >= -1000000 AND scale_max <= 1000000),
+    ADD CONSTRAINT frameworks_result_pcts_ordered
+        CHECK (0 <= non_compliant_pct AND non_compliant_pct <= partially_compliant_pct
+               AND partially_compliant_pct <= compliant_pct AND compliant_pct <= 100),
+    ADD CONSTRAINT frameworks_score_labels_array
+        CHECK (score_labels IS NULL OR pg_catalog.jsonb_typeof(score_labels) = 'array');
+COMMENT ON TABLE @extschema@.frameworks IS
+'Control frameworks / questionnaires: a tree of requirement nodes (questions) whose scored nodes take scores on scale_min..scale_max (or a node''s own range).';
+COMMENT ON COLUMN @extschema@.frameworks.default_target IS
+'The target maturity for every domain unless maturity_targets says otherwise.';
+COMMENT ON COLUMN @extschema@.frameworks.preloaded IS
+'True for rows shipped with the extension (ids <= 100000); pg_dump skips them.';
+COMMENT ON COLUMN @extschema@.frameworks.urn IS
+'The framework''s URN (CISO Assistant libraries), unique; imports find the framework by it.';
+COMMENT ON COLUMN @extschema@.frameworks.score_labels IS
+'Optional labels of scores: a jsonb array of {score, name, description, translations}.';
+COMMENT ON COLUMN @extschema@.frameworks.domain_level IS
+'The depth of the requirement tree whose nodes are the control domains (radar axes); 1 = the top level.';
+COMMENT ON COLUMN @extschema@.frameworks.compliant_pct IS
+'Percentage of the scale an answer counts for when it has the result compliant and no score (default 100: the top).';
+COMMENT ON COLUMN @extschema@.frameworks.partially_compliant_pct IS
+'Percentage of the scale an answer counts for when it has the result partially_compliant and no score (default 50: the midpoint).';
+COMMENT ON COLUMN @extschema@.frameworks.non_compliant_pct IS
+'Percentage of the scale an answer counts for when it has the result non_compliant and no score (default 0: the bottom).';
+
+-- Named subsets of a framework's requirements (CISO Assistant's implementation groups,
+-- e.g. ISO/IEC 27001's clauses and its Annex A); an assessment may select some of them.
+CREATE TABLE @extschema@.implementation_groups (
+    framework_id    bigint NOT NULL REFERENCES @extschema@.frameworks ON DELETE CASCADE,
+    code            text NOT NULL CHECK (code <> ''),
+    name            text NOT NULL,
+    description     text,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (framework_id, code)
+);
+COMMENT ON TABLE @extschema@.implementation_groups IS
+'Implementation groups of a framework: named subsets of its requirements (questions.implementation_groups lists a node''s groups).';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.implementation_groups', '');
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.implementation_groups TO ismseval_admin;
+GRANT SELECT ON @extschema@.implementation_groups TO ismseval_tenant;
+
+ALTER TABLE @extschema@.questions
+    ALTER COLUMN domain_id DROP NOT NULL,
+    ADD COLUMN urn text UNIQUE CHECK (urn <> ''),
+    ADD COLUMN ref_id text,
+    ADD COLUMN name text,
+    ADD COLUMN description text,
+    ADD COLUMN assessable boolean NOT NULL DEFAULT true,
+    ADD COLUMN answer_kind text
+        CONSTRAINT questions_answer_kind_known CHECK (answer_kind IN ('score', 'yes_no')),
+    ADD COLUMN depth integer CHECK (depth >= 1),
+    ADD COLUMN weight double precision NOT NULL DEFAULT 1
+        CONSTRAINT questions_weight_positive CHECK (weight > 0 AND weight < 'Infinity'),
+    ADD COLUMN score_min integer,
+    ADD COLUMN score_max integer,
+    ADD COLUMN implementation_groups text[],
+    ADD COLUMN translations jsonb,
+    ADD COLUMN scored boolean GENERATED ALWAYS AS (assessable AND answer_kind = 'score') STORED,
+    ADD CONSTRAINT questions_not_own_parent CHECK (parent_id <> question_id),
+    ADD CONSTRAINT questions_score_range_valid
+        CHECK (pg_catalog.num_nulls(score_min, score_max) IN (0, 2) AND score_min < score_max
+               AND score_min >= -1000000 AND score_max <= 1000000);
+-- The working group's scheme as a case of the tree: large questions (no parent) are scored
+-- nodes directly under their domain (depth 2), small ones yes/no nodes under them (depth 3).
+ALTER TABLE @extschema@.questions DISABLE TRIGGER questions_preloaded_read_only;
+UPDATE @extschema@.questions
+SET answer_kind = CASE WHEN parent_id IS NULL THEN 'score' ELSE 'yes_no' END,
+    depth = CASE WHEN parent_id IS NULL THEN 2 ELSE 3 END;
+ALTER TABLE @extschema@.questions ENABLE TRIGGER questions_preloaded_read_only;
+ALTER TABLE @extschema@.questions ALTER COLUMN answer_kind SET NOT NULL, ALTER COLUMN depth SET NOT NULL;
+COMMENT ON TABLE @extschema@.questions IS
+'Requirement nodes of a framework (questions), a tree of any depth through parent_id. A node with a domain_id lies in that control domain; parent_id NULL with a domain_id hangs directly under the domain (the working group''s large questions). Assessable nodes take answers: scored nodes (answer_kind score) a score on the framework''s scale or their own, yes/no nodes answer_yes (the working group''s small questions, default for a node under a scored node).';
+COMMENT ON COLUMN @extschema@.questions.domain_id IS
+'The control domain (radar axis) the node lies in; NULL only for nodes above the framework''s domain level.';
+COMMENT ON COLUMN @extschema@.questions.assessable IS
+'Whether the node takes answers (false for grouping nodes such as functions and categories).';
+COMMENT ON COLUMN @extschema@.questions.answer_kind IS
+'score (a score and/or result) or yes_no (answer_yes); when not given: yes_no under a scored node, else score.';
+COMMENT ON COLUMN @extschema@.questions.depth IS
+'Depth in the tree: 1 for top-level nodes; a node directly under a domain without a node of its own is at domain_level + 1. Set by the trigger.';
+COMMENT ON COLUMN @extschema@.questions.weight IS
+'Weight of the node''s answer in domain and total percentages (> 0, default 1).';
+COMMENT ON COLUMN @extschema@.questions.score_min IS
+'The node''s own scale minimum (with score_max), overriding the framework''s scale; NULL = the framework''s.';
+COMMENT ON COLUMN @extschema@.questions.implementation_groups IS
+'Codes of the implementation groups the node belongs to; NULL = none.';
+COMMENT ON COLUMN @extschema@.questions.scored IS
+'True for assessable nodes with answer_kind score: those that count in domain and total scores.';
+
+-- Fills a requirement node's depth and default answer kind, and checks that its parent
+-- is in its framework and domain, that the tree has no cycle and that its domain fits
+-- the framework's domain level.
+CREATE FUNCTION @extschema@.questions_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    parent      record;
+    level       integer;
+    ancestor    bigint;
+    steps       integer := 0;
+BEGIN
+    SELECT f.domain_level INTO level FROM @extschema@.frameworks f WHERE f.framework_id = NEW.framework_id;
+    level := COALESCE(level, 1);   -- the foreign key reports an unknown framework
+    IF NEW.parent_id IS NULL THEN
+        -- a top-level node, the node of a top-level domain, or a node directly under a
+        -- domain that has no node of its own (the working group's large questions)
+        NEW.depth := COALESCE(NEW.depth, CASE WHEN NEW.domain_id IS NULL THEN 1 ELSE level + 1 END);
+        IF NOT (NEW.depth = 1 AND (NEW.domain_id IS NULL OR level = 1)
+                OR NEW.depth = level + 1 AND NEW.domain_id IS NOT NULL) THEN
+            RAISE EXCEPTION 'requirement % without a parent cannot be at depth %', NEW.code, NEW.depth
+                USING ERRCODE = 'check_violation',
+                      DETAIL = pg_catalog.format('The framework''s domains are at depth %s.', level);
+        END IF;
+        NEW.answer_kind := COALESCE(NEW.answer_kind, 'score');
+    ELSE
+        SELECT p.depth, p.domain_id, p.scored, p.code INTO parent
+        FROM @extschema@.questions p
+        WHERE p.question_id = NEW.parent_id AND p.framework_id = NEW.framework_id;
+        IF NOT FOUND THEN
+            RETURN NEW;     -- the foreign key reports a parent of another framework or none
+        END IF;
+        NEW.depth := parent.depth + 1;
+        NEW.answer_kind := COALESCE(NEW.answer_kind, CASE WHEN parent.scored THEN 'yes_no' ELSE 'score' END);
+        NEW.domain_id := COALESCE(NEW.domain_id, parent.domain_id);
+        IF parent.domain_id IS NOT NULL AND NEW.domain_id <> parent.domain_id THEN
+            RAISE EXCEPTION 'requirement % must be in the domain of its parent %', NEW.code, parent.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+        -- a cycle: walking up from the parent reaches the node itself
+        ancestor := NEW.parent_id;
+        WHILE ancestor IS NOT NULL AND steps <= 1000 LOOP
+            IF ancestor = NEW.question_id THEN
+                RAISE EXCEPTION 'requirement % cannot be its own ancestor', NEW.code
+                    USING ERRCODE = 'check_violation', DETAIL = 'Its parent chain leads back to it (a cycle).';
+            END IF;
+            SELECT p.parent_id INTO ancestor FROM @extschema@.questions p WHERE p.question_id = ancestor;
+            steps := steps + 1;
+        END LOOP;
+    END IF;
+    IF NEW.domain_id IS NULL AND NEW.depth >= level THEN
+        RAISE EXCEPTION 'requirement % (depth %) needs a domain: the framework''s domains are at depth %',
+            NEW.code, NEW.depth, level USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.domain_id IS NOT NULL AND NEW.depth < level THEN
+        RAISE EXCEPTION 'requirement % (depth %) is above the domain level % and cannot be in a domain',
+            NEW.code, NEW.depth, level USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.domain_id IS NOT NULL AND NEW.depth = level
+       AND EXISTS (SELECT FROM @extschema@.questions o
+                   WHERE o.domain_id = NEW.domain_id AND o.depth = level AND o.question_id <> NEW.question_id) THEN
+        RAISE EXCEPTION 'domain of requirement % already has its node at depth %', NEW.code, level
+            USING ERRCODE = 'check_violation', DETAIL = 'A control domain is one node of the domain level.';
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.depth <> OLD.depth OR NEW.domain_id IS DISTINCT FROM OLD.domain_id)
+       AND EXISTS (SELECT FROM @extschema@.questions c WHERE c.parent_id = NEW.question_id) THEN
+        RAISE EXCEPTION 'requirement % has children: its depth and domain cannot change', NEW.code
+            USING ERRCODE = 'check_violation', HINT = 'Move or delete its children first.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.questions_check() IS
+'Trigger: fills depth and the default answer kind of a requirement node; its parent is in its framework and domain, the tree has no cycle, and nodes in a domain are at or below the framework''s domain level.';
+CREATE TRIGGER questions_check BEFORE INSERT OR UPDATE ON @extschema@.questions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.questions_check();
+
+ALTER TABLE @extschema@.assessments ADD COLUMN implementation_groups text[];
+COMMENT ON COLUMN @extschema@.assessments.implementation_groups IS
+'The implementation groups in scope (codes); NULL = every requirement of the framework. A requirement is in scope when it belongs to one of them.';
+
+ALTER TABLE @extschema@.answers ADD COLUMN result text
+    CONSTRAINT answers_result_known
+    CHECK (result IN ('compliant', 'partially_compliant', 'non_compliant', 'not_assessed', 'not_applicable'));
+COMMENT ON TABLE @extschema@.answers IS
+'Answers to assessable requirement nodes: a score on the node''s scale and/or a result for a scored node, yes/no (or the result compliant / non_compliant) for a yes/no node, or not applicable.';
+COMMENT ON COLUMN @extschema@.answers.result IS
+'compliant, partially_compliant, non_compliant, not_assessed or not_applicable (CISO Assistant''s results); filled from the score, answer_yes or not_applicable when not given.';
+
+-- Checks an answer against its requirement and its assessment's framework, fills the result
+-- a score, answer_yes or not_applicable implies and rejects a result that contradicts them.
+CREATE OR REPLACE FUNCTION @extschema@.answers_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    q   record;
+    a   record;
+    ref text;
+BEGIN
+    SELECT qq.code, qq.framework_id, qq.assessable, qq.answer_kind, qq.urn,
+           COALESCE(qq.score_min, f.scale_min) AS scale_min, COALESCE(qq.score_max, f.scale_max) AS scale_max
+    INTO q
+    FROM @extschema@.questions qq JOIN @extschema@.frameworks f USING (framework_id)
+    WHERE qq.question_id = NEW.question_id;
+    SELECT aa.framework_id, f.code INTO a
+    FROM @extschema@.assessments aa JOIN @extschema@.frameworks f USING (framework_id)
+    WHERE aa.assessment_id = NEW.assessment_id;
+    IF q.framework_id IS NULL OR a.framework_id IS NULL THEN
+        RETURN NEW;     -- the foreign keys report unknown questions and assessments
+    END IF;
+    ref := q.code || COALESCE(' (' || q.urn || ')', '');
+    IF q.framework_id <> a.framework_id THEN
+        RAISE EXCEPTION 'question % (id %) is not a question of framework % of assessment %',
+            ref, NEW.question_id, a.code, NEW.assessment_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NOT q.assessable THEN
+        RAISE EXCEPTION 'requirement % is not assessable: it takes no answer', ref
+            USING ERRCODE = 'check_violation', HINT = 'Answer the assessable requirements under it.';
+    END IF;
+    -- not applicable, as the flag or the result
+    IF NEW.result = 'not_applicable' AND NOT NEW.not_applicable THEN
+        NEW.not_applicable := NEW.score IS NULL AND NEW.answer_yes IS NULL;
+    END IF;
+    IF NEW.not_applicable THEN
+        IF NEW.result IS DISTINCT FROM 'not_applicable' AND NEW.result IS NOT NULL THEN
+            RAISE EXCEPTION 'answer to % is not applicable but has the result %', ref, NEW.result
+                USING ERRCODE = 'check_violation';
+        END IF;
+        NEW.result := 'not_applicable';
+        RETURN NEW;
+    END IF;
+    IF NEW.result = 'not_applicable' THEN
+        RAISE EXCEPTION 'answer to % has the result not_applicable and a value', ref
+            USING ERRCODE = 'check_violation', HINT = 'A requirement that does not apply has no score and no yes/no.';
+    END IF;
+    IF q.answer_kind = 'score' THEN
+        IF NEW.answer_yes IS NOT NULL THEN
+            RAISE EXCEPTION 'question % takes a score, not answer_yes', ref
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.score IS NULL AND NEW.result IS NULL THEN
+            RAISE EXCEPTION 'answer to % needs a score between % and % (framework %) or a result', ref,
+                q.scale_min, q.scale_max, a.code
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Give a score, a result (compliant, partially_compliant, non_compliant, not_assessed) or not_applicable.';
+        END IF;
+        IF NEW.score < q.scale_min OR NEW.score > q.scale_max THEN
+            RAISE EXCEPTION 'score of question % must be between % and % (framework %), got %', ref,
+                q.scale_min, q.scale_max, a.code, NEW.score
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Set not_applicable = true for a question that does not apply.';
+        END IF;
+        -- a result that contradicts the score: not assessed with a score, compliant at the
+        -- bottom of the scale, non-compliant at its top
+        IF NEW.score IS NOT NULL AND (NEW.result = 'not_assessed'
+                                      OR NEW.result = 'compliant' AND NEW.score = q.scale_min
+                                      OR NEW.result = 'non_compliant' AND NEW.score = q.scale_max) THEN
+            RAISE EXCEPTION 'answer to % has the result % and the score %, which contradict', ref, NEW.result, NEW.score
+                USING ERRCODE = 'check_violation',
+                      DETAIL = pg_catalog.format('The scale is %s to %s.', q.scale_min, q.scale_max);
+        END IF;
+    ELSE
+        IF NEW.score IS NOT NULL THEN
+            RAISE EXCEPTION 'question % is a yes/no question: give answer_yes, not a score', ref
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.result = 'partially_compliant' THEN
+            RAISE EXCEPTION 'yes/no question % cannot be partially compliant', ref
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.answer_yes IS NULL AND NEW.result IN ('compliant', 'non_compliant') THEN
+            NEW.answer_yes := NEW.result = 'compliant';
+        END IF;
+        IF NEW.answer_yes IS NULL AND NEW.result IS DISTINCT FROM 'not_assessed' THEN
+            RAISE EXCEPTION 'yes/no question % needs answer_yes (true or false), a result or not_applicable', ref
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.answer_yes IS NOT NULL AND NEW.result = 'not_assessed'
+           OR NEW.answer_yes AND NEW.result = 'non_compliant'
+           OR NOT NEW.answer_yes AND NEW.result = 'compliant' THEN
+            RAISE EXCEPTION 'answer to % has answer_yes % and the result %, which contradict', ref, NEW.answer_yes, NEW.result
+                USING ERRCODE = 'check_violation';
+        END IF;
+        NEW.result := COALESCE(NEW.result, CASE WHEN NEW.answer_yes THEN 'compliant' ELSE 'non_compliant' END);
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.answers_check() IS
+'Trigger: an answer''s requirement is assessable and of its assessment''s framework; a scored one takes a score on its scale and/or a result that does not contradict it, a yes/no one answer_yes or compliant/non_compliant; fills the result from answer_yes and not_applicable.';
+-- Tenants write every column of their assessments and answers but the keys (tenancy.sql); the new ones too.
+GRANT INSERT (implementation_groups), UPDATE (implementation_groups) ON @extschema@.assessments TO ismseval_tenant;
+GRANT INSERT (result), UPDATE (result) ON @extschema@.answers TO ismseval_tenant;
+-- Existing answers get the result their yes/no or not-applicable flag implies (as the trigger fills it).
+UPDATE @extschema@.answers SET result = result;
+
+-- ---------------------------------------------------------------------------
+-- Scores, percentages and coverage of an assessment (README "Scores, percentages and
+-- coverage"). Every view, the peer releases and the report read them from here.
+--   answer percentage  a score: 100 x (score - min) / (max - min) on the node's scale (its
+--                      own range, else the framework's); a result without a score: the
+--                      framework's compliant_pct (default 100), partially_compliant_pct (50)
+--                      or non_compliant_pct (0); not_assessed or no answer: none
+--   in scope           a scored node of the framework, in one of the assessment's
+--                      implementation groups when it selects some
+--   applicable         in scope and not answered not applicable (not assessed stays in)
+--   domain percentage  sum(weight x percentage) / sum(weight) over the answered nodes
+--   domain score       the same mean on the framework's scale: min + percentage x (max - min) / 100
+--                      (for a plain score: the score itself, so a domain of scores 2 and 3 is 2.5)
+--   coverage           100 x answered / applicable
+-- ---------------------------------------------------------------------------
+
+-- The percentage of its scale an answer counts for: its score's place on the scale, or the
+-- framework's percentage for its result; NULL when it counts for nothing.
+CREATE FUNCTION @extschema@.answer_percent(score integer, result text, scale_min integer, scale_max integer,
+                                           compliant_pct double precision,
+                                           partially_compliant_pct double precision,
+                                           non_compliant_pct double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN score IS NOT NULL
+            THEN 100 * (score - scale_min)::double precision / (scale_max - scale_min)
+            WHEN result = 'compliant' THEN compliant_pct
+            WHEN result = 'partially_compliant' THEN partially_compliant_pct
+            WHEN result = 'non_compliant' THEN non_compliant_pct END;
+COMMENT ON FUNCTION @extschema@.answer_percent(integer, text, integer, integer, double precision,
+                                               double precision, double precision) IS
+'Percentage of its scale an answer counts for: 100 x (score - min) / (max - min), else the framework''s percentage for its result (compliant, partially_compliant, non_compliant); NULL for not assessed or not applicable.';
+
+-- Every scored requirement in the scope of an assessment, with its answer's value.
+CREATE FUNCTION @extschema@.assessment_requirement_values(assessment_id bigint)
+RETURNS TABLE(question_id bigint, domain_id bigint, weight double precision, applicable boolean,
+              percentage double precision, score double precision)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT q.question_id, q.domain_id, q.weight, NOT COALESCE(an.not_applicable, false),
+           v.percentage,
+           -- on the framework's scale; a plain score on it is kept as it is
+           CASE WHEN q.score_min IS NULL AND an.score IS NOT NULL THEN an.score::double precision
+                ELSE f.scale_min + v.percentage * (f.scale_max - f.scale_min) / 100 END
+    FROM @extschema@.assessments a
+    JOIN @extschema@.frameworks f ON f.framework_id = a.framework_id
+    JOIN @extschema@.questions q ON q.framework_id = a.framework_id AND q.scored
+         AND (a.implementation_groups IS NULL OR q.implementation_groups && a.implementation_groups)
+    LEFT JOIN @extschema@.answers an ON an.assessment_id = a.assessment_id AND an.question_id = q.question_id
+    CROSS JOIN LATERAL (
+        SELECT @extschema@.answer_percent(an.score, an.result,
+                                          COALESCE(q.score_min, f.scale_min), COALESCE(q.score_max, f.scale_max),
+                                          f.compliant_pct, f.partially_compliant_pct, f.non_compliant_pct)
+               AS percentage
+    ) v
+    WHERE a.assessment_id = assessment_requirement_values.assessment_id;
+END;
+COMMENT ON FUNCTION @extschema@.assessment_requirement_values(bigint) IS
+'Every scored requirement in the scope of an assessment (its implementation groups, if any): domain, weight, whether applicable (not answered not applicable), the answer''s percentage of its scale and its score on the framework''s scale (NULL when unanswered or not assessed).';
+
+-- Score, percentage, answered and applicable requirements and coverage of a domain in an assessment.
+CREATE FUNCTION @extschema@.assessment_domain_score(assessment_id bigint, domain_id bigint)
+RETURNS TABLE(score double precision, percentage double precision, answered bigint, applicable bigint,
+              coverage double precision)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL),
+           pg_catalog.sum(r.weight * r.percentage) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL),
+           pg_catalog.count(r.percentage),
+           pg_catalog.count(*) FILTER (WHERE r.applicable),
+           100 * pg_catalog.count(r.percentage)::double precision
+               / NULLIF(pg_catalog.count(*) FILTER (WHERE r.applicable), 0)
+    FROM @extschema@.assessment_requirement_values(assessment_domain_score.assessment_id) r
+    WHERE r.domain_id = assessment_domain_score.domain_id;
+END;
+COMMENT ON FUNCTION @extschema@.assessment_domain_score(bigint, bigint) IS
+'Of a domain in an assessment: weighted mean score (framework scale) and percentage of the answered scored requirements in scope, how many are answered and applicable, and coverage = 100 x answered / applicable.';
+
+-- The totals of an assessment: per-domain means weighted by the domain's scored requirements.
+CREATE FUNCTION @extschema@.assessment_total_score(assessment_id bigint)
+RETURNS TABLE(total_score double precision, total_percentage double precision, mean_score double precision,
+              mean_percentage double precision, requirements bigint, answered bigint, applicable bigint,
+              coverage double precision)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    WITH d AS (
+        SELECT r.domain_id, pg_catalog.count(*) AS n,
+               pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL) AS mean
+        FROM @extschema@.assessment_requirement_values(assessment_total_score.assessment_id) r
+        GROUP BY r.domain_id
+    ), t AS (
+        SELECT pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL) AS mean,
+               pg_catalog.sum(r.weight * r.percentage) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL) AS pct,
+               pg_catalog.count(*) AS n, pg_catalog.count(r.percentage) AS answered,
+               pg_catalog.count(*) FILTER (WHERE r.applicable) AS applicable
+        FROM @extschema@.assessment_requirement_values(assessment_total_score.assessment_id) r
+    ), s AS (
+        -- sum over domains of scored requirements x domain mean when every domain has a
+        -- mean, else requirements x the mean over all answers
+        SELECT COALESCE(CASE WHEN pg_catalog.count(d.mean) = pg_catalog.count(*) THEN pg_catalog.sum(d.n * d.mean) END,
+                        (SELECT t.n * t.mean FROM t)) AS total
+        FROM d
+    )
+    SELECT s.total,
+           100 * (s.total / t.n - f.scale_min) / (f.scale_max - f.scale_min),
+           t.mean, t.pct, t.n, t.answered, t.applicable,
+           100 * t.answered::double precision / NULLIF(t.applicable, 0)
+    FROM s, t, @extschema@.assessments a JOIN @extschema@.frameworks f ON f.framework_id = a.framework_id
+    WHERE a.assessment_id = assessment_total_score.assessment_id;
+END;
+COMMENT ON FUNCTION @extschema@.assessment_total_score(bigint) IS
+'Totals of an assessment: total score = sum over domains of scored requirements in scope x domain mean (or requirements x the mean of all answers while a domain has none), its percentage of the scale, the mean score and percentage of all answers, requirements, answered, applicable and coverage.';
+
 -- Shared rules, defined once (rules.sql): the peer group key, the peers of an organization,
 -- the latest organization-wide assessment; the functions and views that restated them now use them.
 -- The peer group of an organization: its core business type and size band.
@@ -84,7 +508,7 @@ BEGIN
             WHERE l.organization_id = p.peer_id AND l.framework_id = peer_domain_scores.framework_id
         ) pa
         JOIN @extschema@.answers an ON an.assessment_id = pa.assessment_id
-        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
+        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.scored
         GROUP BY q.domain_id, pa.assessment_id
     ) s
     WHERE s.score IS NOT NULL
@@ -128,7 +552,7 @@ BEGIN
     CROSS JOIN LATERAL (
         SELECT pg_catalog.avg(an.score)::double precision
                * (SELECT pg_catalog.count(*) FROM @extschema@.questions q
-                  WHERE q.framework_id = peer_total_scores.framework_id AND q.is_large) AS total
+                  WHERE q.framework_id = peer_total_scores.framework_id AND q.scored) AS total
         FROM @extschema@.answers an
         WHERE an.assessment_id = pa.assessment_id AND an.score IS NOT NULL
     ) pt
@@ -146,13 +570,13 @@ BEGIN ATOMIC
         FROM @extschema@.latest_organization_assessments() l
     ), domains AS (
         SELECT q.framework_id, pg_catalog.count(DISTINCT q.domain_id) AS n
-        FROM @extschema@.questions q WHERE q.is_large GROUP BY q.framework_id
+        FROM @extschema@.questions q WHERE q.scored GROUP BY q.framework_id
     ), means AS (
         SELECT l.organization_id, l.framework_id, q.domain_id, pg_catalog.avg(an.score)::double precision AS value,
                pg_catalog.count(*) OVER (PARTITION BY l.organization_id, l.framework_id) AS domains_scored
         FROM latest l
         JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.score IS NOT NULL
-        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.is_large
+        JOIN @extschema@.questions q ON q.question_id = an.question_id AND q.scored
         GROUP BY l.organization_id, l.framework_id, q.domain_id
     ), v AS (
         SELECT m.organization_id, m.framework_id, 'domain' AS kind, m.domain_id AS item_id, m.value
@@ -192,7 +616,7 @@ CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
 CROSS JOIN LATERAL (
     SELECT pg_catalog.count(*) AS n FROM @extschema@.questions q
-    WHERE q.framework_id = la.framework_id AND q.is_large
+    WHERE q.framework_id = la.framework_id AND q.scored
 ) nq
 CROSS JOIN LATERAL (
     SELECT pg_catalog.avg(an.score)::double precision * nq.n AS total_score,
@@ -208,7 +632,7 @@ CROSS JOIN LATERAL (
     FROM (SELECT q.domain_id, pg_catalog.count(*) AS n, pg_catalog.avg(an.score)::double precision AS mean
           FROM @extschema@.questions q
           LEFT JOIN @extschema@.answers an ON an.question_id = q.question_id AND an.assessment_id = la.assessment_id
-          WHERE q.framework_id = la.framework_id AND q.is_large
+          WHERE q.framework_id = la.framework_id AND q.scored
           GROUP BY q.domain_id) d
 ) bd
 LEFT JOIN LATERAL @extschema@.peer_total_benchmark(o.organization_id, la.framework_id) pr ON true;
@@ -1138,7 +1562,7 @@ BEGIN
     SELECT v.peer_group, v.framework_id, 'total', 0, v.organization_id,
            pg_catalog.sum(nq.n * v.value), pg_catalog.max(v.published_in), pg_catalog.max(v.published_at)
     FROM pg_temp.ismseval_rel_values v
-    JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.is_large
+    JOIN (SELECT q.domain_id, pg_catalog.count(*) AS n FROM @extschema@.questions q WHERE q.scored
           GROUP BY q.domain_id) nq ON nq.domain_id = v.item_id
     GROUP BY v.peer_group, v.framework_id, v.organization_id;
 
@@ -1797,23 +2221,7 @@ COMMENT ON COLUMN @extschema@.incident_metrics_monthly.incidents IS
 -- Scores of one domain in one assessment
 -- ---------------------------------------------------------------------------
 
--- Score, scored and applicable large questions and coverage of a domain in an assessment.
-CREATE FUNCTION @extschema@.assessment_domain_score(assessment_id bigint, domain_id bigint)
-RETURNS TABLE(score double precision, answered bigint, applicable bigint, coverage double precision)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT pg_catalog.avg(an.score)::double precision,
-           pg_catalog.count(an.score),
-           pg_catalog.count(*) FILTER (WHERE NOT COALESCE(an.not_applicable, false)),
-           100 * pg_catalog.count(an.score)::double precision
-               / NULLIF(pg_catalog.count(*) FILTER (WHERE NOT COALESCE(an.not_applicable, false)), 0)
-    FROM @extschema@.questions q
-    LEFT JOIN @extschema@.answers an
-           ON an.question_id = q.question_id AND an.assessment_id = assessment_domain_score.assessment_id
-    WHERE q.domain_id = assessment_domain_score.domain_id AND q.is_large;
-END;
-COMMENT ON FUNCTION @extschema@.assessment_domain_score(bigint, bigint) IS
-'Of a domain in an assessment: mean score of the scored large questions, how many are scored, how many are applicable (not answered not_applicable) and coverage = 100 x scored / applicable.';
+-- assessment_domain_score: defined with the generalized model at the top of this script.
 
 -- ---------------------------------------------------------------------------
 -- maturity_history
@@ -1831,7 +2239,7 @@ SELECT o.organization_id,
        d.name AS domain_name,
        d.display_order,
        s.score,
-       100 * (s.score - f.scale_min) / (f.scale_max - f.scale_min) AS percentage,
+       s.percentage,
        s.answered AS answered_questions,
        s.applicable AS applicable_questions,
        s.coverage,
@@ -2155,7 +2563,7 @@ SELECT o.organization_id,
        d.name AS domain_name,
        d.display_order,
        s.score,
-       100 * (s.score - f.scale_min) / (f.scale_max - f.scale_min) AS percentage,
+       s.percentage,
        s.coverage,
        COALESCE(mt.target, f.default_target) AS target,
        s.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
@@ -2629,7 +3037,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q
-    WHERE q.framework_id = peer_distribution_svg.framework_id AND q.is_large;
+    WHERE q.framework_id = peer_distribution_svg.framework_id AND q.scored;
     SELECT b.total_score INTO own FROM @extschema@.org_benchmark b
     WHERE b.organization_id = peer_distribution_svg.organization_id AND b.framework = fw.code;
     IF own IS NULL THEN
@@ -2807,7 +3215,7 @@ BEGIN
     END IF;
     SELECT f.framework_id, f.code, f.name, f.scale_min, f.scale_max INTO fw
     FROM @extschema@.frameworks f WHERE f.framework_id = la.framework_id;
-    SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q WHERE q.framework_id = fw.framework_id AND q.is_large;
+    SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q WHERE q.framework_id = fw.framework_id AND q.scored;
     -- total as a percentage of the scale: 100 x (sum over domains of large questions x domain
     -- score / large questions - scale_min) / (scale_max - scale_min), now and at the previous assessment
     SELECT 100 * (pg_catalog.sum(n.n * h.score) / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
@@ -2816,7 +3224,7 @@ BEGIN
       INTO total_pct, prev_pct, cov
     FROM @extschema@.maturity_history h
     CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS n FROM @extschema@.questions q
-                        WHERE q.domain_id = h.domain_id AND q.is_large) n
+                        WHERE q.domain_id = h.domain_id AND q.scored) n
     WHERE h.assessment_id = la.assessment_id;
     SELECT pg_catalog.count(*) FILTER (WHERE s.on_track), pg_catalog.count(s.on_track) INTO on_track, tracked
     FROM @extschema@.kpis k
@@ -3016,3 +3424,587 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.management_review_html(bigint, bigint, text) IS
 'A self-contained HTML management review (ISO/IEC 27001 9.3) of an organization for a framework (default: that of its latest organization-wide assessment): headline figures, maturity by domain with changes and coverage, radar, risk heat map, KPI trends, objectives with forecasts, incidents by month, open nonconformities and peer standing; inline SVG, print CSS for A4; lang ''en'' or ''ja''.';
+
+-- ---------------------------------------------------------------------------
+-- The generalized model in the views, the live peer distributions and the releases
+-- (issue 12): scores and coverage from the shared rules (rules.sql), percentages of the
+-- scale beside native scores, a management review row per framework, and a minimum
+-- coverage for publishing (ismseval.min_peer_coverage).
+-- ---------------------------------------------------------------------------
+
+-- Each peer's domain means in its latest organization-wide assessment of a framework, as
+-- one peer_dist per domain. Computed once per (organization, framework): a view joins it
+-- laterally, and PL/pgSQL keeps it from being inlined into a per-domain rescan.
+CREATE OR REPLACE FUNCTION @extschema@.peer_domain_scores(organization_id bigint, framework_id bigint)
+RETURNS TABLE(domain_id bigint, dist @extschema@.peer_dist)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT d.domain_id, @extschema@.peer_dist(s.score)
+    FROM @extschema@.peer_organizations(peer_domain_scores.organization_id) p
+    CROSS JOIN LATERAL (
+        SELECT l.assessment_id FROM @extschema@.latest_organization_assessments() l
+        WHERE l.organization_id = p.peer_id AND l.framework_id = peer_domain_scores.framework_id
+    ) pa
+    JOIN @extschema@.control_domains d ON d.framework_id = peer_domain_scores.framework_id
+    CROSS JOIN LATERAL @extschema@.assessment_domain_score(pa.assessment_id, d.domain_id) s
+    WHERE s.score IS NOT NULL
+    GROUP BY d.domain_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_domain_scores(bigint, bigint) IS
+'Per control domain, the distribution of the peers'' domain means (latest organization-wide assessment of the framework; peers = other organizations of the same core business and size band).';
+
+-- The peers' total scores (mean large-question score x number of large questions) in their
+-- latest organization-wide assessment of a framework, and how many of them exceed own_total.
+CREATE OR REPLACE FUNCTION @extschema@.peer_total_scores(organization_id bigint, framework_id bigint,
+                                              own_total double precision)
+RETURNS TABLE(dist @extschema@.peer_dist, higher bigint)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT @extschema@.peer_dist(pt.total), pg_catalog.count(*) FILTER (WHERE pt.total > own_total)
+    FROM @extschema@.peer_organizations(peer_total_scores.organization_id) p
+    CROSS JOIN LATERAL (
+        SELECT l.assessment_id FROM @extschema@.latest_organization_assessments() l
+        WHERE l.organization_id = p.peer_id AND l.framework_id = peer_total_scores.framework_id
+    ) pa
+    CROSS JOIN LATERAL (
+        SELECT t.total_score AS total FROM @extschema@.assessment_total_score(pa.assessment_id) t
+    ) pt
+    WHERE pt.total IS NOT NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_total_scores(bigint, bigint, double precision) IS
+'The distribution of the peers'' total scores (latest organization-wide assessment of the framework) and the number of peers whose total exceeds own_total.';
+
+-- Every organization's current values per framework (latest organization-wide assessment):
+-- each domain mean, only for organizations with an answer in every domain of the framework
+-- (a domain = one with scored requirements) and a coverage of at least
+-- ismseval.min_peer_coverage %, and each yes/no answer as 100 / 0.
+CREATE OR REPLACE FUNCTION @extschema@.peer_current_values()
+RETURNS TABLE(organization_id bigint, framework_id bigint, kind text, item_id bigint, value double precision,
+              peer_group text)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    WITH latest AS (
+        SELECT l.organization_id, l.framework_id, l.assessment_id
+        FROM @extschema@.latest_organization_assessments() l
+    ), domains AS (
+        SELECT q.framework_id, pg_catalog.count(DISTINCT q.domain_id) AS n
+        FROM @extschema@.questions q WHERE q.scored GROUP BY q.framework_id
+    ), means AS (
+        -- assessment_domain_score's mean, for every latest assessment at once
+        SELECT l.organization_id, l.framework_id, r.domain_id,
+               pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL)
+                   AS value,
+               pg_catalog.count(*) OVER (PARTITION BY l.organization_id, l.framework_id) AS domains_scored,
+               pg_catalog.sum(pg_catalog.count(r.percentage)) OVER (PARTITION BY l.organization_id, l.framework_id)
+                   AS answered,
+               pg_catalog.sum(pg_catalog.count(*) FILTER (WHERE r.applicable))
+                   OVER (PARTITION BY l.organization_id, l.framework_id) AS applicable
+        FROM latest l
+        CROSS JOIN LATERAL @extschema@.assessment_requirement_values(l.assessment_id) r
+        GROUP BY l.organization_id, l.framework_id, r.domain_id
+        HAVING pg_catalog.count(r.percentage) > 0
+    ), v AS (
+        SELECT m.organization_id, m.framework_id, 'domain' AS kind, m.domain_id AS item_id, m.value
+        FROM means m JOIN domains d ON d.framework_id = m.framework_id AND d.n = m.domains_scored
+        -- coverage of the whole assessment at least the minimum for publishing
+        WHERE 100 * m.answered >= pg_catalog.current_setting('ismseval.min_peer_coverage')::double precision
+                                  * m.applicable
+        UNION ALL
+        SELECT l.organization_id, l.framework_id, 'question', an.question_id,
+               CASE WHEN an.answer_yes THEN 100::double precision ELSE 0::double precision END
+        FROM latest l
+        JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.answer_yes IS NOT NULL
+    )
+    SELECT v.organization_id, v.framework_id, v.kind, v.item_id, v.value,
+           @extschema@.peer_group(o.core_business, o.size_band)
+    FROM v JOIN @extschema@.organizations o ON o.organization_id = v.organization_id;
+END;
+COMMENT ON FUNCTION @extschema@.peer_current_values() IS
+'Every organization''s current values per framework (latest organization-wide assessment): domain means (only for organizations with a scored answer in every domain) and small answers as 100/0, with the peer group.';
+
+CREATE OR REPLACE VIEW @extschema@.maturity_by_domain WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.core_business,
+       o.size_band,
+       f.code AS framework,
+       la.assessment_id,
+       la.assessed_on,
+       d.code AS domain,
+       d.name AS domain_name,
+       d.display_order,
+       own.score AS own_score,
+       own.answered AS answered_questions,
+       pr.peer_mean AS peer_score,
+       pr.peer_count AS peer_count,
+       own.score - pr.peer_mean AS gap_to_peers,
+       COALESCE(mt.target, f.default_target) AS target,
+       own.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
+       pr.peer_percentile AS peer_percentile,
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       d.domain_id,
+       own.percentage AS own_percentage,
+       100 * (pr.peer_mean - f.scale_min) / (f.scale_max - f.scale_min) AS peer_percentage,
+       100 * (COALESCE(mt.target, f.default_target) - f.scale_min) / (f.scale_max - f.scale_min) AS target_percentage,
+       own.applicable AS applicable_questions,
+       own.coverage,
+       f.scale_min,
+       f.scale_max
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+JOIN @extschema@.control_domains d ON d.framework_id = la.framework_id
+CROSS JOIN LATERAL @extschema@.assessment_domain_score(la.assessment_id, d.domain_id) own
+LEFT JOIN LATERAL @extschema@.peer_domain_benchmark(o.organization_id, la.framework_id) pr
+       ON pr.domain_id = d.domain_id
+LEFT JOIN @extschema@.maturity_targets mt
+       ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
+
+COMMENT ON VIEW @extschema@.maturity_by_domain IS
+'Per organization, its latest organization-wide assessment of each framework and each control domain (in display order): own mean score and its percentage of the scale, coverage, peers'' mean and count, gaps to peers and to target, own percentile among peers.';
+
+CREATE OR REPLACE VIEW @extschema@.question_peer_rate WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       f.code AS framework,
+       la.assessment_id,
+       d.code AS domain,
+       lq.code AS large_question,
+       q.question_id,
+       q.code AS question,
+       q.text AS question_text,
+       an.answer_yes AS own_answer_yes,
+       COALESCE(an.not_applicable, false) AS own_not_applicable,
+       pr.peer_rate_pct AS peer_rate_pct,
+       pr.peer_count AS peer_count,
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       an.result AS own_result
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+JOIN @extschema@.questions q ON q.framework_id = la.framework_id AND q.assessable AND q.answer_kind = 'yes_no'
+LEFT JOIN @extschema@.questions lq ON lq.question_id = q.parent_id
+LEFT JOIN @extschema@.control_domains d ON d.domain_id = q.domain_id
+LEFT JOIN @extschema@.answers an ON an.assessment_id = la.assessment_id AND an.question_id = q.question_id
+LEFT JOIN LATERAL @extschema@.peer_question_benchmark(o.organization_id, la.framework_id) pr
+       ON pr.question_id = q.question_id;
+
+COMMENT ON VIEW @extschema@.question_peer_rate IS
+'Per small (yes/no) question of the organization''s latest assessment: its own answer and the peer implementation rate, the share of peers answering yes (%).';
+
+CREATE OR REPLACE VIEW @extschema@.org_benchmark WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       f.code AS framework,
+       la.assessment_id,
+       la.assessed_on,
+       o.core_business,
+       o.size_band,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
+       own.total_score,
+       own.mean_score,
+       own.answered AS answered_questions,
+       pr.peer_count AS peer_count,
+       pr.peer_mean_total AS peer_mean_total,
+       pr.peer_percentile AS peer_percentile,
+       pr.deviation_score AS deviation_score,
+       pr.peer_rank AS peer_rank,
+       pr.peer_count + 1 AS ranked_organizations,
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       own.total_percentage,
+       100 * (pr.peer_mean_total / own.requirements - f.scale_min) / (f.scale_max - f.scale_min)
+           AS peer_mean_total_percentage,
+       own.mean_percentage,
+       own.requirements AS scored_questions,
+       own.applicable AS applicable_questions,
+       own.coverage
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+CROSS JOIN LATERAL @extschema@.assessment_total_score(la.assessment_id) own
+LEFT JOIN LATERAL @extschema@.peer_total_benchmark(o.organization_id, la.framework_id) pr ON true;
+
+COMMENT ON VIEW @extschema@.org_benchmark IS
+'Per organization and framework (latest organization-wide assessment): total score, peer group, peer count, percentile, deviation score and rank among peers.';
+
+CREATE OR REPLACE VIEW @extschema@.management_review WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.name AS organization_name,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
+       b.framework,
+       b.assessed_on,
+       b.total_score,
+       b.mean_score,
+       b.peer_mean_total,
+       b.peer_count,
+       b.peer_percentile,
+       b.deviation_score,
+       b.peer_rank,
+       b.ranked_organizations,
+       md.weakest_domain,
+       md.domains_below_target,
+       md.domains_below_peers,
+       rk.risks,
+       rk.risks_outside_tolerance,
+       rk.risks_top_level,
+       rk.acceptances_expired,
+       kp.kpis,
+       kp.kpis_green,
+       kp.kpis_amber,
+       kp.kpis_red,
+       kp.kpis_stale,
+       ob.objectives,
+       ob.objectives_achieved,
+       ob.objectives_overdue,
+       inc.incidents_12m,
+       inc.severe_incidents_12m,
+       inc.mttd_hours_12m,
+       inc.mttr_hours_12m,
+       inc.reported_within_24h_pct_12m,
+       nc.nonconformities_open,
+       nc.corrective_actions_overdue,
+       b.peer_figures_as_of,
+       b.framework_id,
+       b.total_percentage,
+       b.peer_mean_total_percentage,
+       b.coverage
+FROM @extschema@.organizations o
+LEFT JOIN LATERAL (
+    SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
+           bm.peer_figures_as_of, bm.framework_id, bm.total_percentage, bm.peer_mean_total_percentage,
+           bm.coverage
+    FROM @extschema@.org_benchmark bm
+    WHERE bm.organization_id = o.organization_id
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT (pg_catalog.array_agg(m.domain ORDER BY m.own_score, m.display_order)
+                FILTER (WHERE m.own_score IS NOT NULL))[1] AS weakest_domain,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_target < 0) AS domains_below_target,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_peers < 0) AS domains_below_peers
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = o.organization_id AND m.assessment_id = b.assessment_id
+) md ON true
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risks,
+           pg_catalog.count(*) FILTER (WHERE NOT r.within_tolerance) AS risks_outside_tolerance,
+           pg_catalog.count(*) FILTER (
+               WHERE r.inherent_level_rank = (SELECT pg_catalog.max(l.rank)
+                                              FROM @extschema@.risk_matrix_levels(o.risk_matrix) l))
+               AS risks_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired
+    FROM @extschema@.risk_register r
+    WHERE r.organization_id = o.organization_id
+) rk
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS kpis,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'green') AS kpis_green,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'amber') AS kpis_amber,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'red') AS kpis_red,
+           pg_catalog.count(*) FILTER (WHERE k.stale) AS kpis_stale
+    FROM @extschema@.kpi_status k
+    WHERE k.organization_id = o.organization_id
+) kp
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS objectives,
+           pg_catalog.count(*) FILTER (WHERE s.achieved) AS objectives_achieved,
+           pg_catalog.count(*) FILTER (WHERE s.overdue) AS objectives_overdue
+    FROM @extschema@.objective_status s
+    WHERE s.organization_id = o.organization_id
+) ob
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents_12m,
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600) AS mttd_hours_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600) AS mttr_hours_12m,
+           100 * (pg_catalog.count(*) FILTER (WHERE i.reported_at - i.detected_at <= interval '24 hours'))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0) AS reported_within_24h_pct_12m
+    FROM @extschema@.incidents i
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= CURRENT_DATE - interval '12 months'
+) inc
+CROSS JOIN LATERAL (
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.nonconformities n
+            WHERE n.organization_id = o.organization_id AND n.closed_on IS NULL) AS nonconformities_open,
+           (SELECT pg_catalog.count(*) FROM @extschema@.corrective_actions c
+            WHERE c.organization_id = o.organization_id AND c.closed_on IS NULL
+              AND c.due_on < CURRENT_DATE) AS corrective_actions_overdue
+) nc;
+
+COMMENT ON VIEW @extschema@.management_review IS
+'One row per organization and framework it assessed (one row with no framework when it assessed none): the headline figures of a management review (ISO/IEC 27001 9.3) from the latest organization-wide assessment of the framework, with its coverage, and the organization''s risk register, KPIs, objectives, last 12 months of incidents and open nonconformities (the same on each of its rows).';
+
+-- The working group's large-question flags: replaced by questions.scored.
+ALTER TABLE @extschema@.questions DROP CONSTRAINT questions_parent_is_large_question_of_same_domain;
+ALTER TABLE @extschema@.questions DROP COLUMN is_large, DROP COLUMN parent_is_large;
+ALTER TABLE @extschema@.questions ADD CONSTRAINT questions_parent_of_same_framework
+    FOREIGN KEY (framework_id, parent_id)
+    REFERENCES @extschema@.questions (framework_id, question_id) ON DELETE CASCADE;
+CREATE INDEX questions_domain_idx ON @extschema@.questions (domain_id, scored);
+
+-- Column comments of the views, again with the new columns (view_comments.sql).
+
+DO $comments$
+DECLARE
+    c       record;
+    missing text;
+BEGIN
+    FOR c IN
+        WITH described(view_name, column_name, description) AS (VALUES
+            ('*', 'organization_id', 'Key of the organization (organizations.organization_id).'),
+            ('*', 'organization', 'Code of the organization.'),
+            ('*', 'organization_name', 'Name of the organization.'),
+            ('*', 'core_business', 'Core business type: regulated, planning-competitive or mass-production (with size_band, the peer group).'),
+            ('*', 'size_band', 'Size band: small, medium, large or enterprise (with core_business, the peer group).'),
+            ('*', 'peer_group', 'The peer group: core business type / size band.'),
+            ('*', 'framework', 'Code of the framework assessed.'),
+            ('*', 'assessment_id', 'The organization''s latest organization-wide assessment of the framework.'),
+            ('*', 'assessed_on', 'Date of that assessment.'),
+            ('*', 'peer_count', 'Number of peers with a value; NULL when fewer than ismseval.min_peer_group.'),
+            ('*', 'owner', 'Person or role responsible.'),
+            ('*', 'target', 'Target value.'),
+            ('*', 'unit', 'Unit of the KPI values (%, hours, count, ...).'),
+            ('*', 'status', 'red, amber or green (kpi_status: green at attainment >= 1, amber within the amber tolerance, else red); NULL when never measured.'),
+            ('*', 'progress_pct', 'Progress from baseline to target in %: 100 x (latest - baseline) / (target - baseline); NULL without baseline or when baseline = target; < 0 regressed, > 100 exceeded.'),
+            ('*', 'latest_value', 'The latest measured value.'),
+            ('*', 'likelihood', 'Likelihood level, 1 .. size of the matrix''s likelihood scale.'),
+            ('*', 'impact', 'Impact level, 1 .. size of the matrix''s impact scale.'),
+            ('*', 'domain', 'Code of the control domain (radar axis).'),
+            ('*', 'peer_percentile', 'Percentile of the organization among its peers in the latest peer release, mid-rank: 100 x (peers below + 0.5 x peers equal) / peers, of its value at publication; NULL below the minimum peer group (for a tenant: peers it cannot see).'),
+            ('*', 'total_score', 'Total score: sum over domains of scored requirements in scope x domain mean (the plain sum when every requirement is answered with a score; a not-applicable one takes its domain''s mean); when a domain has no answer, mean score x number of scored requirements.'),
+            ('*', 'mean_score', 'Weighted mean score (framework scale) of the answered scored requirements.'),
+            ('*', 'framework_id', 'Key of the framework (frameworks.framework_id).'),
+            ('*', 'coverage', 'Coverage in %: 100 x answered / applicable scored requirements in scope (not assessed and unanswered ones count as applicable, not-applicable ones do not); NULL when none is applicable.'),
+            ('*', 'total_percentage', 'The total score as a percentage of the scale: 100 x (total / scored requirements - scale_min) / (scale_max - scale_min).'),
+            ('*', 'peer_mean_total_percentage', 'peer_mean_total as a percentage of the scale, like total_percentage.'),
+            ('*', 'applicable_questions', 'Number of scored requirements in scope not answered not applicable.'),
+            ('*', 'peer_mean_total', 'Mean total score of the peers; NULL below the minimum peer group.'),
+            ('*', 'deviation_score', 'Deviation score (hensachi) of the total among peers: 50 + 10 x (own - peer mean) / peer population stddev (50 when that is 0); NULL below the minimum peer group.'),
+            ('*', 'peer_rank', 'Rank of the total among the organization and its peers in the latest peer release: 1 + peers with a higher total; NULL below the minimum peer group.'),
+            ('*', 'peer_figures_as_of', 'When the peer figures of the row were published (release_peer_figures); NULL when there are none: no release yet, or below the minimum peer group.'),
+            ('*', 'ranked_organizations', 'Number of organizations ranked: peers + 1; NULL below the minimum peer group.'),
+
+            ('risk_register', 'risk_id', 'Key of the risk.'),
+            ('risk_register', 'title', 'Title of the risk.'),
+            ('risk_register', 'asset', 'Name of the asset at risk (NULL when none).'),
+            ('risk_register', 'asset_location', 'Where the asset''s information lives: server, terminal, network, media, mobile or paper.'),
+            ('risk_register', 'asset_value', 'Asset value = max(confidentiality, integrity, availability).'),
+            ('risk_register', 'threat_code', 'Code of the threat (PH-nn physical, IS-nn information system for the preloaded catalogue).'),
+            ('risk_register', 'threat', 'Name of the threat.'),
+            ('risk_register', 'inherent_score', 'Inherent score = likelihood x impact.'),
+            ('risk_register', 'inherent_level', 'Level of the (likelihood, impact) cell in the organization''s risk matrix.'),
+            ('risk_register', 'inherent_level_rank', '0-based rank of the inherent level (0 = lowest).'),
+            ('risk_register', 'inherent_color', 'Colour of the inherent level (#RRGGBB).'),
+            ('risk_register', 'control_effectiveness', 'Effectiveness of the controls on the risk, 0 (none) to 1 (complete).'),
+            ('risk_register', 'residual_score', 'Residual score = inherent score x (1 - control effectiveness).'),
+            ('risk_register', 'residual_level', 'Level of the residual score: the highest level among matrix cells scoring at most the residual score, never above the inherent level.'),
+            ('risk_register', 'residual_level_rank', '0-based rank of the residual level.'),
+            ('risk_register', 'residual_color', 'Colour of the residual level (#RRGGBB).'),
+            ('risk_register', 'tolerance_level', 'The organization''s risk tolerance: the highest accepted level.'),
+            ('risk_register', 'within_tolerance', 'True when the residual level is at or below the tolerance level.'),
+            ('risk_register', 'treatment', 'Treatment: mitigate, accept, transfer or avoid.'),
+            ('risk_register', 'owner', 'Risk owner.'),
+            ('risk_register', 'acceptance_expires', 'When the acceptance of an accepted risk expires.'),
+            ('risk_register', 'acceptance_expired', 'True when the risk is accepted and its acceptance expired before today.'),
+            ('risk_register', 'identified_on', 'Date the risk was identified.'),
+
+            ('risk_heatmap', 'score', 'Score of the cell = likelihood x impact.'),
+            ('risk_heatmap', 'level', 'Level of the cell in the organization''s risk matrix.'),
+            ('risk_heatmap', 'level_rank', '0-based rank of the level (0 = lowest).'),
+            ('risk_heatmap', 'color', 'Colour of the level (#RRGGBB).'),
+            ('risk_heatmap', 'risk_count', 'Number of the organization''s risks rated in this cell (inherent rating); 0 when none.'),
+
+            ('kpi_status', 'kpi_id', 'Key of the KPI.'),
+            ('kpi_status', 'kpi', 'Code of the KPI.'),
+            ('kpi_status', 'kpi_name', 'Name of the KPI.'),
+            ('kpi_status', 'direction', 'higher_is_better or lower_is_better.'),
+            ('kpi_status', 'owner', 'Owner of the KPI.'),
+            ('kpi_status', 'frequency_days', 'Measurement frequency in days (30 monthly, 91 quarterly, 365 yearly).'),
+            ('kpi_status', 'target', 'Target value of the KPI.'),
+            ('kpi_status', 'baseline', 'Baseline value the progress is measured from (NULL when not set).'),
+            ('kpi_status', 'latest_measured_on', 'Date of the latest measurement.'),
+            ('kpi_status', 'previous_value', 'The value measured before the latest one.'),
+            ('kpi_status', 'previous_measured_on', 'Date of the previous measurement.'),
+            ('kpi_status', 'change', 'latest_value - previous_value.'),
+            ('kpi_status', 'attainment_pct', 'Attainment in %, 0-200: 100 x actual / target (higher is better) or 100 x target / actual (lower is better); 100 = target met.'),
+            ('kpi_status', 'days_since_measured', 'Days from the latest measurement to today.'),
+            ('kpi_status', 'stale', 'True when never measured or not measured within frequency_days.'),
+
+            ('objective_status', 'objective_id', 'Key of the objective.'),
+            ('objective_status', 'objective', 'Title of the objective.'),
+            ('objective_status', 'owner', 'Owner of the objective.'),
+            ('objective_status', 'set_on', 'Date the objective was set.'),
+            ('objective_status', 'due_on', 'Due date of the objective.'),
+            ('objective_status', 'kpi', 'Code of the KPI that measures the objective.'),
+            ('objective_status', 'target', 'Target value of the KPI.'),
+            ('objective_status', 'achieved', 'True when the KPI''s latest value meets the target (attainment >= 100%).'),
+            ('objective_status', 'overdue', 'True when the due date has passed and the objective is not achieved.'),
+            ('objective_status', 'days_to_due', 'Days from today to the due date (negative when past).'),
+
+            ('maturity_by_domain', 'domain_name', 'Name of the control domain.'),
+            ('maturity_by_domain', 'display_order', 'Display order of the domain in its framework.'),
+            ('maturity_by_domain', 'own_score', 'Mean score of the organization''s answered large questions of the domain; NULL when none answered.'),
+            ('maturity_by_domain', 'answered_questions', 'Number of scored requirements of the domain in scope answered with a score or a result.'),
+            ('maturity_by_domain', 'peer_score', 'Mean over the peers of their domain means (latest assessment of the same framework); NULL below the minimum peer group.'),
+            ('maturity_by_domain', 'gap_to_peers', 'own_score - peer_score (negative: below peers).'),
+            ('maturity_by_domain', 'target', 'Target maturity of the domain: maturity_targets, else the framework''s default_target.'),
+            ('maturity_by_domain', 'gap_to_target', 'own_score - target (negative: below target).'),
+            ('maturity_by_domain', 'domain_id', 'Key of the control domain (control_domains.domain_id).'),
+            ('maturity_by_domain', 'own_percentage', 'The domain''s weighted mean percentage of the scale over the answered scored requirements (100 x (score - min) / (max - min), or the framework''s percentage for a result).'),
+            ('maturity_by_domain', 'peer_percentage', 'peer_score as a percentage of the framework''s scale.'),
+            ('maturity_by_domain', 'target_percentage', 'target as a percentage of the framework''s scale.'),
+            ('maturity_by_domain', 'scale_min', 'Bottom of the framework''s scale.'),
+            ('maturity_by_domain', 'scale_max', 'Top of the framework''s scale.'),
+
+            ('question_peer_rate', 'large_question', 'Code of the large question the small question belongs to.'),
+            ('question_peer_rate', 'question_id', 'Key of the small question.'),
+            ('question_peer_rate', 'question', 'Code of the small question.'),
+            ('question_peer_rate', 'question_text', 'Text of the small question.'),
+            ('question_peer_rate', 'own_result', 'The organization''s result: compliant (yes), non_compliant (no), not_assessed or not_applicable; NULL when unanswered.'),
+            ('question_peer_rate', 'own_answer_yes', 'The organization''s answer: true yes, false no, NULL not answered or not applicable.'),
+            ('question_peer_rate', 'own_not_applicable', 'True when the organization answered not applicable.'),
+            ('question_peer_rate', 'peer_rate_pct', 'Peer implementation rate: 100 x peers answering yes / peers answering yes or no; NULL below the minimum peer group.'),
+
+            ('incident_metrics_monthly', 'month', 'First day of the calendar month (UTC); every month from the organization''s first incident to the current month.'),
+            ('incident_metrics_monthly', 'incidents', 'Number of incidents that occurred in the month; 0 in a month without incidents.'),
+            ('incident_metrics_monthly', 'severe_incidents', 'Incidents of severity 3 or 4.'),
+            ('incident_metrics_monthly', 'max_leakage_risk', 'Highest leakage-risk level (1-4) among them.'),
+            ('incident_metrics_monthly', 'mttd_hours', 'Mean time to detect in hours: mean of detected_at - occurred_at over detected incidents.'),
+            ('incident_metrics_monthly', 'mttd_hours_p90', '90th percentile (interpolated) of the time to detect, hours.'),
+            ('incident_metrics_monthly', 'mttr_hours', 'Mean time to resolve in hours: mean of resolved_at - occurred_at over resolved incidents.'),
+            ('incident_metrics_monthly', 'mttr_hours_p90', '90th percentile (interpolated) of the time to resolve, hours.'),
+            ('incident_metrics_monthly', 'reported_within_24h_pct', '100 x incidents reported within 24 hours of detection / detected incidents; NULL when none detected.'),
+
+            ('org_benchmark', 'answered_questions', 'Number of scored requirements in scope answered with a score or a result.'),
+            ('org_benchmark', 'mean_percentage', 'Weighted mean percentage of the scale of the answered scored requirements.'),
+            ('org_benchmark', 'scored_questions', 'Number of scored requirements in scope (the assessment''s implementation groups, else all).'),
+
+            ('management_review', 'framework', 'Framework of the organization''s most recent assessment.'),
+            ('management_review', 'assessed_on', 'Date of the most recent organization-wide assessment.'),
+            ('management_review', 'peer_count', 'Number of peers in the benchmark; NULL below the minimum peer group.'),
+            ('management_review', 'weakest_domain', 'Domain with the lowest own score (first in display order on ties).'),
+            ('management_review', 'domains_below_target', 'Domains whose own score is below target.'),
+            ('management_review', 'domains_below_peers', 'Domains whose own score is below the peers'' mean.'),
+            ('management_review', 'risks', 'Risks in the register.'),
+            ('management_review', 'risks_outside_tolerance', 'Risks whose residual level is above the tolerance level.'),
+            ('management_review', 'risks_top_level', 'Risks whose inherent level is the top level of the matrix.'),
+            ('management_review', 'acceptances_expired', 'Accepted risks whose acceptance has expired.'),
+            ('management_review', 'kpis', 'KPIs defined.'),
+            ('management_review', 'kpis_green', 'KPIs with status green.'),
+            ('management_review', 'kpis_amber', 'KPIs with status amber.'),
+            ('management_review', 'kpis_red', 'KPIs with status red.'),
+            ('management_review', 'kpis_stale', 'KPIs never measured or not measured within their frequency.'),
+            ('management_review', 'objectives', 'Objectives defined.'),
+            ('management_review', 'objectives_achieved', 'Objectives whose KPI meets its target.'),
+            ('management_review', 'objectives_overdue', 'Objectives past their due date and not achieved.'),
+            ('management_review', 'incidents_12m', 'Incidents that occurred in the last 12 months.'),
+            ('management_review', 'severe_incidents_12m', 'Of them, incidents of severity 3 or 4.'),
+            ('management_review', 'mttd_hours_12m', 'Mean time to detect over the last 12 months, hours.'),
+            ('management_review', 'mttr_hours_12m', 'Mean time to resolve over the last 12 months, hours.'),
+            ('management_review', 'reported_within_24h_pct_12m', '100 x incidents of the last 12 months reported within 24 hours of detection / detected ones; NULL when none.'),
+            ('management_review', 'nonconformities_open', 'Nonconformities not closed.'),
+            ('management_review', 'corrective_actions_overdue', 'Corrective actions not closed and past their due date.'),
+
+            ('*history', 'organization_id', 'Key of the organization (organizations.organization_id).'),
+            ('*history', 'organization', 'Code of the organization.'),
+            ('*history', 'framework_id', 'Key of the framework.'),
+            ('*history', 'framework', 'Code of the framework assessed.'),
+            ('*history', 'assessment_id', 'Key of the assessment.'),
+            ('*history', 'assessed_on', 'Date of the assessment.'),
+            ('*history', 'domain_id', 'Key of the control domain.'),
+            ('*history', 'domain', 'Code of the control domain.'),
+            ('*history', 'domain_name', 'Name of the control domain.'),
+            ('*history', 'display_order', 'Display order of the domain in its framework.'),
+            ('*history', 'score', 'Mean score of the scored large questions of the domain in the assessment (framework scale); NULL when none is scored.'),
+            ('*history', 'percentage', 'The score as a percentage of the framework scale: 100 x (score - scale_min) / (scale_max - scale_min).'),
+            ('*history', 'coverage', 'Coverage in %: 100 x scored large questions / applicable large questions of the domain (not answered not_applicable; unanswered ones count as applicable); NULL when none is applicable.'),
+            ('*history', 'target', 'Target value.'),
+            ('*history', 'unit', 'Unit of the KPI values.'),
+            ('*history', 'direction', 'higher_is_better or lower_is_better.'),
+            ('*history', 'level', 'Name of a level of the organization''s current risk matrix.'),
+            ('*history', 'level_rank', '0-based rank of the level (0 = lowest).'),
+            ('*history', 'color', 'Colour of the level (#RRGGBB).'),
+
+            ('maturity_history', 'answered_questions', 'Large questions of the domain answered with a score.'),
+            ('maturity_history', 'applicable_questions', 'Large questions of the domain not answered not_applicable.'),
+            ('maturity_history', 'previous_assessed_on', 'Date of the previous organization-wide assessment of the framework (the latest before this one); NULL when none.'),
+            ('maturity_history', 'previous_score', 'The domain''s score in the previous assessment.'),
+            ('maturity_history', 'change_vs_previous', 'score - previous_score, in scale points.'),
+            ('maturity_history', 'year_ago_assessed_on', 'Date of the assessment about a year earlier: the latest organization-wide assessment of the framework 320 to 410 days (365 -/+ 45) before this one; NULL when none.'),
+            ('maturity_history', 'year_ago_score', 'The domain''s score in the assessment about a year earlier.'),
+            ('maturity_history', 'change_vs_year_ago', 'score - year_ago_score, in scale points.'),
+
+            ('kpi_series', 'kpi_id', 'Key of the KPI.'),
+            ('kpi_series', 'kpi', 'Code of the KPI.'),
+            ('kpi_series', 'target', 'Target value of the KPI.'),
+            ('kpi_series', 'measured_on', 'Date of the measurement.'),
+            ('kpi_series', 'value', 'The measured value.'),
+            ('kpi_series', 'attainment_pct', 'Attainment in %, 0-200: 100 x value / target (higher is better) or 100 x target / value (lower is better).'),
+            ('kpi_series', 'status', 'red, amber or green (kpi_status) of this value.'),
+            ('kpi_series', 'trend_points', 'Measurements the trend is fitted on: the last 6 up to and including this one (fewer at the start of the series).'),
+            ('kpi_series', 'trend_per_day', 'Least-squares slope of value on date over those measurements, in units per day: sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), x in days; NULL with fewer than 3.'),
+            ('kpi_series', 'trend_per_period', 'trend_per_day x frequency_days: the change per measurement period.'),
+            ('kpi_series', 'trend_value', 'The trend line (least-squares intercept + slope x date) at this measurement''s date; NULL with fewer than 3 measurements.'),
+            ('kpi_series', 'objective_id', 'The KPI''s objective the forecast is for: the earliest due on or after the measurement, else the latest due; NULL when the KPI has none.'),
+            ('kpi_series', 'due_on', 'Due date of that objective.'),
+            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0 and, for a KPI in %, not above 100; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
+            ('kpi_series', 'on_track', 'True when forecast_at_due meets the target (>= for higher is better, <= for lower is better); NULL without a forecast.'),
+
+            ('risk_history', 'month', 'First day of the calendar month.'),
+            ('risk_history', 'month_end', 'Last day of the month: the states counted are those at its end.'),
+            ('risk_history', 'inherent_risks', 'Open risks at the month''s end whose inherent level (as rated then) has this rank.'),
+            ('risk_history', 'residual_risks', 'Open risks at the month''s end whose residual level (as rated then) has this rank.'),
+            ('risk_history', 'open_risks', 'Open risks at the month''s end (per month: repeated on every level row).'),
+            ('risk_history', 'outside_tolerance', 'Of them, risks whose residual level was above the tolerance when rated (per month).'),
+            ('risk_history', 'opened', 'Risks opened (identified) in the month (per month).'),
+            ('risk_history', 'closed', 'Risks closed (deleted) in the month (per month).'),
+
+            ('department_maturity', 'department_id', 'Key of the department.'),
+            ('department_maturity', 'department', 'Name of the department.'),
+            ('department_maturity', 'assessment_id', 'The department''s latest assessment of the framework.'),
+            ('department_maturity', 'target', 'Target maturity of the domain: maturity_targets, else the framework''s default_target.'),
+            ('department_maturity', 'gap_to_target', 'score - target (negative: below target).'),
+            ('department_maturity', 'company_mean', 'Company-wide mean: mean over the organization''s departments of the domain score of their latest assessment of the framework (each department once).'),
+            ('department_maturity', 'gap_to_company', 'score - company_mean (negative: below the company).'),
+            ('department_maturity', 'company_departments', 'Departments with a score in the company-wide mean.')
+        ), listed(view_name, history) AS (VALUES
+            ('risk_register', false), ('risk_heatmap', false), ('kpi_status', false),
+            ('objective_status', false), ('maturity_by_domain', false), ('question_peer_rate', false),
+            ('incident_metrics_monthly', false), ('org_benchmark', false), ('management_review', false),
+            ('maturity_history', true), ('kpi_series', true), ('risk_history', true), ('department_maturity', true)
+        )
+        SELECT cl.relname AS view_name, a.attname AS column_name,
+               COALESCE(s.description, h.description, g.description) AS description
+        FROM listed l
+        JOIN pg_catalog.pg_class cl
+          ON cl.relname = l.view_name AND cl.relnamespace = '@extschema@'::regnamespace AND cl.relkind = 'v'
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
+        LEFT JOIN described s ON s.view_name = cl.relname AND s.column_name = a.attname
+        LEFT JOIN described h ON l.history AND h.view_name = '*history' AND h.column_name = a.attname
+        LEFT JOIN described g ON g.view_name = '*' AND g.column_name = a.attname
+        ORDER BY 1, a.attnum
+    LOOP
+        IF c.description IS NULL THEN
+            missing := COALESCE(missing || ', ', '') || c.view_name || '.' || c.column_name;
+        ELSE
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.%I IS %L',
+                                      c.view_name, c.column_name, c.description);
+        END IF;
+    END LOOP;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'view columns without a comment: %', missing;
+    END IF;
+END
+$comments$;
