@@ -66,6 +66,58 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.implementation_groups', 
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.implementation_groups TO ismseval_admin;
 GRANT SELECT ON @extschema@.implementation_groups TO ismseval_tenant;
 
+-- Mapping sets between two frameworks (CISO Assistant's requirement mapping sets): which
+-- requirement of the source framework relates to which of the target, and how.
+CREATE TABLE @extschema@.requirement_mapping_sets (
+    mapping_set_id      bigserial PRIMARY KEY,
+    urn                 text UNIQUE CHECK (urn <> ''),
+    ref_id              text,
+    name                text NOT NULL CHECK (name <> ''),
+    description         text,
+    source_framework_id bigint NOT NULL REFERENCES @extschema@.frameworks ON DELETE CASCADE,
+    target_framework_id bigint NOT NULL REFERENCES @extschema@.frameworks ON DELETE CASCADE,
+    created_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (mapping_set_id, source_framework_id, target_framework_id),
+    CONSTRAINT requirement_mapping_sets_two_frameworks CHECK (source_framework_id <> target_framework_id)
+);
+COMMENT ON TABLE @extschema@.requirement_mapping_sets IS
+'Mapping sets between frameworks: requirement_mappings relate requirements of source_framework_id to those of target_framework_id.';
+
+CREATE TABLE @extschema@.requirement_mappings (
+    mapping_set_id      bigint NOT NULL,
+    source_framework_id bigint NOT NULL,
+    source_question_id  bigint NOT NULL,
+    target_framework_id bigint NOT NULL,
+    target_question_id  bigint NOT NULL,
+    relationship        text NOT NULL
+        CONSTRAINT requirement_mappings_relationship_known
+        CHECK (relationship IN ('equal', 'subset', 'superset', 'intersect', 'not_related')),
+    strength            integer
+        CONSTRAINT requirement_mappings_strength_0_to_10 CHECK (strength BETWEEN 0 AND 10),
+    rationale           text,
+    PRIMARY KEY (mapping_set_id, source_question_id, target_question_id),
+    CONSTRAINT requirement_mappings_of_the_set
+        FOREIGN KEY (mapping_set_id, source_framework_id, target_framework_id)
+        REFERENCES @extschema@.requirement_mapping_sets (mapping_set_id, source_framework_id, target_framework_id)
+        ON DELETE CASCADE,
+    CONSTRAINT requirement_mappings_source_in_source_framework
+        FOREIGN KEY (source_framework_id, source_question_id)
+        REFERENCES @extschema@.questions (framework_id, question_id) ON DELETE CASCADE,
+    CONSTRAINT requirement_mappings_target_in_target_framework
+        FOREIGN KEY (target_framework_id, target_question_id)
+        REFERENCES @extschema@.questions (framework_id, question_id) ON DELETE CASCADE
+);
+CREATE INDEX requirement_mappings_target_idx ON @extschema@.requirement_mappings (target_question_id);
+COMMENT ON TABLE @extschema@.requirement_mappings IS
+'One relation of a mapping set: source requirement (of the set''s source framework) to target requirement (of its target framework), relationship equal / subset / superset / intersect / not_related (the source''s requirement is equal to, a subset of, ... the target''s) and an optional strength 0-10.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.requirement_mapping_sets', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.requirement_mapping_sets_mapping_set_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.requirement_mappings', '');
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.requirement_mapping_sets, @extschema@.requirement_mappings
+    TO ismseval_admin;
+GRANT USAGE, SELECT ON @extschema@.requirement_mapping_sets_mapping_set_id_seq TO ismseval_admin;
+GRANT SELECT ON @extschema@.requirement_mapping_sets, @extschema@.requirement_mappings TO ismseval_tenant;
+
 ALTER TABLE @extschema@.questions
     ALTER COLUMN domain_id DROP NOT NULL,
     ADD COLUMN urn text UNIQUE CHECK (urn <> ''),
