@@ -43,13 +43,14 @@ CREATE FUNCTION @extschema@.risk_residual(matrix @extschema@.risk_matrix, likeli
 RETURNS TABLE(basis text, score double precision, level_rank integer)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT CASE WHEN x.rated THEN 'cell' ELSE 'effectiveness' END,
-           CASE WHEN x.rated THEN (residual_likelihood * residual_impact)::double precision ELSE x.by_effectiveness END,
+    SELECT CASE WHEN x.rated THEN 'cell' ELSE 'effectiveness' END AS basis,
+           CASE WHEN x.rated THEN (residual_likelihood * residual_impact)::double precision ELSE x.by_effectiveness END
+               AS score,
            CASE WHEN x.rated
                 THEN CASE WHEN @extschema@.risk_cell_on_matrix(matrix, residual_likelihood, residual_impact)
                           THEN @extschema@.risk_level_rank(matrix, residual_likelihood, residual_impact) END
                 WHEN @extschema@.risk_cell_on_matrix(matrix, likelihood, impact)
-                THEN @extschema@.residual_level_rank(matrix, likelihood, impact, x.by_effectiveness) END
+                THEN @extschema@.residual_level_rank(matrix, likelihood, impact, x.by_effectiveness) END AS level_rank
     FROM (SELECT residual_likelihood IS NOT NULL AND residual_impact IS NOT NULL AS rated,
                  (likelihood * impact)::double precision * (1 - control_effectiveness) AS by_effectiveness) x;
 END;
