@@ -32,7 +32,7 @@ BEGIN
         ('maturity', 'maturity', '成熟度'),
         ('scale_note', 'scale %s-%s, centre = %s', '尺度 %s～%s、中心 = %s'),
         ('inherent', 'Inherent risk', '固有リスク'),
-        ('residual', 'Residual risk (controls lower the likelihood)', '残留リスク（管理策で発生可能性を低減）'),
+        ('residual', 'Residual risk (as rated, else controls lower the likelihood)', '残留リスク（評価値、未評価は管理策で発生可能性を低減）'),
         ('likelihood', 'Likelihood', '発生可能性'),
         ('impact', 'Impact', '影響度'),
         ('risk_map', 'risk map', 'リスクマップ'),
@@ -161,23 +161,12 @@ COMMENT ON FUNCTION @extschema@.peer_position_svg(double precision, double preci
 -- Charts of an organization's data
 -- ---------------------------------------------------------------------------
 
--- The residual cell of a risk: controls are taken to lower the likelihood, to
--- ceil(likelihood x (1 - control effectiveness)), at least 1; the impact stays.
-CREATE FUNCTION @extschema@.residual_likelihood(likelihood integer, control_effectiveness double precision)
-RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN GREATEST(1, pg_catalog.ceil(likelihood * (1 - control_effectiveness) - 1e-9)::integer);
-COMMENT ON FUNCTION @extschema@.residual_likelihood(integer, double precision) IS
-'The likelihood a risk is drawn at on the residual side of risk_heatmap_svg: ceil(likelihood x (1 - control effectiveness)), at least 1.';
-
 CREATE FUNCTION @extschema@.risk_heatmap_svg(organization_id bigint, lang text DEFAULT 'en')
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS
 $$
 DECLARE
     org     record;
-    nlik    integer;
-    nimp    integer;
     inh     integer[];
     res     integer[];
     n       bigint;
@@ -188,20 +177,12 @@ BEGIN
         RAISE EXCEPTION 'organization % does not exist', risk_heatmap_svg.organization_id
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    nlik := @extschema@.risk_matrix_likelihood_size(org.risk_matrix);
-    nimp := @extschema@.risk_matrix_impact_size(org.risk_matrix);
-    -- one count per cell, row-major by likelihood; risks off the matrix are left out
-    SELECT pg_catalog.array_agg((SELECT pg_catalog.count(*) FROM @extschema@.risks r
-                                 WHERE r.organization_id = risk_heatmap_svg.organization_id
-                                   AND r.likelihood = c.l AND r.impact = c.i)::integer ORDER BY c.l, c.i),
-           pg_catalog.array_agg((SELECT pg_catalog.count(*) FROM @extschema@.risks r
-                                 WHERE r.organization_id = risk_heatmap_svg.organization_id
-                                   AND r.likelihood <= nlik AND r.impact = c.i
-                                   AND @extschema@.residual_likelihood(r.likelihood, r.control_effectiveness) = c.l)::integer
-                                ORDER BY c.l, c.i)
+    -- one count per cell, row-major by likelihood, as risk_heatmap counts them
+    SELECT pg_catalog.array_agg(h.risk_count::integer ORDER BY h.likelihood, h.impact),
+           pg_catalog.array_agg(h.residual_risk_count::integer ORDER BY h.likelihood, h.impact)
       INTO inh, res
-    FROM pg_catalog.generate_series(1, nlik) l(l), pg_catalog.generate_series(1, nimp) i(i),
-         LATERAL (SELECT l.l, i.i) c;
+    FROM @extschema@.risk_heatmap h
+    WHERE h.organization_id = risk_heatmap_svg.organization_id;
     SELECT pg_catalog.sum(x) INTO n FROM pg_catalog.unnest(inh) x;
     RETURN @extschema@.heatmap_svg(org.risk_matrix, inh, res,
         pg_catalog.format('%s: %s (%s %s)', org.name, @extschema@.report_label('risk_map', lang), n,
@@ -211,7 +192,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.risk_heatmap_svg(bigint, text) IS
-'SVG heat map of an organization''s risks on its matrix, inherent (at likelihood x impact) and residual (at residual_likelihood x impact) side by side, with level colours, scale labels and a count per cell; lang ''en'' or ''ja''.';
+'SVG heat map of an organization''s risks on its matrix, inherent and residual side by side (the counts of risk_heatmap: the rated residual cell, else residual_likelihood x impact), with level colours, scale labels and a count per cell; lang ''en'' or ''ja''.';
 
 CREATE FUNCTION @extschema@.kpi_trend_svg(kpi_id bigint, lang text DEFAULT 'en')
 RETURNS text

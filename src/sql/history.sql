@@ -146,20 +146,37 @@ CREATE TABLE @extschema@.risk_rating_changes (
     residual_score  double precision NOT NULL,
     residual_level_rank integer,
     within_tolerance boolean,
-    recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+    recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    current_likelihood integer,
+    current_impact  integer,
+    current_level_rank integer,
+    residual_likelihood integer,
+    residual_impact integer
 );
 CREATE INDEX risk_rating_changes_org_idx ON @extschema@.risk_rating_changes (organization_id, changed_on);
 CREATE INDEX risk_rating_changes_risk_idx ON @extschema@.risk_rating_changes (risk_id, changed_on);
 COMMENT ON TABLE @extschema@.risk_rating_changes IS
-'The dated history of risk ratings, written by the trigger on risks: opened (insert, dated identified_on), rated (a change of likelihood, impact, control effectiveness or treatment, dated the day of the change) and closed (delete). Levels and tolerance as they were on the organization''s matrix at the time. Tenants read their organizations'' rows; only administrators write.';
+'The dated history of risk ratings, written by the trigger on risks: opened (insert, dated identified_on), rated (a change of the inherent, current or residual cell, control effectiveness or treatment, dated the day of the change) and closed (delete). Levels and tolerance as they were on the organization''s matrix at the time. Tenants read their organizations'' rows; only administrators write.';
 COMMENT ON COLUMN @extschema@.risk_rating_changes.risk_id IS
 'The risk (no foreign key: the history outlives a deleted, that is closed, risk).';
 COMMENT ON COLUMN @extschema@.risk_rating_changes.changed_on IS
 'Date of the change: identified_on for opened, the current date for rated and closed.';
 COMMENT ON COLUMN @extschema@.risk_rating_changes.inherent_level IS
 'Level of the (likelihood, impact) cell on the organization''s matrix at the time; NULL when the rating lay off the matrix.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_score IS
+'The residual score as risk_register gives it (risk_residual): residual likelihood x residual impact when the residual cell is rated, else likelihood x impact x (1 - control effectiveness).';
 COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_level_rank IS
-'0-based rank of the residual level (residual_level_rank of views.sql) on the matrix of the time; NULL off the matrix.';
+'0-based rank of the residual level (risk_residual: of the rated residual cell, else of the effectiveness residual) on the matrix of the time; NULL off the matrix.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.current_likelihood IS
+'The current likelihood (with today''s controls); NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.current_impact IS
+'The current impact; NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.current_level_rank IS
+'0-based rank of the level of the current cell on the matrix of the time; NULL when not rated or off the matrix.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_likelihood IS
+'The rated residual likelihood; NULL when the residual came from control effectiveness.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_impact IS
+'The rated residual impact; NULL when the residual came from control effectiveness.';
 COMMENT ON COLUMN @extschema@.risk_rating_changes.within_tolerance IS
 'True when the residual level was at or below the organization''s tolerance at the time; NULL off the matrix.';
 
@@ -175,9 +192,8 @@ DECLARE
     org     record;
     ev      text;
     day     date;
-    res     double precision;
-    on_matrix boolean;
-    lv      integer;
+    res     record;
+    inh     boolean;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         r := OLD; ev := 'closed'; day := CURRENT_DATE;
@@ -188,8 +204,10 @@ BEGIN
             RETURN NULL;
         END IF;
     ELSE
-        IF (NEW.likelihood, NEW.impact, NEW.control_effectiveness, NEW.treatment)
-           IS NOT DISTINCT FROM (OLD.likelihood, OLD.impact, OLD.control_effectiveness, OLD.treatment) THEN
+        IF (NEW.likelihood, NEW.impact, NEW.current_likelihood, NEW.current_impact, NEW.residual_likelihood,
+            NEW.residual_impact, NEW.control_effectiveness, NEW.treatment)
+           IS NOT DISTINCT FROM (OLD.likelihood, OLD.impact, OLD.current_likelihood, OLD.current_impact,
+                                 OLD.residual_likelihood, OLD.residual_impact, OLD.control_effectiveness, OLD.treatment) THEN
             RETURN NULL;
         END IF;
         r := NEW; ev := 'rated'; day := CURRENT_DATE;
@@ -199,34 +217,30 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;    -- the organization is being deleted: its history goes with it
     END IF;
-    -- residual = inherent x (1 - control effectiveness), as residual_risk computes it (in plain
-    -- arithmetic, which a rating off the matrix, even a negative one, cannot make fail)
-    res := (r.likelihood * r.impact)::double precision * (1 - r.control_effectiveness);
-    -- a rating off the matrix (a risk stored past risks_check) is recorded without levels,
-    -- so that it can still be re-rated or closed
-    on_matrix := r.likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(org.risk_matrix)
-                 AND r.impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(org.risk_matrix);
-    IF on_matrix THEN
-        lv := @extschema@.residual_level_rank(org.risk_matrix, r.likelihood, r.impact, res);
-        INSERT INTO @extschema@.risk_rating_changes
-            (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
-             treatment, inherent_level, inherent_level_rank, residual_score, residual_level_rank, within_tolerance)
-        VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
-                r.treatment, @extschema@.risk_level(org.risk_matrix, r.likelihood, r.impact),
-                @extschema@.risk_level_rank(org.risk_matrix, r.likelihood, r.impact), res, lv,
-                lv <= @extschema@.risk_level_rank(org.risk_matrix, org.risk_tolerance));
-    ELSE
-        INSERT INTO @extschema@.risk_rating_changes
-            (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
-             treatment, residual_score)
-        VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
-                r.treatment, res);
-    END IF;
+    -- the residual as risk_register reads it; a rating off the matrix (a risk stored past
+    -- risks_check) is recorded without its level, so that it can still be re-rated or closed
+    SELECT * INTO res FROM @extschema@.risk_residual(org.risk_matrix, r.likelihood, r.impact, r.control_effectiveness,
+                                                     r.residual_likelihood, r.residual_impact);
+    inh := @extschema@.risk_cell_on_matrix(org.risk_matrix, r.likelihood, r.impact);
+    INSERT INTO @extschema@.risk_rating_changes
+        (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
+         treatment, inherent_level, inherent_level_rank, residual_score, residual_level_rank, within_tolerance,
+         current_likelihood, current_impact, current_level_rank, residual_likelihood, residual_impact)
+    VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
+            r.treatment,
+            CASE WHEN inh THEN @extschema@.risk_level(org.risk_matrix, r.likelihood, r.impact) END,
+            CASE WHEN inh THEN @extschema@.risk_level_rank(org.risk_matrix, r.likelihood, r.impact) END,
+            res.score, res.level_rank,
+            res.level_rank <= @extschema@.risk_level_rank(org.risk_matrix, org.risk_tolerance),
+            r.current_likelihood, r.current_impact,
+            CASE WHEN @extschema@.risk_cell_on_matrix(org.risk_matrix, r.current_likelihood, r.current_impact)
+                 THEN @extschema@.risk_level_rank(org.risk_matrix, r.current_likelihood, r.current_impact) END,
+            r.residual_likelihood, r.residual_impact);
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.risks_record_rating() IS
-'Trigger: records a risk''s opening, each change of its rating (likelihood, impact, control effectiveness, treatment) and its closing (delete) in risk_rating_changes.';
+'Trigger: records a risk''s opening, each change of its rating (inherent, current or residual cell, control effectiveness, treatment) and its closing (delete) in risk_rating_changes.';
 CREATE TRIGGER risks_record_rating AFTER INSERT OR UPDATE OR DELETE ON @extschema@.risks
     FOR EACH ROW EXECUTE FUNCTION @extschema@.risks_record_rating();
 
@@ -300,7 +314,8 @@ SELECT o.organization_id,
        st.open_risks,
        st.outside_tolerance,
        ch.opened,
-       ch.closed
+       ch.closed,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.current_ranks) x WHERE x = l.rank) AS current_risks
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL (
     SELECT pg_catalog.min(c.changed_on) AS first_day FROM @extschema@.risk_rating_changes c
@@ -316,7 +331,8 @@ CROSS JOIN LATERAL (
     SELECT pg_catalog.count(*) AS open_risks,
            pg_catalog.count(*) FILTER (WHERE NOT s.within_tolerance) AS outside_tolerance,
            pg_catalog.array_agg(s.inherent_level_rank) AS inherent_ranks,
-           pg_catalog.array_agg(s.residual_level_rank) AS residual_ranks
+           pg_catalog.array_agg(s.residual_level_rank) AS residual_ranks,
+           pg_catalog.array_agg(s.current_level_rank) AS current_ranks
     FROM @extschema@.risk_states_on(o.organization_id, m.month_end) s
 ) st
 CROSS JOIN LATERAL (
@@ -328,7 +344,7 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL @extschema@.risk_matrix_levels(o.risk_matrix) l;
 
 COMMENT ON VIEW @extschema@.risk_history IS
-'Per organization, calendar month (from the month of its first recorded risk rating to the current month) and level of its current risk matrix: the open risks at the month''s end at that inherent and residual level; and per month (repeated on each level row, count them once with level_rank = 0): open risks, those outside tolerance, risks opened and closed in the month.';
+'Per organization, calendar month (from the month of its first recorded risk rating to the current month) and level of its current risk matrix: the open risks at the month''s end at that inherent, residual and current level; and per month (repeated on each level row, count them once with level_rank = 0): open risks, those outside tolerance, risks opened and closed in the month.';
 
 -- ---------------------------------------------------------------------------
 -- department_maturity (the working group's case A)

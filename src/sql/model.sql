@@ -554,7 +554,8 @@ CREATE TABLE @extschema@.risks (
         CONSTRAINT risks_control_effectiveness_0_to_1
         CHECK (control_effectiveness >= 0 AND control_effectiveness <= 1),
     treatment       text NOT NULL DEFAULT 'mitigate'
-        CONSTRAINT risks_treatment_known CHECK (treatment IN ('mitigate', 'accept', 'transfer', 'avoid')),
+        CONSTRAINT risks_treatment_known
+        CHECK (treatment IN ('open', 'mitigate', 'accept', 'transfer', 'avoid', 'cancelled')),
     owner           text,
     acceptance_expires date,
     identified_on   date NOT NULL DEFAULT CURRENT_DATE,
@@ -574,6 +575,14 @@ CREATE TABLE @extschema@.risks (
     treatment_cost double precision
         CONSTRAINT risks_treatment_cost_range
         CHECK (treatment_cost >= 0 AND treatment_cost < 'Infinity'),
+    -- the current and residual cells on the organization's matrix (risks_check), NULL when not
+    -- rated, and the strength of knowledge behind the rating (CISO Assistant's 0 low .. 2 high)
+    current_likelihood integer,
+    current_impact  integer,
+    residual_likelihood integer,
+    residual_impact integer,
+    strength_of_knowledge integer
+        CONSTRAINT risks_strength_of_knowledge_0_to_2 CHECK (strength_of_knowledge BETWEEN 0 AND 2),
     -- quantified risk (quant_risk.sql); NaN compares above every number in SQL, so these
     -- reject NaN and infinity too
     CONSTRAINT risks_inherent_loss_interval
@@ -588,6 +597,10 @@ CREATE TABLE @extschema@.risks (
         CHECK (pg_catalog.num_nulls(residual_frequency, residual_loss_low, residual_loss_high) IN (0, 3)),
     CONSTRAINT risks_residual_needs_inherent
         CHECK (residual_frequency IS NULL OR inherent_frequency IS NOT NULL),
+    CONSTRAINT risks_current_cell_both_or_none
+        CHECK ((current_likelihood IS NULL) = (current_impact IS NULL)),
+    CONSTRAINT risks_residual_cell_both_or_none
+        CHECK ((residual_likelihood IS NULL) = (residual_impact IS NULL)),
     CONSTRAINT risks_asset_of_same_organization
         FOREIGN KEY (organization_id, asset_id)
         REFERENCES @extschema@.assets (organization_id, asset_id) ON DELETE CASCADE,
@@ -598,7 +611,25 @@ CREATE INDEX risks_cell_idx ON @extschema@.risks (organization_id, likelihood, i
 CREATE INDEX risks_asset_idx ON @extschema@.risks (asset_id);
 CREATE INDEX risks_threat_idx ON @extschema@.risks (threat_id);
 COMMENT ON TABLE @extschema@.risks IS
-'Risks: likelihood and impact on the organization''s risk matrix scales, control effectiveness in [0, 1], treatment, owner and acceptance expiry.';
+'Risks: the inherent cell (likelihood, impact) and, when rated, the current and residual cells on the organization''s risk matrix, control effectiveness in [0, 1] (the residual when no residual cell is rated), strength of knowledge, treatment, owner and acceptance expiry.';
+COMMENT ON COLUMN @extschema@.risks.likelihood IS
+'Inherent likelihood (without controls): 1 .. size of the likelihood scale of the organization''s matrix.';
+COMMENT ON COLUMN @extschema@.risks.impact IS
+'Inherent impact (without controls): 1 .. size of the impact scale of the organization''s matrix.';
+COMMENT ON COLUMN @extschema@.risks.control_effectiveness IS
+'Effectiveness of the controls, 0 (none) to 1 (complete): the residual score is inherent x (1 - effectiveness) when no residual cell is rated.';
+COMMENT ON COLUMN @extschema@.risks.treatment IS
+'open (not decided yet), mitigate, accept (needs owner and acceptance_expires), transfer, avoid or cancelled (the risk no longer applies).';
+COMMENT ON COLUMN @extschema@.risks.current_likelihood IS
+'Likelihood with the controls in place today, 1 .. size of the likelihood scale; NULL (with current_impact) when not rated.';
+COMMENT ON COLUMN @extschema@.risks.current_impact IS
+'Impact with the controls in place today, 1 .. size of the impact scale; NULL (with current_likelihood) when not rated.';
+COMMENT ON COLUMN @extschema@.risks.residual_likelihood IS
+'Likelihood once the treatment is done, 1 .. size of the likelihood scale; NULL (with residual_impact) when not rated: the residual then comes from control_effectiveness.';
+COMMENT ON COLUMN @extschema@.risks.residual_impact IS
+'Impact once the treatment is done, 1 .. size of the impact scale; NULL (with residual_likelihood) when not rated.';
+COMMENT ON COLUMN @extschema@.risks.strength_of_knowledge IS
+'Strength of the knowledge behind the rating: 0 low, 1 medium, 2 high (CISO Assistant''s values); NULL when not given.';
 COMMENT ON COLUMN @extschema@.risks.inherent_frequency IS
 'Quantified risk: expected loss events a year without the treatment (Poisson mean, 0..10000); NULL when not quantified.';
 COMMENT ON COLUMN @extschema@.risks.inherent_loss_low IS
@@ -624,8 +655,7 @@ SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
     m           @extschema@.risk_matrix;
-    nlik        integer;
-    nimp        integer;
+    rating      record;
     threat      record;
 BEGIN
     -- the share lock serializes this write with a change of the organization's matrix
@@ -633,16 +663,20 @@ BEGIN
     WHERE o.organization_id = NEW.organization_id
     FOR SHARE OF o;
     IF m IS NOT NULL THEN
-        nlik := @extschema@.risk_matrix_likelihood_size(m);
-        nimp := @extschema@.risk_matrix_impact_size(m);
-        IF NEW.likelihood < 1 OR NEW.likelihood > nlik THEN
-            RAISE EXCEPTION 'likelihood of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
-                NEW.title, nlik, NEW.likelihood USING ERRCODE = 'check_violation';
-        END IF;
-        IF NEW.impact < 1 OR NEW.impact > nimp THEN
-            RAISE EXCEPTION 'impact of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
-                NEW.title, nimp, NEW.impact USING ERRCODE = 'check_violation';
-        END IF;
+        -- every rating on its scale: the inherent cell, and the current and residual cells when rated
+        FOR rating IN
+            SELECT v.what, v.value, v.size
+            FROM (VALUES ('likelihood', NEW.likelihood, @extschema@.risk_matrix_likelihood_size(m)),
+                         ('impact', NEW.impact, @extschema@.risk_matrix_impact_size(m)),
+                         ('current likelihood', NEW.current_likelihood, @extschema@.risk_matrix_likelihood_size(m)),
+                         ('current impact', NEW.current_impact, @extschema@.risk_matrix_impact_size(m)),
+                         ('residual likelihood', NEW.residual_likelihood, @extschema@.risk_matrix_likelihood_size(m)),
+                         ('residual impact', NEW.residual_impact, @extschema@.risk_matrix_impact_size(m))) v(what, value, size)
+            WHERE v.value < 1 OR v.value > v.size
+        LOOP
+            RAISE EXCEPTION '% of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
+                rating.what, NEW.title, rating.size, rating.value USING ERRCODE = 'check_violation';
+        END LOOP;
     END IF;
     IF NEW.threat_id IS NOT NULL THEN
         SELECT t.organization_id INTO threat FROM @extschema@.threats t WHERE t.threat_id = NEW.threat_id;
@@ -660,7 +694,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.risks_check() IS
-'Trigger: likelihood and impact lie on the organization''s risk matrix (read under a share lock on the organization''s row, so a concurrent matrix change waits or is waited for); the threat is shared or the organization''s own.';
+'Trigger: the inherent cell (likelihood, impact) and the current and residual cells, when rated, lie on the organization''s risk matrix (read under a share lock on the organization''s row, so a concurrent matrix change waits or is waited for); the threat is shared or the organization''s own.';
 CREATE TRIGGER risks_check BEFORE INSERT OR UPDATE ON @extschema@.risks
     FOR EACH ROW EXECUTE FUNCTION @extschema@.risks_check();
 
@@ -685,22 +719,26 @@ BEGIN
                                              pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
                   HINT = 'Change the matrix in a READ COMMITTED transaction (the default).';
     END IF;
-    SELECT r.title, r.likelihood, r.impact INTO bad
+    -- every cell of every risk: the inherent one, and the current and residual ones when rated
+    SELECT r.title, c.what, c.likelihood, c.impact INTO bad
     FROM @extschema@.risks r
+    CROSS JOIN LATERAL (VALUES ('', r.likelihood, r.impact),
+                               ('current ', r.current_likelihood, r.current_impact),
+                               ('residual ', r.residual_likelihood, r.residual_impact)) c(what, likelihood, impact)
     WHERE r.organization_id = NEW.organization_id
-      AND (r.likelihood > @extschema@.risk_matrix_likelihood_size(NEW.risk_matrix)
-           OR r.impact > @extschema@.risk_matrix_impact_size(NEW.risk_matrix))
+      AND (c.likelihood > @extschema@.risk_matrix_likelihood_size(NEW.risk_matrix)
+           OR c.impact > @extschema@.risk_matrix_impact_size(NEW.risk_matrix))
     LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'the new risk matrix of organization % does not fit risk "%" (likelihood %, impact %)',
-            NEW.code, bad.title, bad.likelihood, bad.impact
+        RAISE EXCEPTION 'the new risk matrix of organization % does not fit risk "%" (%likelihood %, impact %)',
+            NEW.code, bad.title, bad.what, bad.likelihood, bad.impact
             USING ERRCODE = 'check_violation', HINT = 'Re-rate the risks first.';
     END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.organizations_matrix_check() IS
-'Trigger: an organization''s risk matrix can only shrink to a size its risks still fit, and only in a READ COMMITTED transaction (the check must see every committed risk).';
+'Trigger: an organization''s risk matrix can only shrink to a size its risks'' inherent, current and residual cells still fit, and only in a READ COMMITTED transaction (the check must see every committed risk).';
 CREATE TRIGGER organizations_matrix_check BEFORE UPDATE OF risk_matrix ON @extschema@.organizations
     FOR EACH ROW EXECUTE FUNCTION @extschema@.organizations_matrix_check();
 

@@ -230,7 +230,7 @@ COMMENT ON COLUMN @extschema@.risk_quantified.organization_id IS 'The organizati
 COMMENT ON COLUMN @extschema@.risk_quantified.organization IS 'The organization''s code.';
 COMMENT ON COLUMN @extschema@.risk_quantified.risk_id IS 'The risk''s key (also the seed of its simulation).';
 COMMENT ON COLUMN @extschema@.risk_quantified.title IS 'The risk''s title.';
-COMMENT ON COLUMN @extschema@.risk_quantified.treatment IS 'mitigate, accept, transfer or avoid.';
+COMMENT ON COLUMN @extschema@.risk_quantified.treatment IS 'open, mitigate, accept, transfer, avoid or cancelled.';
 COMMENT ON COLUMN @extschema@.risk_quantified.inherent_frequency IS 'Loss events a year without the treatment.';
 COMMENT ON COLUMN @extschema@.risk_quantified.inherent_loss_low IS 'Lower bound of the 90 % interval of an event''s loss without the treatment.';
 COMMENT ON COLUMN @extschema@.risk_quantified.inherent_loss_high IS 'Upper bound of the 90 % interval of an event''s loss without the treatment.';

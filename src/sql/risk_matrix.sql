@@ -153,3 +153,31 @@ AS 'MODULE_PATHNAME', 'risk_matrix_to_jsonb'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_to_jsonb(@extschema@.risk_matrix) IS
 'The matrix in CISO Assistant''s shape (scale entries named "1".."n"); reads back through risk_matrix_from_jsonb to an equal matrix.';
+
+-- True when (likelihood, impact) is a cell of the matrix.
+CREATE FUNCTION @extschema@.risk_cell_on_matrix(matrix @extschema@.risk_matrix, likelihood integer, impact integer)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(matrix)
+       AND impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(matrix);
+COMMENT ON FUNCTION @extschema@.risk_cell_on_matrix(@extschema@.risk_matrix, integer, integer) IS
+'True when (likelihood, impact) is a cell of the matrix: both 1-based and within its scales.';
+
+-- The name of a likelihood level: the scale as risk_matrix_to_jsonb gives it, where the matrix
+-- keeps its scale names (else the position, "1" .. "n").
+CREATE FUNCTION @extschema@.risk_matrix_likelihood_name(matrix @extschema@.risk_matrix, likelihood integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(matrix)
+            THEN @extschema@.risk_matrix_to_jsonb(matrix) -> 'probability' -> (likelihood - 1) ->> 'name' END;
+COMMENT ON FUNCTION @extschema@.risk_matrix_likelihood_name(@extschema@.risk_matrix, integer) IS
+'The name of likelihood level likelihood (1-based) of the matrix, as risk_matrix_to_jsonb gives its scale; NULL off the scale.';
+
+-- The name of an impact level, as risk_matrix_likelihood_name.
+CREATE FUNCTION @extschema@.risk_matrix_impact_name(matrix @extschema@.risk_matrix, impact integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(matrix)
+            THEN @extschema@.risk_matrix_to_jsonb(matrix) -> 'impact' -> (impact - 1) ->> 'name' END;
+COMMENT ON FUNCTION @extschema@.risk_matrix_impact_name(@extschema@.risk_matrix, integer) IS
+'The name of impact level impact (1-based) of the matrix, as risk_matrix_to_jsonb gives its scale; NULL off the scale.';

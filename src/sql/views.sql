@@ -32,6 +32,41 @@ END;
 COMMENT ON FUNCTION @extschema@.residual_level_rank(@extschema@.risk_matrix, integer, integer, double precision) IS
 'Level rank of a residual score: the highest rank of the cells with score <= residual (0 when none), capped at the inherent rank of (likelihood, impact).';
 
+-- The residual a risk's views use: its residual cell when rated (basis 'cell': score = residual
+-- likelihood x residual impact, the level of that cell), else the effectiveness residual (basis
+-- 'effectiveness': score = likelihood x impact x (1 - control effectiveness), its level by
+-- residual_level_rank). The rank is NULL when the cell it is read from lies off the matrix; the
+-- score is plain arithmetic, which no stored rating can make fail.
+CREATE FUNCTION @extschema@.risk_residual(matrix @extschema@.risk_matrix, likelihood integer, impact integer,
+                                          control_effectiveness double precision,
+                                          residual_likelihood integer, residual_impact integer)
+RETURNS TABLE(basis text, score double precision, level_rank integer)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN x.rated THEN 'cell' ELSE 'effectiveness' END AS basis,
+           CASE WHEN x.rated THEN (residual_likelihood * residual_impact)::double precision ELSE x.by_effectiveness END
+               AS score,
+           CASE WHEN x.rated
+                THEN CASE WHEN @extschema@.risk_cell_on_matrix(matrix, residual_likelihood, residual_impact)
+                          THEN @extschema@.risk_level_rank(matrix, residual_likelihood, residual_impact) END
+                WHEN @extschema@.risk_cell_on_matrix(matrix, likelihood, impact)
+                THEN @extschema@.residual_level_rank(matrix, likelihood, impact, x.by_effectiveness) END AS level_rank
+    FROM (SELECT residual_likelihood IS NOT NULL AND residual_impact IS NOT NULL AS rated,
+                 (likelihood * impact)::double precision * (1 - control_effectiveness) AS by_effectiveness) x;
+END;
+COMMENT ON FUNCTION @extschema@.risk_residual(@extschema@.risk_matrix, integer, integer, double precision, integer, integer) IS
+'The residual of a risk: with a rated residual cell, basis ''cell'', score = residual likelihood x residual impact and that cell''s level rank; else basis ''effectiveness'', score = likelihood x impact x (1 - control effectiveness) and residual_level_rank of it. Rank NULL when the cell lies off the matrix.';
+
+-- The likelihood a risk without a rated residual cell is drawn at on the residual side of a
+-- heat map: controls are taken to lower the likelihood, to ceil(likelihood x (1 - control
+-- effectiveness)), at least 1; the impact stays.
+CREATE FUNCTION @extschema@.residual_likelihood(likelihood integer, control_effectiveness double precision)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN GREATEST(1, pg_catalog.ceil(likelihood * (1 - control_effectiveness) - 1e-9)::integer);
+COMMENT ON FUNCTION @extschema@.residual_likelihood(integer, double precision) IS
+'The likelihood a risk is drawn at on the residual side of risk_heatmap_svg: ceil(likelihood x (1 - control effectiveness)), at least 1.';
+
 -- Each peer's domain means in its latest organization-wide assessment of a framework, as
 -- one peer_dist per domain. Computed once per (organization, framework): a view joins it
 -- laterally, and PL/pgSQL keeps it from being inlined into a per-domain rescan.
@@ -122,46 +157,59 @@ SELECT o.organization_id,
        r.likelihood,
        r.impact,
        @extschema@.risk_score(r.likelihood, r.impact) AS inherent_score,
-       CASE WHEN cell.on_matrix THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END
+       CASE WHEN cell.inherent THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END
            AS inherent_level,
-       CASE WHEN cell.on_matrix THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END
+       CASE WHEN cell.inherent THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END
            AS inherent_level_rank,
-       CASE WHEN cell.on_matrix THEN @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) END
+       CASE WHEN cell.inherent THEN @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) END
            AS inherent_color,
        r.control_effectiveness,
-       res.residual_score,
+       res.score AS residual_score,
        lv.name AS residual_level,
-       res.residual_rank AS residual_level_rank,
+       res.level_rank AS residual_level_rank,
        lv.color AS residual_color,
        o.risk_tolerance AS tolerance_level,
-       res.residual_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
+       res.level_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
        r.treatment,
        r.owner,
        r.acceptance_expires,
        (r.treatment = 'accept' AND r.acceptance_expires < CURRENT_DATE) AS acceptance_expired,
-       r.identified_on
+       r.identified_on,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.likelihood) AS inherent_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.impact) AS inherent_impact_name,
+       r.current_likelihood,
+       r.current_impact,
+       CASE WHEN cell.current THEN @extschema@.risk_level(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_level,
+       CASE WHEN cell.current THEN @extschema@.risk_level_rank(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_level_rank,
+       CASE WHEN cell.current THEN @extschema@.risk_color(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_color,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.current_likelihood) AS current_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.current_impact) AS current_impact_name,
+       r.residual_likelihood,
+       r.residual_impact,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.residual_likelihood) AS residual_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.residual_impact) AS residual_impact_name,
+       res.basis AS residual_basis,
+       r.strength_of_knowledge,
+       (ARRAY['low', 'medium', 'high'])[r.strength_of_knowledge + 1] AS strength_of_knowledge_name
 FROM @extschema@.organizations o
 JOIN @extschema@.risks r ON r.organization_id = o.organization_id
 LEFT JOIN @extschema@.assets a ON a.asset_id = r.asset_id
 LEFT JOIN @extschema@.threats t ON t.threat_id = r.threat_id
 CROSS JOIN LATERAL (
-    SELECT r.likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(o.risk_matrix)
-           AND r.impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(o.risk_matrix) AS on_matrix
+    SELECT @extschema@.risk_cell_on_matrix(o.risk_matrix, r.likelihood, r.impact) AS inherent,
+           @extschema@.risk_cell_on_matrix(o.risk_matrix, r.current_likelihood, r.current_impact) AS current
 ) cell
-CROSS JOIN LATERAL (
-    SELECT s.residual_score,
-           CASE WHEN cell.on_matrix
-                THEN @extschema@.residual_level_rank(o.risk_matrix, r.likelihood, r.impact, s.residual_score) END
-               AS residual_rank
-    FROM (SELECT @extschema@.residual_risk(@extschema@.risk_score(r.likelihood, r.impact)::double precision,
-                                           r.control_effectiveness) AS residual_score) s
-) res
+CROSS JOIN LATERAL @extschema@.risk_residual(o.risk_matrix, r.likelihood, r.impact, r.control_effectiveness,
+                                             r.residual_likelihood, r.residual_impact) res
 LEFT JOIN LATERAL (
-    SELECT l.name, l.color FROM @extschema@.risk_matrix_levels(o.risk_matrix) l WHERE l.rank = res.residual_rank
+    SELECT l.name, l.color FROM @extschema@.risk_matrix_levels(o.risk_matrix) l WHERE l.rank = res.level_rank
 ) lv ON true;
 
 COMMENT ON VIEW @extschema@.risk_register IS
-'The risk register: inherent score and level on the organization''s risk matrix, residual score = inherent x (1 - control effectiveness) and its level, tolerance and acceptance expiry. A risk outside its organization''s matrix (stored with the checks bypassed) has NULL levels, colours, ranks and within_tolerance.';
+'The risk register: the inherent, current and residual cells on the organization''s risk matrix with their levels, colours and scale names; the residual is the rated residual cell, else inherent score x (1 - control effectiveness) (residual_basis says which); tolerance, strength of knowledge and acceptance expiry. A rating outside its organization''s matrix (stored with the checks bypassed) has NULL levels, colours, ranks and names (and within_tolerance when it is the residual''s).';
 
 -- ---------------------------------------------------------------------------
 -- risk_heatmap
@@ -176,17 +224,31 @@ SELECT o.organization_id,
        c.level,
        c.rank AS level_rank,
        c.color,
-       n.risk_count
+       n.risk_count,
+       n.current_risk_count,
+       n.residual_risk_count,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, c.likelihood) AS likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, c.impact) AS impact_name
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.risk_matrix_cells(o.risk_matrix) c
 CROSS JOIN LATERAL (
-    SELECT pg_catalog.count(*) AS risk_count
+    SELECT pg_catalog.count(*) FILTER (WHERE r.likelihood = c.likelihood AND r.impact = c.impact) AS risk_count,
+           pg_catalog.count(*) FILTER (WHERE r.current_likelihood = c.likelihood AND r.current_impact = c.impact)
+               AS current_risk_count,
+           -- the rated residual cell, else the inherent cell with the likelihood lowered by the controls
+           pg_catalog.count(*) FILTER (
+               WHERE CASE WHEN r.residual_likelihood IS NOT NULL
+                          THEN r.residual_likelihood = c.likelihood AND r.residual_impact = c.impact
+                          ELSE @extschema@.risk_cell_on_matrix(o.risk_matrix, r.likelihood, r.impact)
+                               AND r.impact = c.impact
+                               AND @extschema@.residual_likelihood(r.likelihood, r.control_effectiveness) = c.likelihood
+                     END) AS residual_risk_count
     FROM @extschema@.risks r
-    WHERE r.organization_id = o.organization_id AND r.likelihood = c.likelihood AND r.impact = c.impact
+    WHERE r.organization_id = o.organization_id
 ) n;
 
 COMMENT ON VIEW @extschema@.risk_heatmap IS
-'Every cell of each organization''s risk matrix with its level and colour and the number of risks rated in it (inherent rating; 0 included).';
+'Every cell of each organization''s risk matrix with its level, colour and scale names and the number of risks in it by their inherent, current and residual cells (0 included); a risk without a rated residual cell counts on the residual side at (residual_likelihood(likelihood, control effectiveness), impact), as risk_heatmap_svg draws it.';
 
 -- ---------------------------------------------------------------------------
 -- kpi_status
@@ -473,7 +535,9 @@ SELECT o.organization_id,
        b.framework_id,
        b.total_percentage,
        b.peer_mean_total_percentage,
-       b.coverage
+       b.coverage,
+       rk.risks_current_top_level,
+       rk.risks_residual_top_level
 FROM @extschema@.organizations o
 LEFT JOIN LATERAL (
     SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
@@ -494,12 +558,12 @@ LEFT JOIN LATERAL (
 CROSS JOIN LATERAL (
     SELECT pg_catalog.count(*) AS risks,
            pg_catalog.count(*) FILTER (WHERE NOT r.within_tolerance) AS risks_outside_tolerance,
-           pg_catalog.count(*) FILTER (
-               WHERE r.inherent_level_rank = (SELECT pg_catalog.max(l.rank)
-                                              FROM @extschema@.risk_matrix_levels(o.risk_matrix) l))
-               AS risks_top_level,
-           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired
+           pg_catalog.count(*) FILTER (WHERE r.inherent_level_rank = top.rank) AS risks_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired,
+           pg_catalog.count(*) FILTER (WHERE r.current_level_rank = top.rank) AS risks_current_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.residual_level_rank = top.rank) AS risks_residual_top_level
     FROM @extschema@.risk_register r
+    CROSS JOIN (SELECT pg_catalog.max(l.rank) AS rank FROM @extschema@.risk_matrix_levels(o.risk_matrix) l) top
     WHERE r.organization_id = o.organization_id
 ) rk
 CROSS JOIN LATERAL (

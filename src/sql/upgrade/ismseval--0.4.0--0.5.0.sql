@@ -4060,3 +4060,799 @@ BEGIN
     END IF;
 END
 $comments$;
+
+-- ---------------------------------------------------------------------------
+-- 0.5.0, issue 12 (risks): the current and residual cells of a risk on its organization's
+-- matrix, its strength of knowledge, the open and cancelled treatments (CISO Assistant's);
+-- the register, heat map, management review, history and heat map chart read the cells. The
+-- residual the views use is the rated residual cell, else inherent x (1 - effectiveness).
+-- ---------------------------------------------------------------------------
+
+ALTER TABLE @extschema@.risks
+    DROP CONSTRAINT risks_treatment_known,
+    ADD CONSTRAINT risks_treatment_known
+        CHECK (treatment IN ('open', 'mitigate', 'accept', 'transfer', 'avoid', 'cancelled')),
+    ADD COLUMN current_likelihood integer,
+    ADD COLUMN current_impact integer,
+    ADD COLUMN residual_likelihood integer,
+    ADD COLUMN residual_impact integer,
+    ADD COLUMN strength_of_knowledge integer
+        CONSTRAINT risks_strength_of_knowledge_0_to_2 CHECK (strength_of_knowledge BETWEEN 0 AND 2),
+    ADD CONSTRAINT risks_current_cell_both_or_none
+        CHECK ((current_likelihood IS NULL) = (current_impact IS NULL)),
+    ADD CONSTRAINT risks_residual_cell_both_or_none
+        CHECK ((residual_likelihood IS NULL) = (residual_impact IS NULL));
+COMMENT ON TABLE @extschema@.risks IS
+'Risks: the inherent cell (likelihood, impact) and, when rated, the current and residual cells on the organization''s risk matrix, control effectiveness in [0, 1] (the residual when no residual cell is rated), strength of knowledge, treatment, owner and acceptance expiry.';
+COMMENT ON COLUMN @extschema@.risks.likelihood IS
+'Inherent likelihood (without controls): 1 .. size of the likelihood scale of the organization''s matrix.';
+COMMENT ON COLUMN @extschema@.risks.impact IS
+'Inherent impact (without controls): 1 .. size of the impact scale of the organization''s matrix.';
+COMMENT ON COLUMN @extschema@.risks.control_effectiveness IS
+'Effectiveness of the controls, 0 (none) to 1 (complete): the residual score is inherent x (1 - effectiveness) when no residual cell is rated.';
+COMMENT ON COLUMN @extschema@.risks.treatment IS
+'open (not decided yet), mitigate, accept (needs owner and acceptance_expires), transfer, avoid or cancelled (the risk no longer applies).';
+COMMENT ON COLUMN @extschema@.risks.current_likelihood IS
+'Likelihood with the controls in place today, 1 .. size of the likelihood scale; NULL (with current_impact) when not rated.';
+COMMENT ON COLUMN @extschema@.risks.current_impact IS
+'Impact with the controls in place today, 1 .. size of the impact scale; NULL (with current_likelihood) when not rated.';
+COMMENT ON COLUMN @extschema@.risks.residual_likelihood IS
+'Likelihood once the treatment is done, 1 .. size of the likelihood scale; NULL (with residual_impact) when not rated: the residual then comes from control_effectiveness.';
+COMMENT ON COLUMN @extschema@.risks.residual_impact IS
+'Impact once the treatment is done, 1 .. size of the impact scale; NULL (with residual_likelihood) when not rated.';
+COMMENT ON COLUMN @extschema@.risks.strength_of_knowledge IS
+'Strength of the knowledge behind the rating: 0 low, 1 medium, 2 high (CISO Assistant''s values); NULL when not given.';
+
+-- Tenants write every column of their risks but the key (tenancy.sql); the new ones too.
+GRANT INSERT (current_likelihood, current_impact, residual_likelihood, residual_impact, strength_of_knowledge),
+      UPDATE (current_likelihood, current_impact, residual_likelihood, residual_impact, strength_of_knowledge)
+    ON @extschema@.risks TO ismseval_tenant;
+
+-- Checks a risk's ratings against its organization's matrix and its threat's owner. Under
+-- row-level security a threat the caller cannot see is reported like one that does not
+-- exist (the foreign key sees every row, so another tenant's private threat would pass).
+CREATE OR REPLACE FUNCTION @extschema@.risks_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    m           @extschema@.risk_matrix;
+    rating      record;
+    threat      record;
+BEGIN
+    -- the share lock serializes this write with a change of the organization's matrix
+    SELECT o.risk_matrix INTO m FROM @extschema@.organizations o
+    WHERE o.organization_id = NEW.organization_id
+    FOR SHARE OF o;
+    IF m IS NOT NULL THEN
+        -- every rating on its scale: the inherent cell, and the current and residual cells when rated
+        FOR rating IN
+            SELECT v.what, v.value, v.size
+            FROM (VALUES ('likelihood', NEW.likelihood, @extschema@.risk_matrix_likelihood_size(m)),
+                         ('impact', NEW.impact, @extschema@.risk_matrix_impact_size(m)),
+                         ('current likelihood', NEW.current_likelihood, @extschema@.risk_matrix_likelihood_size(m)),
+                         ('current impact', NEW.current_impact, @extschema@.risk_matrix_impact_size(m)),
+                         ('residual likelihood', NEW.residual_likelihood, @extschema@.risk_matrix_likelihood_size(m)),
+                         ('residual impact', NEW.residual_impact, @extschema@.risk_matrix_impact_size(m))) v(what, value, size)
+            WHERE v.value < 1 OR v.value > v.size
+        LOOP
+            RAISE EXCEPTION '% of risk "%" must be between 1 and % (the organization''s risk matrix), got %',
+                rating.what, NEW.title, rating.size, rating.value USING ERRCODE = 'check_violation';
+        END LOOP;
+    END IF;
+    IF NEW.threat_id IS NOT NULL THEN
+        SELECT t.organization_id INTO threat FROM @extschema@.threats t WHERE t.threat_id = NEW.threat_id;
+        IF NOT FOUND THEN
+            -- for a tenant, another tenant's threat is invisible and reported the same way
+            RAISE EXCEPTION 'threat % of risk "%" does not exist', NEW.threat_id, NEW.title
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        IF threat.organization_id <> NEW.organization_id THEN
+            RAISE EXCEPTION 'threat % of risk "%" belongs to another organization', NEW.threat_id, NEW.title
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risks_check() IS
+'Trigger: the inherent cell (likelihood, impact) and the current and residual cells, when rated, lie on the organization''s risk matrix (read under a share lock on the organization''s row, so a concurrent matrix change waits or is waited for); the threat is shared or the organization''s own.';
+
+-- Rejects a new risk matrix that existing risks of the organization do not fit.
+CREATE OR REPLACE FUNCTION @extschema@.organizations_matrix_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    bad record;
+BEGIN
+    -- The row is locked for this update before the trigger runs: risk writes of the
+    -- organization have committed or wait. Under READ COMMITTED the query below reads
+    -- them; a snapshot-bound transaction would miss those committed since it began.
+    IF (@extschema@.risk_matrix_likelihood_size(NEW.risk_matrix) < @extschema@.risk_matrix_likelihood_size(OLD.risk_matrix)
+        OR @extschema@.risk_matrix_impact_size(NEW.risk_matrix) < @extschema@.risk_matrix_impact_size(OLD.risk_matrix))
+       AND pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the risk matrix of organization % can only shrink in a READ COMMITTED transaction', NEW.code
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its check would not see risks committed since it began.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Change the matrix in a READ COMMITTED transaction (the default).';
+    END IF;
+    -- every cell of every risk: the inherent one, and the current and residual ones when rated
+    SELECT r.title, c.what, c.likelihood, c.impact INTO bad
+    FROM @extschema@.risks r
+    CROSS JOIN LATERAL (VALUES ('', r.likelihood, r.impact),
+                               ('current ', r.current_likelihood, r.current_impact),
+                               ('residual ', r.residual_likelihood, r.residual_impact)) c(what, likelihood, impact)
+    WHERE r.organization_id = NEW.organization_id
+      AND (c.likelihood > @extschema@.risk_matrix_likelihood_size(NEW.risk_matrix)
+           OR c.impact > @extschema@.risk_matrix_impact_size(NEW.risk_matrix))
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the new risk matrix of organization % does not fit risk "%" (%likelihood %, impact %)',
+            NEW.code, bad.title, bad.what, bad.likelihood, bad.impact
+            USING ERRCODE = 'check_violation', HINT = 'Re-rate the risks first.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.organizations_matrix_check() IS
+'Trigger: an organization''s risk matrix can only shrink to a size its risks'' inherent, current and residual cells still fit, and only in a READ COMMITTED transaction (the check must see every committed risk).';
+
+-- True when (likelihood, impact) is a cell of the matrix.
+CREATE FUNCTION @extschema@.risk_cell_on_matrix(matrix @extschema@.risk_matrix, likelihood integer, impact integer)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(matrix)
+       AND impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(matrix);
+COMMENT ON FUNCTION @extschema@.risk_cell_on_matrix(@extschema@.risk_matrix, integer, integer) IS
+'True when (likelihood, impact) is a cell of the matrix: both 1-based and within its scales.';
+
+-- The name of a likelihood level: the scale as risk_matrix_to_jsonb gives it, where the matrix
+-- keeps its scale names (else the position, "1" .. "n").
+CREATE FUNCTION @extschema@.risk_matrix_likelihood_name(matrix @extschema@.risk_matrix, likelihood integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(matrix)
+            THEN @extschema@.risk_matrix_to_jsonb(matrix) -> 'probability' -> (likelihood - 1) ->> 'name' END;
+COMMENT ON FUNCTION @extschema@.risk_matrix_likelihood_name(@extschema@.risk_matrix, integer) IS
+'The name of likelihood level likelihood (1-based) of the matrix, as risk_matrix_to_jsonb gives its scale; NULL off the scale.';
+
+-- The name of an impact level, as risk_matrix_likelihood_name.
+CREATE FUNCTION @extschema@.risk_matrix_impact_name(matrix @extschema@.risk_matrix, impact integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(matrix)
+            THEN @extschema@.risk_matrix_to_jsonb(matrix) -> 'impact' -> (impact - 1) ->> 'name' END;
+COMMENT ON FUNCTION @extschema@.risk_matrix_impact_name(@extschema@.risk_matrix, integer) IS
+'The name of impact level impact (1-based) of the matrix, as risk_matrix_to_jsonb gives its scale; NULL off the scale.';
+
+-- The residual a risk's views use: its residual cell when rated (basis 'cell': score = residual
+-- likelihood x residual impact, the level of that cell), else the effectiveness residual (basis
+-- 'effectiveness': score = likelihood x impact x (1 - control effectiveness), its level by
+-- residual_level_rank). The rank is NULL when the cell it is read from lies off the matrix; the
+-- score is plain arithmetic, which no stored rating can make fail.
+CREATE FUNCTION @extschema@.risk_residual(matrix @extschema@.risk_matrix, likelihood integer, impact integer,
+                                          control_effectiveness double precision,
+                                          residual_likelihood integer, residual_impact integer)
+RETURNS TABLE(basis text, score double precision, level_rank integer)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN x.rated THEN 'cell' ELSE 'effectiveness' END AS basis,
+           CASE WHEN x.rated THEN (residual_likelihood * residual_impact)::double precision ELSE x.by_effectiveness END
+               AS score,
+           CASE WHEN x.rated
+                THEN CASE WHEN @extschema@.risk_cell_on_matrix(matrix, residual_likelihood, residual_impact)
+                          THEN @extschema@.risk_level_rank(matrix, residual_likelihood, residual_impact) END
+                WHEN @extschema@.risk_cell_on_matrix(matrix, likelihood, impact)
+                THEN @extschema@.residual_level_rank(matrix, likelihood, impact, x.by_effectiveness) END AS level_rank
+    FROM (SELECT residual_likelihood IS NOT NULL AND residual_impact IS NOT NULL AS rated,
+                 (likelihood * impact)::double precision * (1 - control_effectiveness) AS by_effectiveness) x;
+END;
+COMMENT ON FUNCTION @extschema@.risk_residual(@extschema@.risk_matrix, integer, integer, double precision, integer, integer) IS
+'The residual of a risk: with a rated residual cell, basis ''cell'', score = residual likelihood x residual impact and that cell''s level rank; else basis ''effectiveness'', score = likelihood x impact x (1 - control effectiveness) and residual_level_rank of it. Rank NULL when the cell lies off the matrix.';
+
+CREATE OR REPLACE VIEW @extschema@.risk_register WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       r.risk_id,
+       r.title,
+       a.name AS asset,
+       a.location AS asset_location,
+       a.asset_value,
+       t.code AS threat_code,
+       t.name AS threat,
+       r.likelihood,
+       r.impact,
+       @extschema@.risk_score(r.likelihood, r.impact) AS inherent_score,
+       CASE WHEN cell.inherent THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level,
+       CASE WHEN cell.inherent THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level_rank,
+       CASE WHEN cell.inherent THEN @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_color,
+       r.control_effectiveness,
+       res.score AS residual_score,
+       lv.name AS residual_level,
+       res.level_rank AS residual_level_rank,
+       lv.color AS residual_color,
+       o.risk_tolerance AS tolerance_level,
+       res.level_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
+       r.treatment,
+       r.owner,
+       r.acceptance_expires,
+       (r.treatment = 'accept' AND r.acceptance_expires < CURRENT_DATE) AS acceptance_expired,
+       r.identified_on,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.likelihood) AS inherent_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.impact) AS inherent_impact_name,
+       r.current_likelihood,
+       r.current_impact,
+       CASE WHEN cell.current THEN @extschema@.risk_level(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_level,
+       CASE WHEN cell.current THEN @extschema@.risk_level_rank(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_level_rank,
+       CASE WHEN cell.current THEN @extschema@.risk_color(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_color,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.current_likelihood) AS current_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.current_impact) AS current_impact_name,
+       r.residual_likelihood,
+       r.residual_impact,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.residual_likelihood) AS residual_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.residual_impact) AS residual_impact_name,
+       res.basis AS residual_basis,
+       r.strength_of_knowledge,
+       (ARRAY['low', 'medium', 'high'])[r.strength_of_knowledge + 1] AS strength_of_knowledge_name
+FROM @extschema@.organizations o
+JOIN @extschema@.risks r ON r.organization_id = o.organization_id
+LEFT JOIN @extschema@.assets a ON a.asset_id = r.asset_id
+LEFT JOIN @extschema@.threats t ON t.threat_id = r.threat_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.risk_cell_on_matrix(o.risk_matrix, r.likelihood, r.impact) AS inherent,
+           @extschema@.risk_cell_on_matrix(o.risk_matrix, r.current_likelihood, r.current_impact) AS current
+) cell
+CROSS JOIN LATERAL @extschema@.risk_residual(o.risk_matrix, r.likelihood, r.impact, r.control_effectiveness,
+                                             r.residual_likelihood, r.residual_impact) res
+LEFT JOIN LATERAL (
+    SELECT l.name, l.color FROM @extschema@.risk_matrix_levels(o.risk_matrix) l WHERE l.rank = res.level_rank
+) lv ON true;
+
+COMMENT ON VIEW @extschema@.risk_register IS
+'The risk register: the inherent, current and residual cells on the organization''s risk matrix with their levels, colours and scale names; the residual is the rated residual cell, else inherent score x (1 - control effectiveness) (residual_basis says which); tolerance, strength of knowledge and acceptance expiry. A rating outside its organization''s matrix (stored with the checks bypassed) has NULL levels, colours, ranks and names (and within_tolerance when it is the residual''s).';
+
+CREATE OR REPLACE VIEW @extschema@.risk_heatmap WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       c.likelihood,
+       c.impact,
+       c.score,
+       c.level,
+       c.rank AS level_rank,
+       c.color,
+       n.risk_count,
+       n.current_risk_count,
+       n.residual_risk_count,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, c.likelihood) AS likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, c.impact) AS impact_name
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.risk_matrix_cells(o.risk_matrix) c
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) FILTER (WHERE r.likelihood = c.likelihood AND r.impact = c.impact) AS risk_count,
+           pg_catalog.count(*) FILTER (WHERE r.current_likelihood = c.likelihood AND r.current_impact = c.impact)
+               AS current_risk_count,
+           -- the rated residual cell, else the inherent cell with the likelihood lowered by the controls
+           pg_catalog.count(*) FILTER (
+               WHERE CASE WHEN r.residual_likelihood IS NOT NULL
+                          THEN r.residual_likelihood = c.likelihood AND r.residual_impact = c.impact
+                          ELSE @extschema@.risk_cell_on_matrix(o.risk_matrix, r.likelihood, r.impact)
+                               AND r.impact = c.impact
+                               AND @extschema@.residual_likelihood(r.likelihood, r.control_effectiveness) = c.likelihood
+                     END) AS residual_risk_count
+    FROM @extschema@.risks r
+    WHERE r.organization_id = o.organization_id
+) n;
+
+COMMENT ON VIEW @extschema@.risk_heatmap IS
+'Every cell of each organization''s risk matrix with its level, colour and scale names and the number of risks in it by their inherent, current and residual cells (0 included); a risk without a rated residual cell counts on the residual side at (residual_likelihood(likelihood, control effectiveness), impact), as risk_heatmap_svg draws it.';
+
+CREATE OR REPLACE VIEW @extschema@.management_review WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.name AS organization_name,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
+       b.framework,
+       b.assessed_on,
+       b.total_score,
+       b.mean_score,
+       b.peer_mean_total,
+       b.peer_count,
+       b.peer_percentile,
+       b.deviation_score,
+       b.peer_rank,
+       b.ranked_organizations,
+       md.weakest_domain,
+       md.domains_below_target,
+       md.domains_below_peers,
+       rk.risks,
+       rk.risks_outside_tolerance,
+       rk.risks_top_level,
+       rk.acceptances_expired,
+       kp.kpis,
+       kp.kpis_green,
+       kp.kpis_amber,
+       kp.kpis_red,
+       kp.kpis_stale,
+       ob.objectives,
+       ob.objectives_achieved,
+       ob.objectives_overdue,
+       inc.incidents_12m,
+       inc.severe_incidents_12m,
+       inc.mttd_hours_12m,
+       inc.mttr_hours_12m,
+       inc.reported_within_24h_pct_12m,
+       nc.nonconformities_open,
+       nc.corrective_actions_overdue,
+       b.peer_figures_as_of,
+       b.framework_id,
+       b.total_percentage,
+       b.peer_mean_total_percentage,
+       b.coverage,
+       rk.risks_current_top_level,
+       rk.risks_residual_top_level
+FROM @extschema@.organizations o
+LEFT JOIN LATERAL (
+    SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
+           bm.peer_figures_as_of, bm.framework_id, bm.total_percentage, bm.peer_mean_total_percentage,
+           bm.coverage
+    FROM @extschema@.org_benchmark bm
+    WHERE bm.organization_id = o.organization_id
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT (pg_catalog.array_agg(m.domain ORDER BY m.own_score, m.display_order)
+                FILTER (WHERE m.own_score IS NOT NULL))[1] AS weakest_domain,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_target < 0) AS domains_below_target,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_peers < 0) AS domains_below_peers
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = o.organization_id AND m.assessment_id = b.assessment_id
+) md ON true
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risks,
+           pg_catalog.count(*) FILTER (WHERE NOT r.within_tolerance) AS risks_outside_tolerance,
+           pg_catalog.count(*) FILTER (WHERE r.inherent_level_rank = top.rank) AS risks_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired,
+           pg_catalog.count(*) FILTER (WHERE r.current_level_rank = top.rank) AS risks_current_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.residual_level_rank = top.rank) AS risks_residual_top_level
+    FROM @extschema@.risk_register r
+    CROSS JOIN (SELECT pg_catalog.max(l.rank) AS rank FROM @extschema@.risk_matrix_levels(o.risk_matrix) l) top
+    WHERE r.organization_id = o.organization_id
+) rk
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS kpis,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'green') AS kpis_green,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'amber') AS kpis_amber,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'red') AS kpis_red,
+           pg_catalog.count(*) FILTER (WHERE k.stale) AS kpis_stale
+    FROM @extschema@.kpi_status k
+    WHERE k.organization_id = o.organization_id
+) kp
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS objectives,
+           pg_catalog.count(*) FILTER (WHERE s.achieved) AS objectives_achieved,
+           pg_catalog.count(*) FILTER (WHERE s.overdue) AS objectives_overdue
+    FROM @extschema@.objective_status s
+    WHERE s.organization_id = o.organization_id
+) ob
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents_12m,
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600) AS mttd_hours_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600) AS mttr_hours_12m,
+           100 * (pg_catalog.count(*) FILTER (WHERE i.reported_at - i.detected_at <= interval '24 hours'))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0) AS reported_within_24h_pct_12m
+    FROM @extschema@.incidents i
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= CURRENT_DATE - interval '12 months'
+) inc
+CROSS JOIN LATERAL (
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.nonconformities n
+            WHERE n.organization_id = o.organization_id AND n.closed_on IS NULL) AS nonconformities_open,
+           (SELECT pg_catalog.count(*) FROM @extschema@.corrective_actions c
+            WHERE c.organization_id = o.organization_id AND c.closed_on IS NULL
+              AND c.due_on < CURRENT_DATE) AS corrective_actions_overdue
+) nc;
+
+COMMENT ON VIEW @extschema@.management_review IS
+'One row per organization and framework it assessed (one row with no framework when it assessed none): the headline figures of a management review (ISO/IEC 27001 9.3) from the latest organization-wide assessment of the framework, with its coverage, and the organization''s risk register, KPIs, objectives, last 12 months of incidents and open nonconformities (the same on each of its rows).';
+
+-- The label key in language lang ('en' or 'ja'); 22023 for another language, the key itself
+-- for an unknown key.
+CREATE OR REPLACE FUNCTION @extschema@.report_label(key text, lang text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS
+$$
+DECLARE
+    result  text;
+BEGIN
+    IF lang NOT IN ('en', 'ja') THEN
+        RAISE EXCEPTION 'lang must be ''en'' or ''ja'', got ''%''', lang
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT CASE WHEN lang = 'ja' THEN l.ja ELSE l.en END INTO result
+    FROM (VALUES
+        ('own', 'Own', '自組織'),
+        ('peers', 'Peers (mean)', '同業他社（平均）'),
+        ('peers_missing', 'Peers: not shown (too few peers)', '同業他社：表示なし（社数不足）'),
+        ('target', 'Target', '目標'),
+        ('maturity', 'maturity', '成熟度'),
+        ('scale_note', 'scale %s-%s, centre = %s', '尺度 %s～%s、中心 = %s'),
+        ('inherent', 'Inherent risk', '固有リスク'),
+        ('residual', 'Residual risk (as rated, else controls lower the likelihood)', '残留リスク（評価値、未評価は管理策で発生可能性を低減）'),
+        ('likelihood', 'Likelihood', '発生可能性'),
+        ('impact', 'Impact', '影響度'),
+        ('risk_map', 'risk map', 'リスクマップ'),
+        ('risks', 'risks', '件のリスク'),
+        ('forecast', 'forecast', '予測'),
+        ('green', 'green', '緑'),
+        ('amber', 'amber', '黄'),
+        ('red', 'red', '赤'),
+        ('peer_position', 'position among peers', '同業他社の中での位置'),
+        ('peer_mean', 'peer mean', '同業他社平均'),
+        ('peers_below', 'peers below', '下位の社'),
+        ('peers_equal', 'equal', '同点'),
+        ('peers_above', 'peers above', '上位の社'),
+        ('total_pct', 'total score, % of the scale', '総合点（尺度に対する%）'),
+        ('percentile', 'percentile', 'パーセンタイル'),
+        ('rank_of', 'rank %1$s of %2$s', '%2$s社中 %1$s位'),
+        ('deviation', 'deviation score', '偏差値'),
+        ('published', 'peer figures published', '同業他社の数値の公表日'),
+        ('no_peer_figures', 'No peer figures: too few peers, or none published yet.', '同業他社の数値なし：社数不足または未公表。'),
+        ('review_title', 'Information security management review', '情報セキュリティ マネジメントレビュー'),
+        ('peer_group', 'Peer group', '同業グループ'),
+        ('framework', 'Framework', 'フレームワーク'),
+        ('assessed_on', 'assessment of', '評価日'),
+        ('report_of', 'Report of', '作成日'),
+        ('period', 'Incident and risk period', 'インシデント・リスクの対象期間'),
+        ('headline', 'Headline figures', '主要指標'),
+        ('maturity_total', 'Maturity (total, % of the scale)', '成熟度（総合、尺度に対する%）'),
+        ('change_prev', 'change since the previous assessment', '前回評価からの変化'),
+        ('pp', 'points', 'ポイント'),
+        ('risks_outside', 'Risks outside tolerance', '許容範囲外のリスク'),
+        ('of_n', 'of %s', '全 %s 件中'),
+        ('kpis_rag', 'KPIs green / amber / red', 'KPI 緑／黄／赤'),
+        ('objectives_on_track', 'Objectives on track', '達成見込みの目標'),
+        ('incidents_12m', 'Incidents, last 12 months', 'インシデント（過去12か月）'),
+        ('severe_n', '%s severe', '重大 %s 件'),
+        ('severe_col', 'Severe', '重大'),
+        ('nc_open', 'Open nonconformities', '未完了の不適合'),
+        ('actions_overdue_n', '%s corrective actions overdue', '是正処置の期限超過 %s 件'),
+        ('coverage', 'Coverage', '回答率'),
+        ('changes', 'Maturity by domain and changes since the last review', '領域別の成熟度と前回レビューからの変化'),
+        ('domain', 'Domain', '領域'),
+        ('score', 'Score', 'スコア'),
+        ('vs_prev', 'vs previous', '前回比'),
+        ('vs_year', 'vs a year ago', '前年比'),
+        ('radar_heading', 'Maturity against peers and target', '成熟度：同業他社・目標との比較'),
+        ('heatmap_heading', 'Risk map', 'リスクマップ'),
+        ('kpi_heading', 'KPI trends', 'KPIの推移'),
+        ('objectives_heading', 'Objectives', '情報セキュリティ目標'),
+        ('objective', 'Objective', '目標'),
+        ('due', 'Due', '期限'),
+        ('latest', 'Latest', '最新値'),
+        ('forecast_at_due', 'Forecast at due date', '期限時点の予測'),
+        ('on_track', 'On track', '達成見込み'),
+        ('status', 'Status', '状態'),
+        ('yes', 'yes', 'はい'),
+        ('no', 'no', 'いいえ'),
+        ('achieved', 'achieved', '達成'),
+        ('overdue', 'overdue', '期限超過'),
+        ('incidents_heading', 'Incidents by month', '月別インシデント'),
+        ('month', 'Month', '月'),
+        ('incidents', 'Incidents', '件数'),
+        ('mttd', 'Mean time to detect (h)', '平均検知時間（時間）'),
+        ('mttr', 'Mean time to resolve (h)', '平均復旧時間（時間）'),
+        ('reported24', 'Reported within 24 h (%)', '24時間以内の報告（%）'),
+        ('nc_heading', 'Nonconformities and corrective actions', '不適合と是正処置'),
+        ('raised', 'Raised', '発生日'),
+        ('description', 'Description', '内容'),
+        ('owner', 'Owner', '責任者'),
+        ('peer_heading', 'Standing among peers', '同業他社の中での位置'),
+        ('explain_deviation', 'The deviation score places the total score among the peers: 50 is the peer mean and every 10 points is one standard deviation (60 is above about 84 % of a normal distribution). The percentile is the share of peers below the organization, ties counted as half. Both are of the value published in the latest peer release.', '偏差値は総合点が同業他社の中でどの位置にあるかを示します。50が平均で、10ポイントが標準偏差1つ分です（60は正規分布のおよそ84%を上回ります）。パーセンタイルは自組織より下位の同業他社の割合で、同点は半分と数えます。いずれも最新の公表値に基づきます。'),
+        ('explain_coverage', 'Coverage is the share of the applicable large questions answered with a score; where it is low, the score rests on few answers.', '回答率は、該当する大設問のうちスコアが付いた割合です。回答率が低い領域のスコアは少数の回答に基づいています。'),
+        ('explain_forecast', 'Forecast: the least-squares trend of the last 6 measurements, extended to the objective''s due date.', '予測：直近6回の測定値の最小二乗トレンドを目標の期限まで延長した値。'),
+        ('note_peers', 'Peer figures come from the latest published release and are shown only where enough peers stand behind them.', '同業他社の数値は最新の公表値で、十分な社数がある場合にのみ表示されます。'),
+        ('generated', 'Generated by ismseval', 'ismseval により作成'),
+        ('none', 'none', 'なし'),
+        ('dept_heading', 'Departments against the company-wide mean', '部門別：全社平均との比較'),
+        ('department', 'Department', '部門'),
+        ('company_mean', 'Company-wide mean', '全社平均'),
+        ('explain_departments', 'Each department''s domain score in its latest assessment: green above the company-wide mean (the mean over the departments, each counted once), red below.', '各部門の最新の評価における領域スコア。全社平均（各部門を1回ずつ数えた平均）より高いものを緑、低いものを赤で示します。')
+    ) l(key, en, ja)
+    WHERE l.key = report_label.key;
+    RETURN COALESCE(result, key);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.report_label(text, text) IS
+'The text of a chart or report label in English (lang ''en'') or Japanese (''ja''); 22023 for another language.';
+
+CREATE OR REPLACE FUNCTION @extschema@.risk_heatmap_svg(organization_id bigint, lang text DEFAULT 'en')
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    org     record;
+    inh     integer[];
+    res     integer[];
+    n       bigint;
+BEGIN
+    SELECT o.name, o.risk_matrix INTO org FROM @extschema@.organizations o
+    WHERE o.organization_id = risk_heatmap_svg.organization_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization % does not exist', risk_heatmap_svg.organization_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- one count per cell, row-major by likelihood, as risk_heatmap counts them
+    SELECT pg_catalog.array_agg(h.risk_count::integer ORDER BY h.likelihood, h.impact),
+           pg_catalog.array_agg(h.residual_risk_count::integer ORDER BY h.likelihood, h.impact)
+      INTO inh, res
+    FROM @extschema@.risk_heatmap h
+    WHERE h.organization_id = risk_heatmap_svg.organization_id;
+    SELECT pg_catalog.sum(x) INTO n FROM pg_catalog.unnest(inh) x;
+    RETURN @extschema@.heatmap_svg(org.risk_matrix, inh, res,
+        pg_catalog.format('%s: %s (%s %s)', org.name, @extschema@.report_label('risk_map', lang), n,
+                          @extschema@.report_label('risks', lang)),
+        ARRAY[@extschema@.report_label('inherent', lang), @extschema@.report_label('residual', lang),
+              @extschema@.report_label('likelihood', lang), @extschema@.report_label('impact', lang)]);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_heatmap_svg(bigint, text) IS
+'SVG heat map of an organization''s risks on its matrix, inherent and residual side by side (the counts of risk_heatmap: the rated residual cell, else residual_likelihood x impact), with level colours, scale labels and a count per cell; lang ''en'' or ''ja''.';
+
+COMMENT ON COLUMN @extschema@.risk_quantified.treatment IS 'open, mitigate, accept, transfer, avoid or cancelled.';
+
+-- The history: the new cells, the residual as the register reads it.
+ALTER TABLE @extschema@.risk_rating_changes
+    ADD COLUMN current_likelihood integer,
+    ADD COLUMN current_impact integer,
+    ADD COLUMN current_level_rank integer,
+    ADD COLUMN residual_likelihood integer,
+    ADD COLUMN residual_impact integer;
+COMMENT ON TABLE @extschema@.risk_rating_changes IS
+'The dated history of risk ratings, written by the trigger on risks: opened (insert, dated identified_on), rated (a change of the inherent, current or residual cell, control effectiveness or treatment, dated the day of the change) and closed (delete). Levels and tolerance as they were on the organization''s matrix at the time. Tenants read their organizations'' rows; only administrators write.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.risk_id IS
+'The risk (no foreign key: the history outlives a deleted, that is closed, risk).';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.changed_on IS
+'Date of the change: identified_on for opened, the current date for rated and closed.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.inherent_level IS
+'Level of the (likelihood, impact) cell on the organization''s matrix at the time; NULL when the rating lay off the matrix.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_score IS
+'The residual score as risk_register gives it (risk_residual): residual likelihood x residual impact when the residual cell is rated, else likelihood x impact x (1 - control effectiveness).';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_level_rank IS
+'0-based rank of the residual level (risk_residual: of the rated residual cell, else of the effectiveness residual) on the matrix of the time; NULL off the matrix.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.current_likelihood IS
+'The current likelihood (with today''s controls); NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.current_impact IS
+'The current impact; NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.current_level_rank IS
+'0-based rank of the level of the current cell on the matrix of the time; NULL when not rated or off the matrix.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_likelihood IS
+'The rated residual likelihood; NULL when the residual came from control effectiveness.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.residual_impact IS
+'The rated residual impact; NULL when the residual came from control effectiveness.';
+COMMENT ON COLUMN @extschema@.risk_rating_changes.within_tolerance IS
+'True when the residual level was at or below the organization''s tolerance at the time; NULL off the matrix.';
+
+-- Records a risk's rating in risk_rating_changes (trigger on risks, AFTER INSERT/UPDATE/DELETE).
+-- SECURITY DEFINER: a tenant writes its risks but cannot write the history itself.
+CREATE OR REPLACE FUNCTION @extschema@.risks_record_rating()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    r       record;
+    org     record;
+    ev      text;
+    day     date;
+    res     record;
+    inh     boolean;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        r := OLD; ev := 'closed'; day := CURRENT_DATE;
+    ELSIF TG_OP = 'INSERT' THEN
+        r := NEW; ev := 'opened'; day := NEW.identified_on;
+        -- a restore (pg_dump data) re-inserts risks whose history is already there
+        IF EXISTS (SELECT FROM @extschema@.risk_rating_changes c WHERE c.risk_id = NEW.risk_id) THEN
+            RETURN NULL;
+        END IF;
+    ELSE
+        IF (NEW.likelihood, NEW.impact, NEW.current_likelihood, NEW.current_impact, NEW.residual_likelihood,
+            NEW.residual_impact, NEW.control_effectiveness, NEW.treatment)
+           IS NOT DISTINCT FROM (OLD.likelihood, OLD.impact, OLD.current_likelihood, OLD.current_impact,
+                                 OLD.residual_likelihood, OLD.residual_impact, OLD.control_effectiveness, OLD.treatment) THEN
+            RETURN NULL;
+        END IF;
+        r := NEW; ev := 'rated'; day := CURRENT_DATE;
+    END IF;
+    SELECT o.risk_matrix, o.risk_tolerance INTO org
+    FROM @extschema@.organizations o WHERE o.organization_id = r.organization_id;
+    IF NOT FOUND THEN
+        RETURN NULL;    -- the organization is being deleted: its history goes with it
+    END IF;
+    -- the residual as risk_register reads it; a rating off the matrix (a risk stored past
+    -- risks_check) is recorded without its level, so that it can still be re-rated or closed
+    SELECT * INTO res FROM @extschema@.risk_residual(org.risk_matrix, r.likelihood, r.impact, r.control_effectiveness,
+                                                     r.residual_likelihood, r.residual_impact);
+    inh := @extschema@.risk_cell_on_matrix(org.risk_matrix, r.likelihood, r.impact);
+    INSERT INTO @extschema@.risk_rating_changes
+        (organization_id, risk_id, title, event, changed_on, likelihood, impact, control_effectiveness,
+         treatment, inherent_level, inherent_level_rank, residual_score, residual_level_rank, within_tolerance,
+         current_likelihood, current_impact, current_level_rank, residual_likelihood, residual_impact)
+    VALUES (r.organization_id, r.risk_id, r.title, ev, day, r.likelihood, r.impact, r.control_effectiveness,
+            r.treatment,
+            CASE WHEN inh THEN @extschema@.risk_level(org.risk_matrix, r.likelihood, r.impact) END,
+            CASE WHEN inh THEN @extschema@.risk_level_rank(org.risk_matrix, r.likelihood, r.impact) END,
+            res.score, res.level_rank,
+            res.level_rank <= @extschema@.risk_level_rank(org.risk_matrix, org.risk_tolerance),
+            r.current_likelihood, r.current_impact,
+            CASE WHEN @extschema@.risk_cell_on_matrix(org.risk_matrix, r.current_likelihood, r.current_impact)
+                 THEN @extschema@.risk_level_rank(org.risk_matrix, r.current_likelihood, r.current_impact) END,
+            r.residual_likelihood, r.residual_impact);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risks_record_rating() IS
+'Trigger: records a risk''s opening, each change of its rating (inherent, current or residual cell, control effectiveness, treatment) and its closing (delete) in risk_rating_changes.';
+
+-- Its row type has the new columns: the body's s.* is expanded anew.
+-- The state of each of the organization's risks at the end of a day: its latest change
+-- on or before that day, when that is not a closing.
+CREATE OR REPLACE FUNCTION @extschema@.risk_states_on(organization_id bigint, day date)
+RETURNS SETOF @extschema@.risk_rating_changes
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT s.* FROM (
+        SELECT DISTINCT ON (c.risk_id) c.*
+        FROM @extschema@.risk_rating_changes c
+        WHERE c.organization_id = risk_states_on.organization_id AND c.changed_on <= risk_states_on.day
+        ORDER BY c.risk_id, c.changed_on DESC, c.change_id DESC
+    ) s
+    WHERE s.event <> 'closed';
+END;
+COMMENT ON FUNCTION @extschema@.risk_states_on(bigint, date) IS
+'The organization''s open risks at the end of day, each as its latest rating change on or before that day (risks whose latest change is a closing are left out).';
+
+-- It reads risk_states_on's rows: recreated with their new columns.
+-- Risk figures of an organization over a window: risks opened and closed from from_date to
+-- to_date (both included) and the open risks at the end of to_date.
+CREATE OR REPLACE FUNCTION @extschema@.risk_changes(organization_id bigint, from_date date, to_date date)
+RETURNS TABLE(opened bigint, closed bigint, open_risks bigint, outside_tolerance bigint,
+              rerated bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.risk_rating_changes c
+            WHERE c.organization_id = risk_changes.organization_id AND c.event = 'opened'
+              AND c.changed_on BETWEEN from_date AND to_date),
+           (SELECT pg_catalog.count(*) FROM @extschema@.risk_rating_changes c
+            WHERE c.organization_id = risk_changes.organization_id AND c.event = 'closed'
+              AND c.changed_on BETWEEN from_date AND to_date),
+           (SELECT pg_catalog.count(*) FROM @extschema@.risk_states_on(risk_changes.organization_id, to_date) s),
+           (SELECT pg_catalog.count(*) FROM @extschema@.risk_states_on(risk_changes.organization_id, to_date) s
+            WHERE NOT s.within_tolerance),
+           (SELECT pg_catalog.count(*) FROM @extschema@.risk_rating_changes c
+            WHERE c.organization_id = risk_changes.organization_id AND c.event = 'rated'
+              AND c.changed_on BETWEEN from_date AND to_date);
+END;
+COMMENT ON FUNCTION @extschema@.risk_changes(bigint, date, date) IS
+'Risks of an organization opened, closed and re-rated from from_date to to_date (both included), and the open risks and those outside tolerance at the end of to_date.';
+
+CREATE OR REPLACE VIEW @extschema@.risk_history WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       m.month,
+       m.month_end,
+       l.name AS level,
+       l.rank AS level_rank,
+       l.color,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.inherent_ranks) x WHERE x = l.rank) AS inherent_risks,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.residual_ranks) x WHERE x = l.rank) AS residual_risks,
+       st.open_risks,
+       st.outside_tolerance,
+       ch.opened,
+       ch.closed,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.current_ranks) x WHERE x = l.rank) AS current_risks
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.min(c.changed_on) AS first_day FROM @extschema@.risk_rating_changes c
+    WHERE c.organization_id = o.organization_id
+) f
+CROSS JOIN LATERAL pg_catalog.generate_series(pg_catalog.date_trunc('month', f.first_day::timestamp),
+                                              pg_catalog.date_trunc('month', CURRENT_DATE::timestamp),
+                                              interval '1 month') g(m)
+CROSS JOIN LATERAL (
+    SELECT g.m::date AS month, (g.m + interval '1 month')::date - 1 AS month_end
+) m
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS open_risks,
+           pg_catalog.count(*) FILTER (WHERE NOT s.within_tolerance) AS outside_tolerance,
+           pg_catalog.array_agg(s.inherent_level_rank) AS inherent_ranks,
+           pg_catalog.array_agg(s.residual_level_rank) AS residual_ranks,
+           pg_catalog.array_agg(s.current_level_rank) AS current_ranks
+    FROM @extschema@.risk_states_on(o.organization_id, m.month_end) s
+) st
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) FILTER (WHERE c.event = 'opened') AS opened,
+           pg_catalog.count(*) FILTER (WHERE c.event = 'closed') AS closed
+    FROM @extschema@.risk_rating_changes c
+    WHERE c.organization_id = o.organization_id AND c.changed_on BETWEEN m.month AND m.month_end
+) ch
+CROSS JOIN LATERAL @extschema@.risk_matrix_levels(o.risk_matrix) l;
+
+COMMENT ON VIEW @extschema@.risk_history IS
+'Per organization, calendar month (from the month of its first recorded risk rating to the current month) and level of its current risk matrix: the open risks at the month''s end at that inherent, residual and current level; and per month (repeated on each level row, count them once with level_rank = 0): open risks, those outside tolerance, risks opened and closed in the month.';
+
+
+-- The view columns' comments (view_comments.sql) that are new or changed.
+COMMENT ON COLUMN @extschema@.risk_register.residual_score IS
+'Residual score: residual_likelihood x residual_impact when the residual cell is rated, else inherent score x (1 - control effectiveness).';
+COMMENT ON COLUMN @extschema@.risk_register.residual_level IS
+'Residual level: that of the rated residual cell, else the highest level among matrix cells scoring at most the residual score, never above the inherent level.';
+COMMENT ON COLUMN @extschema@.risk_register.within_tolerance IS
+'True when the residual level (residual_basis) is at or below the tolerance level.';
+COMMENT ON COLUMN @extschema@.risk_register.treatment IS
+'Treatment: open (not decided yet), mitigate, accept, transfer, avoid or cancelled (the risk no longer applies).';
+COMMENT ON COLUMN @extschema@.risk_register.likelihood IS
+'Inherent likelihood (without controls), 1 .. size of the matrix''s likelihood scale.';
+COMMENT ON COLUMN @extschema@.risk_register.impact IS
+'Inherent impact (without controls), 1 .. size of the matrix''s impact scale.';
+COMMENT ON COLUMN @extschema@.risk_register.inherent_likelihood_name IS
+'Name of the inherent likelihood on the matrix''s likelihood scale (risk_matrix_likelihood_name).';
+COMMENT ON COLUMN @extschema@.risk_register.inherent_impact_name IS
+'Name of the inherent impact on the matrix''s impact scale (risk_matrix_impact_name).';
+COMMENT ON COLUMN @extschema@.risk_register.current_likelihood IS
+'Current likelihood (with today''s controls); NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.current_impact IS
+'Current impact (with today''s controls); NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.current_level IS
+'Level of the current cell in the organization''s risk matrix; NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.current_level_rank IS
+'0-based rank of the current level; NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.current_color IS
+'Colour of the current level (#RRGGBB); NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.current_likelihood_name IS
+'Name of the current likelihood on the matrix''s likelihood scale; NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.current_impact_name IS
+'Name of the current impact on the matrix''s impact scale; NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.residual_likelihood IS
+'Rated residual likelihood (once the treatment is done); NULL when the residual comes from control effectiveness.';
+COMMENT ON COLUMN @extschema@.risk_register.residual_impact IS
+'Rated residual impact; NULL when the residual comes from control effectiveness.';
+COMMENT ON COLUMN @extschema@.risk_register.residual_likelihood_name IS
+'Name of the rated residual likelihood on the matrix''s likelihood scale; NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.residual_impact_name IS
+'Name of the rated residual impact on the matrix''s impact scale; NULL when not rated.';
+COMMENT ON COLUMN @extschema@.risk_register.residual_basis IS
+'Where the residual score and level come from: cell (the rated residual cell) or effectiveness (inherent x (1 - control effectiveness)).';
+COMMENT ON COLUMN @extschema@.risk_register.strength_of_knowledge IS
+'Strength of the knowledge behind the rating: 0 low, 1 medium, 2 high; NULL when not given.';
+COMMENT ON COLUMN @extschema@.risk_register.strength_of_knowledge_name IS
+'low, medium or high (strength_of_knowledge 0, 1, 2); NULL when not given.';
+COMMENT ON COLUMN @extschema@.risk_heatmap.current_risk_count IS
+'Number of the organization''s risks whose current cell is this one; 0 when none.';
+COMMENT ON COLUMN @extschema@.risk_heatmap.residual_risk_count IS
+'Number of the organization''s risks whose residual cell is this one: the rated residual cell, else (residual_likelihood(likelihood, control effectiveness), impact); 0 when none.';
+COMMENT ON COLUMN @extschema@.risk_heatmap.likelihood_name IS
+'Name of the cell''s likelihood on the matrix''s likelihood scale.';
+COMMENT ON COLUMN @extschema@.risk_heatmap.impact_name IS
+'Name of the cell''s impact on the matrix''s impact scale.';
+COMMENT ON COLUMN @extschema@.management_review.risks_outside_tolerance IS
+'Risks whose residual level (risk_register: the rated residual cell, else the effectiveness residual) is above the tolerance level.';
+COMMENT ON COLUMN @extschema@.management_review.risks_current_top_level IS
+'Risks whose current level is the top level of the matrix (risks without a current rating are not counted).';
+COMMENT ON COLUMN @extschema@.management_review.risks_residual_top_level IS
+'Risks whose residual level (risk_register: the rated residual cell, else the effectiveness residual) is the top level of the matrix.';
+COMMENT ON COLUMN @extschema@.risk_history.residual_risks IS
+'Open risks at the month''s end whose residual level (as rated then: the rated residual cell, else the effectiveness residual) has this rank.';
+COMMENT ON COLUMN @extschema@.risk_history.current_risks IS
+'Open risks at the month''s end whose current level (as rated then) has this rank; risks without a current rating are in no level.';
