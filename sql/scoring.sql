@@ -215,7 +215,15 @@ FROM frameworks f JOIN control_domains d ON d.framework_id = f.framework_id AND 
 JOIN questions p ON p.framework_id = f.framework_id AND p.code = 'D1.A' WHERE f.code = 'T05';
 ROLLBACK TO s;
 -- a node's own range must be a range
-UPDATE questions SET score_min = 10, score_max = 10 WHERE code = 'D1.B';
+UPDATE questions SET score_min = 10, score_max = 5 WHERE code = 'D2-2';
+ROLLBACK TO s;
+-- changes that would leave answers off their scale: a narrower framework scale (A's D1.A-1
+-- has 4 and 5), a narrower range of D1.B (A's D1.B has 30), and a new domain level
+UPDATE frameworks SET scale_max = 4 WHERE code = 'T05';
+ROLLBACK TO s;
+UPDATE questions SET score_min = 0, score_max = 20 WHERE code = 'D1.B';
+ROLLBACK TO s;
+UPDATE frameworks SET domain_level = 2 WHERE code = 'T05';
 ROLLBACK TO s;
 -- scales: any min < max up to 1000 and beyond; not min >= max
 INSERT INTO frameworks (code, name, scale_min, scale_max, default_target) VALUES ('K', 'Thousand', 0, 1000, 500);

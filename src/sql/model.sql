@@ -157,6 +157,53 @@ COMMENT ON COLUMN @extschema@.frameworks.partially_compliant_pct IS
 COMMENT ON COLUMN @extschema@.frameworks.non_compliant_pct IS
 'Percentage of the scale an answer counts for when it has the result non_compliant and no score (default 0: the bottom).';
 
+-- Keeps a framework's answers and tree valid when it changes: the domain level is fixed
+-- once the framework has requirements, and a new scale must still hold every answer's
+-- score and every target.
+CREATE FUNCTION @extschema@.frameworks_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    bad record;
+BEGIN
+    IF NEW.domain_level <> OLD.domain_level
+       AND EXISTS (SELECT FROM @extschema@.questions q WHERE q.framework_id = NEW.framework_id) THEN
+        RAISE EXCEPTION 'the domain level of framework % cannot change: it has requirements', NEW.code
+            USING ERRCODE = 'check_violation', HINT = 'Delete its requirements first, or import it again as a new framework.';
+    END IF;
+    IF NEW.scale_min > OLD.scale_min OR NEW.scale_max < OLD.scale_max THEN
+        SELECT q.code, an.score INTO bad
+        FROM @extschema@.questions q
+        JOIN @extschema@.answers an ON an.question_id = q.question_id
+        WHERE q.framework_id = NEW.framework_id AND q.score_min IS NULL
+          AND (an.score < NEW.scale_min OR an.score > NEW.scale_max)
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'the new scale % to % of framework % does not hold the score % of question %',
+                NEW.scale_min, NEW.scale_max, NEW.code, bad.score, bad.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+        SELECT d.code, mt.target INTO bad
+        FROM @extschema@.control_domains d
+        JOIN @extschema@.maturity_targets mt ON mt.domain_id = d.domain_id
+        WHERE d.framework_id = NEW.framework_id AND NOT (mt.target BETWEEN NEW.scale_min AND NEW.scale_max)
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'the new scale % to % of framework % does not hold the target % of domain %',
+                NEW.scale_min, NEW.scale_max, NEW.code, bad.target, bad.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.frameworks_check() IS
+'Trigger: a framework''s domain level is fixed once it has requirements; a narrower scale must still hold its answers'' scores and its targets.';
+CREATE TRIGGER frameworks_check BEFORE UPDATE OF domain_level, scale_min, scale_max ON @extschema@.frameworks
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.frameworks_check();
+
 CREATE TABLE @extschema@.control_domains (
     domain_id       bigserial PRIMARY KEY,
     framework_id    bigint NOT NULL REFERENCES @extschema@.frameworks ON DELETE CASCADE,
@@ -301,6 +348,13 @@ BEGIN
                    WHERE o.domain_id = NEW.domain_id AND o.depth = level AND o.question_id <> NEW.question_id) THEN
         RAISE EXCEPTION 'domain of requirement % already has its node at depth %', NEW.code, level
             USING ERRCODE = 'check_violation', DETAIL = 'A control domain is one node of the domain level.';
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.score_min IS DISTINCT FROM OLD.score_min OR NEW.score_max IS DISTINCT FROM OLD.score_max)
+       AND EXISTS (SELECT FROM @extschema@.answers an JOIN @extschema@.frameworks f ON f.framework_id = NEW.framework_id
+                   WHERE an.question_id = NEW.question_id
+                     AND (an.score < COALESCE(NEW.score_min, f.scale_min) OR an.score > COALESCE(NEW.score_max, f.scale_max))) THEN
+        RAISE EXCEPTION 'the new range of requirement % does not hold its answers'' scores', NEW.code
+            USING ERRCODE = 'check_violation';
     END IF;
     IF TG_OP = 'UPDATE' AND (NEW.depth <> OLD.depth OR NEW.domain_id IS DISTINCT FROM OLD.domain_id)
        AND EXISTS (SELECT FROM @extschema@.questions c WHERE c.parent_id = NEW.question_id) THEN

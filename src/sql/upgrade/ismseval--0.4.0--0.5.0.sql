@@ -4856,3 +4856,136 @@ COMMENT ON COLUMN @extschema@.risk_history.residual_risks IS
 'Open risks at the month''s end whose residual level (as rated then: the rated residual cell, else the effectiveness residual) has this rank.';
 COMMENT ON COLUMN @extschema@.risk_history.current_risks IS
 'Open risks at the month''s end whose current level (as rated then) has this rank; risks without a current rating are in no level.';
+
+-- A framework keeps its domain level once it has requirements, and a scale (its own or a
+-- requirement's) holds the answers (model.sql).
+-- Keeps a framework's answers and tree valid when it changes: the domain level is fixed
+-- once the framework has requirements, and a new scale must still hold every answer's
+-- score and every target.
+CREATE FUNCTION @extschema@.frameworks_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    bad record;
+BEGIN
+    IF NEW.domain_level <> OLD.domain_level
+       AND EXISTS (SELECT FROM @extschema@.questions q WHERE q.framework_id = NEW.framework_id) THEN
+        RAISE EXCEPTION 'the domain level of framework % cannot change: it has requirements', NEW.code
+            USING ERRCODE = 'check_violation', HINT = 'Delete its requirements first, or import it again as a new framework.';
+    END IF;
+    IF NEW.scale_min > OLD.scale_min OR NEW.scale_max < OLD.scale_max THEN
+        SELECT q.code, an.score INTO bad
+        FROM @extschema@.questions q
+        JOIN @extschema@.answers an ON an.question_id = q.question_id
+        WHERE q.framework_id = NEW.framework_id AND q.score_min IS NULL
+          AND (an.score < NEW.scale_min OR an.score > NEW.scale_max)
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'the new scale % to % of framework % does not hold the score % of question %',
+                NEW.scale_min, NEW.scale_max, NEW.code, bad.score, bad.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+        SELECT d.code, mt.target INTO bad
+        FROM @extschema@.control_domains d
+        JOIN @extschema@.maturity_targets mt ON mt.domain_id = d.domain_id
+        WHERE d.framework_id = NEW.framework_id AND NOT (mt.target BETWEEN NEW.scale_min AND NEW.scale_max)
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'the new scale % to % of framework % does not hold the target % of domain %',
+                NEW.scale_min, NEW.scale_max, NEW.code, bad.target, bad.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.frameworks_check() IS
+'Trigger: a framework''s domain level is fixed once it has requirements; a narrower scale must still hold its answers'' scores and its targets.';
+CREATE TRIGGER frameworks_check BEFORE UPDATE OF domain_level, scale_min, scale_max ON @extschema@.frameworks
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.frameworks_check();
+
+-- Fills a requirement node's depth and default answer kind, and checks that its parent
+-- is in its framework and domain, that the tree has no cycle and that its domain fits
+-- the framework's domain level.
+CREATE OR REPLACE FUNCTION @extschema@.questions_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    parent      record;
+    level       integer;
+    ancestor    bigint;
+    steps       integer := 0;
+BEGIN
+    SELECT f.domain_level INTO level FROM @extschema@.frameworks f WHERE f.framework_id = NEW.framework_id;
+    level := COALESCE(level, 1);   -- the foreign key reports an unknown framework
+    IF NEW.parent_id IS NULL THEN
+        -- a top-level node, the node of a top-level domain, or a node directly under a
+        -- domain that has no node of its own (the working group's large questions)
+        NEW.depth := COALESCE(NEW.depth, CASE WHEN NEW.domain_id IS NULL THEN 1 ELSE level + 1 END);
+        IF NOT (NEW.depth = 1 AND (NEW.domain_id IS NULL OR level = 1)
+                OR NEW.depth = level + 1 AND NEW.domain_id IS NOT NULL) THEN
+            RAISE EXCEPTION 'requirement % without a parent cannot be at depth %', NEW.code, NEW.depth
+                USING ERRCODE = 'check_violation',
+                      DETAIL = pg_catalog.format('The framework''s domains are at depth %s.', level);
+        END IF;
+        NEW.answer_kind := COALESCE(NEW.answer_kind, 'score');
+    ELSE
+        SELECT p.depth, p.domain_id, p.scored, p.code INTO parent
+        FROM @extschema@.questions p
+        WHERE p.question_id = NEW.parent_id AND p.framework_id = NEW.framework_id;
+        IF NOT FOUND THEN
+            RETURN NEW;     -- the foreign key reports a parent of another framework or none
+        END IF;
+        NEW.depth := parent.depth + 1;
+        NEW.answer_kind := COALESCE(NEW.answer_kind, CASE WHEN parent.scored THEN 'yes_no' ELSE 'score' END);
+        NEW.domain_id := COALESCE(NEW.domain_id, parent.domain_id);
+        IF parent.domain_id IS NOT NULL AND NEW.domain_id <> parent.domain_id THEN
+            RAISE EXCEPTION 'requirement % must be in the domain of its parent %', NEW.code, parent.code
+                USING ERRCODE = 'check_violation';
+        END IF;
+        -- a cycle: walking up from the parent reaches the node itself
+        ancestor := NEW.parent_id;
+        WHILE ancestor IS NOT NULL AND steps <= 1000 LOOP
+            IF ancestor = NEW.question_id THEN
+                RAISE EXCEPTION 'requirement % cannot be its own ancestor', NEW.code
+                    USING ERRCODE = 'check_violation', DETAIL = 'Its parent chain leads back to it (a cycle).';
+            END IF;
+            SELECT p.parent_id INTO ancestor FROM @extschema@.questions p WHERE p.question_id = ancestor;
+            steps := steps + 1;
+        END LOOP;
+    END IF;
+    IF NEW.domain_id IS NULL AND NEW.depth >= level THEN
+        RAISE EXCEPTION 'requirement % (depth %) needs a domain: the framework''s domains are at depth %',
+            NEW.code, NEW.depth, level USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.domain_id IS NOT NULL AND NEW.depth < level THEN
+        RAISE EXCEPTION 'requirement % (depth %) is above the domain level % and cannot be in a domain',
+            NEW.code, NEW.depth, level USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.domain_id IS NOT NULL AND NEW.depth = level
+       AND EXISTS (SELECT FROM @extschema@.questions o
+                   WHERE o.domain_id = NEW.domain_id AND o.depth = level AND o.question_id <> NEW.question_id) THEN
+        RAISE EXCEPTION 'domain of requirement % already has its node at depth %', NEW.code, level
+            USING ERRCODE = 'check_violation', DETAIL = 'A control domain is one node of the domain level.';
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.score_min IS DISTINCT FROM OLD.score_min OR NEW.score_max IS DISTINCT FROM OLD.score_max)
+       AND EXISTS (SELECT FROM @extschema@.answers an JOIN @extschema@.frameworks f ON f.framework_id = NEW.framework_id
+                   WHERE an.question_id = NEW.question_id
+                     AND (an.score < COALESCE(NEW.score_min, f.scale_min) OR an.score > COALESCE(NEW.score_max, f.scale_max))) THEN
+        RAISE EXCEPTION 'the new range of requirement % does not hold its answers'' scores', NEW.code
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.depth <> OLD.depth OR NEW.domain_id IS DISTINCT FROM OLD.domain_id)
+       AND EXISTS (SELECT FROM @extschema@.questions c WHERE c.parent_id = NEW.question_id) THEN
+        RAISE EXCEPTION 'requirement % has children: its depth and domain cannot change', NEW.code
+            USING ERRCODE = 'check_violation', HINT = 'Move or delete its children first.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.questions_check() IS
+'Trigger: fills depth and the default answer kind of a requirement node; its parent is in its framework and domain, the tree has no cycle, and nodes in a domain are at or below the framework''s domain level.';
