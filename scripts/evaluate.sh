@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # "Your own organization in five minutes" (README): loads a folder of CSV files made from
-# templates/ (README.md, "The template files") and prints the organization's management review and
+# templates/ (README.md#the-template-files) and prints the organization's management review and
 # maturity by domain; writes its HTML report and radar chart to the output directory.
 #
 #   bash scripts/evaluate.sh DIR [--db CONNINFO] [--out OUTDIR]
@@ -65,7 +65,7 @@ if [ -z "$DB" ]; then
 fi
 
 if [ "$(run_psql -d "$DB" -At -c "SELECT count(*) FROM pg_extension WHERE extname = 'ismseval'")" != 1 ]; then
-    echo "evaluate: the database has no ismseval extension: CREATE EXTENSION ismseval in it first (README, Installing)" >&2
+    echo "evaluate: the database has no ismseval extension: CREATE EXTENSION ismseval in it first (README.md#installing-into-your-own-postgresql)" >&2
     exit 1
 fi
 
