@@ -33,7 +33,7 @@ html_ok() {
     xmllint --html --noout "$1" 2>&1 | grep -e 'parser error' -e 'error :' | grep -v 'Tag [a-zA-Z]* invalid' >"$WORK/xml.err" || true
     [ ! -s "$WORK/xml.err" ]
 }
-export ISMSEVAL_PG_BINDIR=$BIN
+export ISMSEVAL_PG_BINDIR=$BIN PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
 # 1. The templates, into a fresh database of the test server.
 psql_q -d postgres -c 'DROP DATABASE IF EXISTS ismseval_evaluate_test' -c 'CREATE DATABASE ismseval_evaluate_test' || exit 1

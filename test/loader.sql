@@ -5,7 +5,7 @@
 -- byte-order mark, quoted fields holding the delimiter, CR LF), their validation, and the hints.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(31);
+SELECT plan(32);
 
 SELECT current_setting('data_directory') || '/ismseval_tap_loader_' || pg_backend_pid() AS f \gset
 
@@ -137,6 +137,16 @@ SELECT is(ismseval.csv_header_columns(chr(65279) || 'a; "b;c" ;d' || E'\r', ';')
 SELECT is(ismseval.csv_header_columns(E'a\t\tc', E'\t'), ARRAY['a', '', 'c'], 'with a tab: the empty field kept');
 SELECT is(ismseval.csv_header_columns('a|b.c|"d|e"', '|'), ARRAY['a', 'b.c', 'd|e'], 'with "|" (a regular expression operator)');
 SELECT is(ismseval.csv_header_columns('a]b^c', ']'), ARRAY['a', 'b^c'], 'with "]"');
+
+-- Interop: the header of CISO Assistant's risk-assessment CSV (";"-separated, 15 columns), read
+-- from ../shared/interop/ciso-assistant/ when it is there (test input only, never copied here).
+\set interop `f=../shared/interop/ciso-assistant/csv/RA_sample.csv; if [ -f "$f" ]; then head -n 1 "$f" | base64 -w0; else echo none; fi`
+SELECT CASE WHEN :'interop' = 'none'
+            THEN skip('no ../shared/interop/ciso-assistant/csv/RA_sample.csv: interop check skipped', 1)
+            ELSE is((SELECT cardinality(c) || ' columns, ' || count(*) FILTER (WHERE x LIKE '%;%' OR x = '') || ' with ";" or empty'
+                     FROM ismseval.csv_header_columns(rtrim(convert_from(decode(:'interop', 'base64'), 'UTF8'), E'\n'), ';') c,
+                          unnest(c) x GROUP BY c),
+                    '15 columns, 0 with ";" or empty', 'a real CISO Assistant header splits into its 15 columns') END;
 
 SELECT * FROM finish();
 ROLLBACK;
