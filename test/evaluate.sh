@@ -4,7 +4,8 @@
 #    names the organization, loads every file, and writes a report that is well-formed and
 #    parses as HTML and a well-formed radar SVG (xmllint, as test/charts_xml.sh checks them);
 # 2. a copy of templates/ with one bad row (";"-separated, byte-order mark, CR LF): exit status
-#    1, the message names the file and the line, nothing is loaded;
+#    1, the message names the file and the line, nothing is loaded; a copy with the optional
+#    columns result (self_assessment.csv) and the current and residual cells (risks.csv);
 # 3. the section's ```sh blocks, run as written from the repository (HOME = a scratch directory,
 #    so ~/my-isms is one; a command without --db starts its throwaway cluster on port PGPORT + 1;
 #    the database isms its --db example creates is dropped again); the lines of a ```text block
@@ -74,6 +75,27 @@ grep -q '^ERROR:  risks.csv: line 3: likelihood of risk "Driver tablet lost on a
 check "the message names the file and the line" $? "$WORK/bad.txt"
 n=$(psql_q -d ismseval_evaluate_test -At -c 'SELECT count(*) FROM ismseval.organizations')
 [ "$n" = 0 ]; check "nothing was loaded (organizations: $n)" $?
+
+# 2b. The optional columns: a result instead of a score (GV.OC partially compliant: 50 % of
+#     1-4 = 2.5 instead of 3, so GV's mean drops by 0.5 / 6 and the total by 6 x 0.5 / 6 = 0.5
+#     to 55.5) and a risk's current and residual cells (residual 2 x 2 = 4 on the default
+#     matrix: medium, from the cell rather than 3 x 4 x (1 - 0.5) = 6, high).
+psql_q -d postgres -c 'DROP DATABASE ismseval_evaluate_test' -c 'CREATE DATABASE ismseval_evaluate_test' || exit 1
+psql_q -d ismseval_evaluate_test -c 'CREATE EXTENSION ismseval' || exit 1
+cp -r "$REPO/templates" "$WORK/more" || exit 1
+sed -e '1s/$/,result/' -e '2s/^\(HZL,NIST-CSF-2.0,2026-10-15,GV.OC\),3,,$/\1,,,,partially_compliant/' -e '3,$s/$/,/' \
+    "$REPO/templates/self_assessment.csv" >"$WORK/more/self_assessment.csv"
+sed -e '1s/$/,current_likelihood,current_impact,residual_likelihood,residual_impact,strength_of_knowledge/' \
+    -e '2s/$/,3,3,2,2,1/' -e '3,$s/$/,,,,,/' "$REPO/templates/risks.csv" >"$WORK/more/risks.csv"
+bash "$REPO/scripts/evaluate.sh" "$WORK/more" --db dbname=ismseval_evaluate_test --out "$WORK/out-more" \
+    >"$WORK/more.txt" 2>&1; check "results and risk cells: exit status 0" $? "$WORK/more.txt"
+got=$(psql_q -d ismseval_evaluate_test -At -F ' ' -c "SELECT a.result, round(b.total_score::numeric, 1)
+    FROM ismseval.answers a JOIN ismseval.questions q USING (question_id), ismseval.org_benchmark b
+    WHERE q.code = 'GV.OC'")
+[ "$got" = "partially_compliant 55.5" ]; check "a result without a score counts 50 % (got $got, want partially_compliant 55.5)" $?
+got=$(psql_q -d ismseval_evaluate_test -At -F ' ' -c "SELECT current_level, residual_level, residual_basis
+    FROM ismseval.risk_register WHERE title = 'Ransomware on the dispatch system'")
+[ "$got" = "critical medium cell" ]; check "risk cells load (got $got, want critical medium cell)" $?
 
 # 3. The README section's blocks, as written.
 perl -e '
