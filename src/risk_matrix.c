@@ -109,6 +109,18 @@ rm_label_empty(const RmLabel *label)
 		label->ntranslations == 0;
 }
 
+/* The RM_LBL_* flags of label: what it has. */
+int
+rm_label_flags(const RmLabel *label)
+{
+	return (label->name.data ? RM_LBL_NAME : 0) |
+		(label->has_colour ? RM_LBL_COLOUR : 0) |
+		(label->abbreviation.data ? RM_LBL_ABBREVIATION : 0) |
+		(label->description.data ? RM_LBL_DESCRIPTION : 0) |
+		(label->default_colour ? RM_LBL_DEFAULT_COLOUR : 0) |
+		(label->ntranslations > 0 ? RM_LBL_TRANSLATIONS : 0);
+}
+
 /* True for a language code: 1 to RM_MAX_LANGUAGE ASCII letters, digits, '-' or '_'. */
 static bool
 rm_is_language(const char *s, int len)
@@ -315,15 +327,9 @@ rm_put_text(StringInfo buf, const RmText *text)
 static void
 rm_put_label(StringInfo buf, const RmLabel *label)
 {
-	int			flags = (label->name.data ? RM_LBL_NAME : 0) |
-		(label->has_colour ? RM_LBL_COLOUR : 0) |
-		(label->abbreviation.data ? RM_LBL_ABBREVIATION : 0) |
-		(label->description.data ? RM_LBL_DESCRIPTION : 0) |
-		(label->default_colour ? RM_LBL_DEFAULT_COLOUR : 0) |
-		(label->ntranslations > 0 ? RM_LBL_TRANSLATIONS : 0);
 	int			t;
 
-	appendStringInfoChar(buf, (char) flags);
+	appendStringInfoChar(buf, (char) rm_label_flags(label));
 	if (label->has_colour)
 	{
 		appendStringInfoChar(buf, (char) ((label->colour >> 16) & 0xFF));
@@ -570,6 +576,16 @@ rm_format_colour(uint32 colour, char *buf)
 	buf[7] = '\0';
 }
 
+/* The colour of scale entry label as "#RRGGBB" in buf (8 bytes), or NULL when it has none. */
+const char *
+rm_label_colour(const RmLabel *label, char *buf)
+{
+	if (!label->has_colour)
+		return NULL;
+	rm_format_colour(label->colour, buf);
+	return buf;
+}
+
 /* The colour of level rank as "#RRGGBB" into buf (8 bytes). */
 void
 rm_level_colour(const RiskMatrixView *view, int rank, char *buf)
@@ -676,9 +692,7 @@ static void
 rm_take_label(RmLabelReader *rd, const RiskMatrixView *view, int part, int i, RmLabel *label)
 {
 	int			flags = *rm_take(rd, 1);
-	int			allowed = (part == RM_PART_LEVEL) ?
-		(RM_LBL_ABBREVIATION | RM_LBL_DESCRIPTION | RM_LBL_DEFAULT_COLOUR | RM_LBL_TRANSLATIONS) :
-		(RM_LBL_ALL & ~RM_LBL_DEFAULT_COLOUR);
+	int			allowed = RM_LBL_ALLOWED(part);
 
 	if (flags & ~allowed)
 		rm_corrupted("A label entry has flags it cannot have.");
@@ -1090,13 +1104,13 @@ rm_scale_rows(FunctionCallInfo fcinfo, int part)
 		RmText		name = rm_scale_name(label, i);
 		Datum		values[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
-		char		colour[8];
+		char		buf[8];
+		const char *colour = rm_label_colour(label, buf);
 
-		rm_format_colour(label->colour, colour);
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = PointerGetDatum(cstring_to_text_with_len(name.data, name.len));
-		values[2] = PointerGetDatum(cstring_to_text_with_len(colour, 7));
-		nulls[2] = !label->has_colour;
+		values[2] = colour ? PointerGetDatum(cstring_to_text(colour)) : (Datum) 0;
+		nulls[2] = (colour == NULL);
 		values[3] = rm_text_datum(&label->abbreviation, &nulls[3]);
 		values[4] = rm_text_datum(&label->description, &nulls[4]);
 		values[5] = rm_translations_datum(label, &nulls[5]);

@@ -71,6 +71,10 @@
 #define RM_LBL_DEFAULT_COLOUR 0x10	/* level: colour from the default palette */
 #define RM_LBL_TRANSLATIONS	0x20
 #define RM_LBL_ALL			0x3F
+/* The flags an entry of part may have: a scale entry no palette colour, a level no name or colour of its own. */
+#define RM_LBL_ALLOWED(part) \
+	((part) == RM_PART_LEVEL ? (RM_LBL_ALL & ~(RM_LBL_NAME | RM_LBL_COLOUR)) \
+	 : (RM_LBL_ALL & ~RM_LBL_DEFAULT_COLOUR))
 
 /* Flags of a translation. */
 #define RM_TR_NAME			0x01
@@ -192,6 +196,12 @@ extern const char *rm_entry_name(RmSource source, int part, int i);
 
 /* True when label has no label at all. */
 extern bool rm_label_empty(const RmLabel *label);
+
+/* The RM_LBL_* flags of label: what it has. */
+extern int	rm_label_flags(const RmLabel *label);
+
+/* The colour of scale entry label as "#RRGGBB" in buf (8 bytes), or NULL when it has none. */
+extern const char *rm_label_colour(const RmLabel *label, char *buf);
 
 /*
  * Decodes the label area of view into labels (RM_MAX_LABELS entries, at

@@ -512,11 +512,10 @@ rm_append_scale_entries(StringInfo buf, int part, int n, const RmLabel *labels)
 		RmText		name = rm_scale_name(label, i);
 		char		colour[8];
 
-		rm_format_colour(label->colour, colour);
 		if (i > 0)
 			appendStringInfoString(buf, ", ");
 		rm_append_quoted(buf, name.data, name.len);
-		rm_append_entry_tail(buf, label->has_colour ? colour : NULL, label);
+		rm_append_entry_tail(buf, rm_label_colour(label, colour), label);
 	}
 	appendStringInfoChar(buf, ')');
 }
@@ -658,6 +657,20 @@ rm_recv_text(StringInfo buf, const char *key, const char *of, int min, int max)
 	return text;
 }
 
+/* Reads the int8 flags of what (e.g. "label flags of level 0"), which must lie within allowed. */
+static int
+rm_recv_flags(StringInfo buf, const char *what, int allowed)
+{
+	int			flags = rm_recv_byte(buf, what);
+
+	if (flags & ~allowed)
+		ereport(ERROR,
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The %s must be a combination of 0x%02X, got 0x%02X.",
+						   what, allowed, flags)));
+	return flags;
+}
+
 /* Reads the translations of an entry (of what) into label. */
 static void
 rm_recv_translations(StringInfo buf, const char *what, RmLabel *label)
@@ -674,12 +687,7 @@ rm_recv_translations(StringInfo buf, const char *what, RmLabel *label)
 		int			flags;
 
 		tr->language = rm_recv_text(buf, "language", trwhat, 1, RM_MAX_LANGUAGE);
-		flags = rm_recv_byte(buf, psprintf("flags of %s", trwhat));
-		if (flags & ~RM_TR_ALL)
-			ereport(ERROR,
-					(rm_errsource(RM_SOURCE_BINARY, NULL),
-					 errdetail("The flags of %s must be a combination of 0x%02X, got 0x%02X.",
-							   trwhat, RM_TR_ALL, flags)));
+		flags = rm_recv_flags(buf, psprintf("flags of %s", trwhat), RM_TR_ALL);
 		if (flags & RM_TR_NAME)
 			tr->name = rm_recv_text(buf, "name", trwhat, 0, RM_MAX_NAME);
 		if (flags & RM_TR_DESCRIPTION)
@@ -693,16 +701,9 @@ rm_recv_label(StringInfo buf, RiskMatrixSpec *spec, int part, int i)
 {
 	RmLabel    *label = &spec->labels[RM_SLOT(part, i)];
 	const char *what = rm_entry_name(RM_SOURCE_BINARY, part, i);
-	int			allowed = (part == RM_PART_LEVEL) ?
-		(RM_LBL_ABBREVIATION | RM_LBL_DESCRIPTION | RM_LBL_DEFAULT_COLOUR | RM_LBL_TRANSLATIONS) :
-		(RM_LBL_ALL & ~RM_LBL_DEFAULT_COLOUR);
-	int			flags = rm_recv_byte(buf, psprintf("label flags of %s", what));
+	int			allowed = RM_LBL_ALLOWED(part);
+	int			flags = rm_recv_flags(buf, psprintf("label flags of %s", what), allowed);
 
-	if (flags & ~allowed)
-		ereport(ERROR,
-				(rm_errsource(RM_SOURCE_BINARY, NULL),
-				 errdetail("The label flags of %s must be a combination of 0x%02X, got 0x%02X.",
-						   what, allowed, flags)));
 	if (flags & RM_LBL_COLOUR)
 	{
 		label->has_colour = true;
@@ -813,12 +814,7 @@ rm_send_label(StringInfo buf, const RmLabel *label)
 {
 	int			t;
 
-	pq_sendbyte(buf, (label->name.data ? RM_LBL_NAME : 0) |
-				(label->has_colour ? RM_LBL_COLOUR : 0) |
-				(label->abbreviation.data ? RM_LBL_ABBREVIATION : 0) |
-				(label->description.data ? RM_LBL_DESCRIPTION : 0) |
-				(label->default_colour ? RM_LBL_DEFAULT_COLOUR : 0) |
-				(label->ntranslations > 0 ? RM_LBL_TRANSLATIONS : 0));
+	pq_sendbyte(buf, rm_label_flags(label));
 	if (label->has_colour)
 		pq_sendint32(buf, label->colour);
 	if (label->name.data)

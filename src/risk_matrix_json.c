@@ -606,10 +606,9 @@ rm_json_append_scale(StringInfo buf, const char *key, int part, int n, const RmL
 		RmText		name = rm_scale_name(label, i);
 		char		colour[8];
 
-		rm_format_colour(label->colour, colour);
 		if (i > 0)
 			appendStringInfoString(buf, ", ");
-		rm_append_entry(buf, &name, label->has_colour ? colour : NULL, label);
+		rm_append_entry(buf, &name, rm_label_colour(label, colour), label);
 	}
 	appendStringInfoString(buf, "], ");
 }

@@ -5,7 +5,7 @@
 -- Every call either answers correctly (worked out by hand below) or raises a clean error.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(31);
+SELECT plan(32);
 
 -- The SQLSTATE and primary message of the error a statement raises, or 'no error'.
 CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text LANGUAGE plpgsql AS $f$
@@ -48,6 +48,19 @@ SELECT is(pg_column_size(m), 27, 'the stored 2x2 matrix has a short (1-byte) var
 SELECT is(('\x01000202020001010100020000' || '00ffffff000001000200' || '6162')::text::bytea::risk_matrix::text,
           'likelihood 2 impact 2 levels ("a" #000000, "b" #FFFFFF) thresholds (2)',
           'a value stored by 0.1.0-0.4.0 (layout 1, bytes written out by hand) reads back');
+-- and reads as a matrix without labels: equal to the same matrix stored now (layout 2), scale
+-- entries named by their index, no palette colours, to_jsonb as before
+SELECT is((SELECT m = v1 FROM matrices WHERE id = 1)::text
+          || '/' || (SELECT string_agg(name || coalesce(color, '-') || coalesce(abbreviation, '-'), ',' ORDER BY likelihood)
+                      FROM risk_matrix_likelihood_scale(v1))
+          || '/' || (SELECT string_agg(name || default_color::text || coalesce(translations::text, '-'), ',' ORDER BY rank)
+                      FROM risk_matrix_levels(v1))
+          || '/' || risk_matrix_to_jsonb(v1)::text,
+          'true/1--,2--/afalse-,bfalse-/{"grid": [[0, 1], [1, 1]], "risk": [{"name": "a", "hexcolor": "#000000"}, '
+          '{"name": "b", "hexcolor": "#FFFFFF"}], "impact": [{"name": "1"}, {"name": "2"}], '
+          '"probability": [{"name": "1"}, {"name": "2"}]}',
+          'a layout 1 value through the label read-outs')
+  FROM (SELECT ('\x01000202020001010100020000' || '00ffffff000001000200' || '6162')::text::bytea::risk_matrix AS v1) s;
 
 -- The same matrix in layout 2 with labels, bytes written out by hand: label area 01, then
 -- likelihood 1: flags 05 (name, abbreviation), "x" (0100 78), "X" (0100 58); likelihood 2,
