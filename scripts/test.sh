@@ -2,7 +2,8 @@
 # Command 2: installs what is needed, builds, and runs the whole test suite
 # (pg_regress, pgTAP, the plan-guard sessions, the doc test, dump and restore, races,
 # a LATIN1 database, xmllint on the charts, the links in messages, the README walk-through
-# with scripts/evaluate.sh, the update chain) against a private throwaway cluster.
+# with scripts/evaluate.sh, CISO Assistant's risk matrices when ../shared/interop/ciso-assistant
+# is there, the update chain) against a private throwaway cluster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -46,6 +47,9 @@ bash "$REPO/test/doc_links.sh"
 
 echo "== the walk-through: scripts/evaluate.sh on templates/ (README, Your own organization in five minutes)"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/evaluate.sh"
+
+echo "== CISO Assistant risk matrices (interop)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/interop_matrices.sh"
 
 echo "== update chain"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/upgrade.sh"

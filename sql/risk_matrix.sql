@@ -89,7 +89,8 @@ SELECT risk_matrix_from_jsonb(jsonb_build_object('fields', d)) = m AS in_fields,
        risk_matrix_from_jsonb(jsonb_build_object('fields', jsonb_build_object('json_definition', d::text))) = m
          AS in_fields_json_definition
   FROM rm_named, LATERAL (SELECT risk_matrix_to_jsonb(m) AS d) x WHERE id = 'ciso3';
--- to_jsonb: scale entries named "1".."n", colours upper case; reads back equal
+-- to_jsonb: every label kept (probability[2]'s "hexcolor": null is no colour), colours upper
+-- case; reads back equal
 SELECT risk_matrix_to_jsonb(m) FROM rm_named WHERE id = 'ciso3';
 SELECT id, risk_matrix_from_jsonb(risk_matrix_to_jsonb(m)) = m AS jsonb_round_trip
   FROM rm_named ORDER BY id;
@@ -171,6 +172,93 @@ SELECT t, count(*) AS "200",
  GROUP BY t ORDER BY t;
 SELECT a.m = b.m AS equal FROM rm_big a, rm_big_ext b;
 
--- 9. Errors: every error path, with SQLSTATE, message and detail, is in test/risk_matrix.sql.
+-- 9. Labels (issue 12): a hand-made matrix in CISO Assistant's library shape (extra keys such as
+--    urn and id are ignored), with abbreviations (one given as a number, as YAML writes 1),
+--    descriptions, translations, a coloured likelihood and two levels without hexcolor.
+--    grid[p][i] = [[0, 0, 1], [0, 1, 2], [1, 2, 2]]: (1,3) Medium, (3,1) Medium, (2,3) High.
+--    Low and High take the default palette of 3 levels: rank 0 green #1A9850, rank 2 red #D73027.
+CREATE TABLE rm_labelled (id text PRIMARY KEY, m risk_matrix NOT NULL);
+INSERT INTO rm_labelled SELECT 'lab3', risk_matrix_from_jsonb('{
+  "urn": "urn:example:risk:matrix:lab3", "name": "Lab 3x3",
+  "probability": [
+    {"id": 0, "abbreviation": "R", "name": "Rare", "description": "less than once in ten years", "hexcolor": "#e0f2f1",
+     "translations": {"fr": {"name": "Rare", "description": "moins d''une fois en dix ans"}, "ja": {"name": "まれ"}}},
+    {"id": 1, "abbreviation": "P", "name": "Possible", "description": "once in a few years"},
+    {"id": 2, "abbreviation": "F", "name": "Frequent", "translations": {"fr": {"name": "Fréquent"}}}],
+  "impact": [
+    {"abbreviation": 1, "name": "Minor"},
+    {"abbreviation": 2, "name": "Serious", "description": "a customer notices"},
+    {"abbreviation": 3, "name": "3", "translations": {"de": {"name": "Schwer", "description": "meldepflichtig"}}}],
+  "risk": [
+    {"abbreviation": "L", "name": "Low", "description": "accept",
+     "translations": {"fr": {"name": "Faible", "description": "accepter"}}},
+    {"abbreviation": "M", "name": "Medium", "description": "treat within a year", "hexcolor": "#FFBF00"},
+    {"abbreviation": "H", "name": "High", "description": "treat \"now\"", "translations": {"fr": {"name": "Élevé"}}}],
+  "grid": [[0, 0, 1], [0, 1, 2], [1, 2, 2]]}');
+-- the text form: each scale listed with its entries, labels as a JSON object after the name
+-- and colour; no colour on Low and High (the palette's); impact 3 is named "3", its own index,
+-- which is the name of an entry without one, so it prints as "3"
+\x on
+SELECT m FROM rm_labelled;
+\x off
+SELECT risk_level(m, 1, 3) AS "Medium", risk_level(m, 3, 1) AS "Medium", risk_level(m, 2, 3) AS "High",
+       risk_color(m, 1, 1) AS "#1A9850", risk_color(m, 3, 3) AS "#D73027"
+  FROM rm_labelled;
+SELECT * FROM risk_matrix_levels((SELECT m FROM rm_labelled));
+SELECT * FROM risk_matrix_likelihood_scale((SELECT m FROM rm_labelled));
+SELECT * FROM risk_matrix_impact_scale((SELECT m FROM rm_labelled));
+-- a matrix without labels: every scale entry is named by its index, no colour, no labels
+SELECT * FROM risk_matrix_impact_scale((SELECT m FROM rm_named WHERE id = 'wg4')) WHERE impact <= 2;
+-- to_jsonb gives every label back (the abbreviation 1 as "1"); Low and High have no hexcolor
+SELECT jsonb_pretty(risk_matrix_to_jsonb(m)) FROM rm_labelled;
+-- the same matrix written in the text form; and the round trips
+INSERT INTO rm_labelled VALUES ('lab3 text', 'likelihood 3 (Rare #E0F2F1 {"abbreviation": "R", "description": '
+  '"less than once in ten years", "translations": {"ja": {"name": "まれ"}, "fr": {"name": "Rare", "description": '
+  '"moins d''une fois en dix ans"}}}, Possible {"abbreviation": "P", "description": "once in a few years"}, Frequent '
+  '{"abbreviation": "F", "translations": {"fr": {"name": "Fréquent"}}}) impact 3 (Minor {"abbreviation": "1"}, '
+  'Serious {"abbreviation": "2", "description": "a customer notices"}, "3" {"abbreviation": "3", "translations": '
+  '{"de": {"name": "Schwer", "description": "meldepflichtig"}}}) levels (Low {"abbreviation": "L", "description": '
+  '"accept", "translations": {"fr": {"name": "Faible", "description": "accepter"}}}, Medium #ffbf00 '
+  '{"description": "treat within a year", "abbreviation": "M"}, High {"abbreviation": "H", "description": '
+  '"treat \"now\"", "translations": {"fr": {"name": "Élevé"}}}) grid ((Low, Low, Medium), (0, 1, 2), (1, 2, 2))');
+SELECT a.m = b.m AS text_form_equal, a.m::text = b.m::text AS same_text,
+       a.m::text::risk_matrix = a.m AS text_round_trip,
+       risk_matrix_from_jsonb(risk_matrix_to_jsonb(a.m)) = a.m AS jsonb_round_trip
+  FROM rm_labelled a, rm_labelled b WHERE a.id = 'lab3' AND b.id = 'lab3 text';
+-- labels count in equality: the same matrix without labels (same colours, Low and High still
+-- the palette's), or with one description changed, or with Low given the palette's colour
+-- #1A9850 explicitly, is another value
+SELECT m <> 'likelihood 3 impact 3 levels (Low, Medium #FFBF00, High)
+             grid ((0, 0, 1), (0, 1, 2), (1, 2, 2))' AS without_labels,
+       m <> risk_matrix_from_jsonb(jsonb_set(risk_matrix_to_jsonb(m), '{risk,0,description}', '"accepted"'))
+         AS other_description,
+       m <> risk_matrix_from_jsonb(jsonb_set(risk_matrix_to_jsonb(m), '{risk,0,hexcolor}', '"#1A9850"'))
+         AS explicit_colour
+  FROM rm_labelled WHERE id = 'lab3';
+-- binary round trip through COPY (FORMAT binary), labels included
+SELECT current_setting('data_directory') || '/ismseval_risk_matrix_labels.bin' AS risk_matrix_labels_file \gset
+COPY rm_labelled TO :'risk_matrix_labels_file' (FORMAT binary);
+CREATE TABLE rm_labelled_back (LIKE rm_labelled);
+COPY rm_labelled_back FROM :'risk_matrix_labels_file' (FORMAT binary);
+SELECT a.id, a.m = b.m AS equal, a.m::text = b.m::text AS same_text
+  FROM rm_labelled a JOIN rm_labelled_back b USING (id) ORDER BY a.id;
 
-DROP TABLE rm_named, rm_back, rm_big, rm_big_ext;
+-- 10. The default palette (README, "Default palette"): rank k of N levels, t = k / (N - 1);
+--     green (26, 152, 80) at t = 0, yellow (254, 224, 139) at 1/2, red (215, 48, 39) at 1,
+--     linear between, each channel rounded half up. Six levels (N - 1 = 5):
+--       k = 0: t = 0                      -> #1A9850
+--       k = 1: green->yellow at 2/5: R 26 + 228 x 0.4 = 117.2 -> 117 (75), G 152 + 72 x 0.4
+--              = 180.8 -> 181 (B5), B 80 + 59 x 0.4 = 103.6 -> 104 (68)         -> #75B568
+--       k = 2: at 4/5: R 26 + 182.4 = 208.4 -> D0, G 152 + 57.6 = 209.6 -> D2,
+--              B 80 + 47.2 = 127.2 -> 7F                                          -> #D0D27F
+--       k = 3: yellow->red at 1/5: R 254 - 39 x 0.2 = 246.2 -> F6, G 224 - 176 x 0.2 = 188.8
+--              -> BD, B 139 - 100 x 0.2 = 119 -> 77                               -> #F6BD77
+--       k = 4: at 3/5: R 254 - 23.4 = 230.6 -> E7, G 224 - 105.6 = 118.4 -> 76,
+--              B 139 - 60 = 79 -> 4F                                              -> #E7764F
+--       k = 5: t = 1                      -> #D73027
+SELECT rank, name, color, default_color
+  FROM risk_matrix_levels('likelihood 3 impact 3 levels (a, b, c, d, e, f) grid ((0, 1, 2), (1, 3, 4), (2, 4, 5))');
+
+-- 11. Errors: every error path, with SQLSTATE, message and detail, is in test/risk_matrix.sql.
+
+DROP TABLE rm_named, rm_back, rm_big, rm_big_ext, rm_labelled, rm_labelled_back;

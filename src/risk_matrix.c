@@ -10,6 +10,7 @@
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 
 #include "ismseval.h"
@@ -25,6 +26,8 @@ PG_FUNCTION_INFO_V1(risk_matrix_likelihood_size);
 PG_FUNCTION_INFO_V1(risk_matrix_impact_size);
 PG_FUNCTION_INFO_V1(risk_matrix_levels);
 PG_FUNCTION_INFO_V1(risk_matrix_cells);
+PG_FUNCTION_INFO_V1(risk_matrix_likelihood_scale);
+PG_FUNCTION_INFO_V1(risk_matrix_impact_scale);
 
 /*
  * Sets the SQLSTATE and primary message of an error in a matrix read from
@@ -84,6 +87,155 @@ rm_off_names(int nlik, int nimp, int nlevels)
 	return rm_off_offsets(nlik, nimp, nlevels) + 2 * (nlevels + 1);
 }
 
+/* How errors of source call entry i of part: "risk[2]" (jsonb) or "level 2". */
+const char *
+rm_entry_name(RmSource source, int part, int i)
+{
+	static const char *const json_keys[] = {"probability", "impact", "risk"};
+
+	if (source == RM_SOURCE_JSONB)
+		return psprintf("%s[%d]", json_keys[part], i);
+	if (part == RM_PART_LEVEL)
+		return psprintf("level %d", i);
+	return psprintf("%s %d", part == RM_PART_LIKELIHOOD ? "likelihood" : "impact", i + 1);
+}
+
+/* True when label has no label at all. */
+bool
+rm_label_empty(const RmLabel *label)
+{
+	return label->name.data == NULL && !label->has_colour && !label->default_colour &&
+		label->abbreviation.data == NULL && label->description.data == NULL &&
+		label->ntranslations == 0;
+}
+
+/* The RM_LBL_* flags of label: what it has. */
+int
+rm_label_flags(const RmLabel *label)
+{
+	return (label->name.data ? RM_LBL_NAME : 0) |
+		(label->has_colour ? RM_LBL_COLOUR : 0) |
+		(label->abbreviation.data ? RM_LBL_ABBREVIATION : 0) |
+		(label->description.data ? RM_LBL_DESCRIPTION : 0) |
+		(label->default_colour ? RM_LBL_DEFAULT_COLOUR : 0) |
+		(label->ntranslations > 0 ? RM_LBL_TRANSLATIONS : 0);
+}
+
+/* True for a language code: 1 to RM_MAX_LANGUAGE ASCII letters, digits, '-' or '_'. */
+static bool
+rm_is_language(const char *s, int len)
+{
+	int			i;
+
+	if (len < 1 || len > RM_MAX_LANGUAGE)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+			  (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Orders two strings bytewise, a prefix first. */
+static int
+rm_text_cmp(const RmText *a, const RmText *b)
+{
+	int			c = memcmp(a->data, b->data, Min(a->len, b->len));
+
+	return c != 0 ? c : a->len - b->len;
+}
+
+/* qsort comparator of translations by language. */
+static int
+rm_translation_cmp(const void *a, const void *b)
+{
+	return rm_text_cmp(&((const RmTranslation *) a)->language,
+					   &((const RmTranslation *) b)->language);
+}
+
+/* Raises an error of source unless text (named key of where) is absent or min..max bytes long. */
+static void
+rm_check_text(const RmText *text, const char *key, const char *where, int min, int max,
+			  RmSource source, const char *input)
+{
+	RM_CHECK(text->data == NULL || (text->len >= min && text->len <= max), source, input,
+			 "The %s of %s must be between %d and %d bytes long, got %d.",
+			 key, where, min, max, text->len);
+}
+
+/*
+ * Puts label of entry i of part in canonical form: a scale entry named by its
+ * own 1-based index stores no name; translations sorted by language.
+ */
+static void
+rm_canonical_label(RmLabel *label, int part, int i)
+{
+	char		index[12];
+	int			len = snprintf(index, sizeof(index), "%d", i + 1);
+
+	if (part != RM_PART_LEVEL && label->name.data != NULL && label->name.len == len &&
+		memcmp(label->name.data, index, len) == 0)
+		label->name.data = NULL;
+	if (label->ntranslations > 1)
+		qsort(label->translations, label->ntranslations, sizeof(RmTranslation),
+			  rm_translation_cmp);
+}
+
+/*
+ * Checks the labels of entry i of part: lengths and languages (the readers
+ * set only what an entry of part may have, and at most RM_MAX_TRANSLATIONS).
+ */
+static void
+rm_validate_label(RmLabel *label, int part, int i, RmSource source, const char *input)
+{
+	const char *where = rm_entry_name(source, part, i);
+	int			t;
+
+	if (rm_label_empty(label))
+		return;
+	rm_canonical_label(label, part, i);
+	rm_check_text(&label->name, "name", where, 1, RM_MAX_NAME, source, input);
+	rm_check_text(&label->abbreviation, "abbreviation", where, 0, RM_MAX_ABBREVIATION, source, input);
+	rm_check_text(&label->description, "description", where, 0, RM_MAX_DESCRIPTION, source, input);
+	for (t = 0; t < label->ntranslations; t++)
+	{
+		RmTranslation *tr = &label->translations[t];
+		const char *lang = ismseval_excerpt(tr->language.data, tr->language.len);
+		const char *trwhere = psprintf("translation \"%s\" of %s", lang, where);
+
+		RM_CHECK(rm_is_language(tr->language.data, tr->language.len), source, input,
+				 "The language \"%s\" of a translation of %s must be 1 to %d ASCII letters, "
+				 "digits, \"-\" or \"_\".", lang, where, RM_MAX_LANGUAGE);
+		RM_CHECK(t == 0 || rm_text_cmp(&label->translations[t - 1].language, &tr->language) != 0,
+				 source, input, "Two translations of %s have the language \"%s\".", where, lang);
+		rm_check_text(&tr->name, "name", trwhere, 0, RM_MAX_NAME, source, input);
+		rm_check_text(&tr->description, "description", trwhere, 0, RM_MAX_DESCRIPTION,
+					  source, input);
+	}
+}
+
+/* Checks the labels of every entry of spec; gives palette colours to the levels that take them. */
+static void
+rm_validate_labels(RiskMatrixSpec *spec, RmSource source, const char *input)
+{
+	int			i;
+
+	for (i = 0; i < spec->nlik; i++)
+		rm_validate_label(&spec->labels[RM_SLOT(RM_PART_LIKELIHOOD, i)], RM_PART_LIKELIHOOD, i,
+						  source, input);
+	for (i = 0; i < spec->nimp; i++)
+		rm_validate_label(&spec->labels[RM_SLOT(RM_PART_IMPACT, i)], RM_PART_IMPACT, i,
+						  source, input);
+	for (i = 0; i < spec->nlevels; i++)
+	{
+		RmLabel    *label = &spec->labels[RM_SLOT(RM_PART_LEVEL, i)];
+
+		rm_validate_label(label, RM_PART_LEVEL, i, source, input);
+		if (label->default_colour)
+			spec->colours[i] = rm_default_colour(i, spec->nlevels);
+	}
+}
+
 /* Checks the scales, levels and mapping of spec; fills spec->grid from thresholds. */
 static void
 rm_validate(RiskMatrixSpec *spec, RmSource source, const char *input)
@@ -121,6 +273,8 @@ rm_validate(RiskMatrixSpec *spec, RmSource source, const char *input)
 					 source, input, "Level %d has the same name as level %d: \"%s\".",
 					 i, j, ismseval_excerpt(spec->names[i], spec->namelens[i]));
 	}
+
+	rm_validate_labels(spec, source, input);
 
 	ncells = spec->nlik * spec->nimp;
 	maxscore = ncells;
@@ -160,6 +314,72 @@ rm_validate(RiskMatrixSpec *spec, RmSource source, const char *input)
 	}
 }
 
+/* Appends a string of the label area: 2-byte little-endian length, bytes. */
+static void
+rm_put_text(StringInfo buf, const RmText *text)
+{
+	appendStringInfoChar(buf, (char) (text->len & 0xFF));
+	appendStringInfoChar(buf, (char) ((text->len >> 8) & 0xFF));
+	appendBinaryStringInfo(buf, text->data, text->len);
+}
+
+/* Appends one entry of the label area (see risk_matrix.h). */
+static void
+rm_put_label(StringInfo buf, const RmLabel *label)
+{
+	int			t;
+
+	appendStringInfoChar(buf, (char) rm_label_flags(label));
+	if (label->has_colour)
+	{
+		appendStringInfoChar(buf, (char) ((label->colour >> 16) & 0xFF));
+		appendStringInfoChar(buf, (char) ((label->colour >> 8) & 0xFF));
+		appendStringInfoChar(buf, (char) (label->colour & 0xFF));
+	}
+	if (label->name.data)
+		rm_put_text(buf, &label->name);
+	if (label->abbreviation.data)
+		rm_put_text(buf, &label->abbreviation);
+	if (label->description.data)
+		rm_put_text(buf, &label->description);
+	if (label->ntranslations == 0)
+		return;
+	appendStringInfoChar(buf, (char) label->ntranslations);
+	for (t = 0; t < label->ntranslations; t++)
+	{
+		const RmTranslation *tr = &label->translations[t];
+
+		appendStringInfoChar(buf, (char) tr->language.len);
+		appendBinaryStringInfo(buf, tr->language.data, tr->language.len);
+		appendStringInfoChar(buf, (char) ((tr->name.data ? RM_TR_NAME : 0) |
+										  (tr->description.data ? RM_TR_DESCRIPTION : 0)));
+		if (tr->name.data)
+			rm_put_text(buf, &tr->name);
+		if (tr->description.data)
+			rm_put_text(buf, &tr->description);
+	}
+}
+
+/* The label area of a validated spec: 0 when no entry has a label, else 1 and every entry. */
+static void
+rm_pack_labels(const RiskMatrixSpec *spec, StringInfo buf)
+{
+	int			sizes[3] = {spec->nlik, spec->nimp, spec->nlevels};
+	int			part,
+				i;
+	bool		any = false;
+
+	for (part = RM_PART_LIKELIHOOD; part <= RM_PART_LEVEL; part++)
+		for (i = 0; i < sizes[part]; i++)
+			any |= !rm_label_empty(&spec->labels[RM_SLOT(part, i)]);
+	appendStringInfoChar(buf, (char) (any ? 1 : 0));
+	if (!any)
+		return;
+	for (part = RM_PART_LIKELIHOOD; part <= RM_PART_LEVEL; part++)
+		for (i = 0; i < sizes[part]; i++)
+			rm_put_label(buf, &spec->labels[RM_SLOT(part, i)]);
+}
+
 /* Validates spec (raising an error of source on failure) and packs it. */
 struct varlena *
 rm_pack(RiskMatrixSpec *spec, RmSource source, const char *input)
@@ -171,12 +391,17 @@ rm_pack(RiskMatrixSpec *spec, RmSource source, const char *input)
 	uint8	   *p;
 	uint8	   *offsets;
 	struct varlena *result;
+	StringInfoData labels;
 
 	rm_validate(spec, source, input);
 	ncells = spec->nlik * spec->nimp;
 	for (i = 0; i < spec->nlevels; i++)
 		namebytes += spec->namelens[i];
-	size = rm_off_names(spec->nlik, spec->nimp, spec->nlevels) + namebytes;
+	initStringInfo(&labels);
+	rm_pack_labels(spec, &labels);
+	RM_CHECK(labels.len <= RM_MAX_LABEL_BYTES, source, input,
+			 "The labels take %d bytes, more than the %d allowed.", labels.len, RM_MAX_LABEL_BYTES);
+	size = rm_off_names(spec->nlik, spec->nimp, spec->nlevels) + namebytes + labels.len;
 
 	result = (struct varlena *) palloc0(VARHDRSZ + size);
 	SET_VARSIZE(result, VARHDRSZ + size);
@@ -210,6 +435,8 @@ rm_pack(RiskMatrixSpec *spec, RmSource source, const char *input)
 			namebytes += spec->namelens[i];
 		}
 	}
+	memcpy(p + rm_off_names(spec->nlik, spec->nimp, spec->nlevels) + namebytes,
+		   labels.data, labels.len);
 	return result;
 }
 
@@ -231,10 +458,16 @@ rm_name_offset(const RiskMatrixView *view, int rank)
 	return view->offsets[2 * rank] | (view->offsets[2 * rank + 1] << 8);
 }
 
-/* Raises XX001 unless the level ranks and names of view lie inside a value of size bytes. */
+/*
+ * Raises XX001 unless the level ranks and names of view lie inside a value of
+ * size bytes, followed by nothing (layout 1) or by a label area that starts
+ * well (layout 2); fills view->labels.
+ */
 static void
-rm_check_contents(const RiskMatrixView *view, int size)
+rm_check_contents(RiskMatrixView *view, int size, int version)
 {
+	int			end;
+
 	int			i;
 
 	for (i = 0; i < view->nlik * view->nimp; i++)
@@ -249,16 +482,28 @@ rm_check_contents(const RiskMatrixView *view, int size)
 		if (len < 1 || len > RM_MAX_NAME)
 			rm_corrupted("A level name is empty, too long or out of order.");
 	}
-	if (size != rm_off_names(view->nlik, view->nimp, view->nlevels) +
-		rm_name_offset(view, view->nlevels))
-		rm_corrupted("The size of the value does not match its level names.");
+	end = rm_off_names(view->nlik, view->nimp, view->nlevels) + rm_name_offset(view, view->nlevels);
+	view->labels = NULL;
+	view->labelsize = 0;
+	if (version == RM_LAYOUT_VERSION_1)
+	{
+		if (size != end)
+			rm_corrupted("The size of the value does not match its level names.");
+		return;
+	}
+	if (size <= end)
+		rm_corrupted("The value ends before its label area.");
+	view->labels = (const uint8 *) view->names + rm_name_offset(view, view->nlevels);
+	view->labelsize = size - end;
+	if (view->labels[0] > 1 || (view->labels[0] == 0 && view->labelsize != 1))
+		rm_corrupted("The label area does not start with 0 (alone) or 1.");
 }
 
 /*
  * Fills view from a detoasted (possibly short-header) value after checking
  * its layout version and that every size, offset and level rank in it is
- * consistent, so that no lookup reads outside the value.  Layout version 1
- * is the only one so far (0.1.0 to 0.5.0 all write it).
+ * consistent, so that no lookup reads outside the value.  Layout version 2
+ * (0.5.0) adds the label area; version 1 (0.1.0 to 0.4.0) is still read.
  */
 void
 rm_view(const struct varlena *value, RiskMatrixView *view)
@@ -268,11 +513,12 @@ rm_view(const struct varlena *value, RiskMatrixView *view)
 
 	if (size < RM_HEADER_BYTES)
 		rm_corrupted("The value is shorter than its header.");
-	if (p[0] != RM_LAYOUT_VERSION)
+	if (p[0] != RM_LAYOUT_VERSION && p[0] != RM_LAYOUT_VERSION_1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("unsupported risk_matrix layout version %d", p[0]),
-				 errdetail("This version of ismseval reads layout version %d.", RM_LAYOUT_VERSION),
+				 errdetail("This version of ismseval reads layout versions %d and %d.",
+						   RM_LAYOUT_VERSION_1, RM_LAYOUT_VERSION),
 				 errhint("The value may have been written by a newer version of ismseval.")));
 	view->form = p[1];
 	view->nlik = p[2];
@@ -290,7 +536,7 @@ rm_view(const struct varlena *value, RiskMatrixView *view)
 	view->colours = p + rm_off_colours(view->nlik, view->nimp, view->nlevels);
 	view->offsets = p + rm_off_offsets(view->nlik, view->nimp, view->nlevels);
 	view->names = (const char *) p + rm_off_names(view->nlik, view->nimp, view->nlevels);
-	rm_check_contents(view, size);
+	rm_check_contents(view, size, p[0]);
 }
 
 /* The bytes of the name of level rank in view, and their length, unchecked (for comparing). */
@@ -317,21 +563,215 @@ rm_level_name(const RiskMatrixView *view, int rank, int *len)
 	return name;
 }
 
+/* Writes colour 0xRRGGBB as "#RRGGBB" into buf (8 bytes). */
+void
+rm_format_colour(uint32 colour, char *buf)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int			i;
+
+	buf[0] = '#';
+	for (i = 0; i < 6; i++)
+		buf[1 + i] = hex[(colour >> (20 - 4 * i)) & 0xF];
+	buf[7] = '\0';
+}
+
+/* The colour of scale entry label as "#RRGGBB" in buf (8 bytes), or NULL when it has none. */
+const char *
+rm_label_colour(const RmLabel *label, char *buf)
+{
+	if (!label->has_colour)
+		return NULL;
+	rm_format_colour(label->colour, buf);
+	return buf;
+}
+
 /* The colour of level rank as "#RRGGBB" into buf (8 bytes). */
 void
 rm_level_colour(const RiskMatrixView *view, int rank, char *buf)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	const uint8 *c = view->colours + 3 * rank;
-	int			i;
 
-	buf[0] = '#';
-	for (i = 0; i < 3; i++)
+	rm_format_colour((c[0] << 16) | (c[1] << 8) | c[2], buf);
+}
+
+/*
+ * The default palette's colour (0xRRGGBB) of level rank among nlevels: with
+ * t = rank / (nlevels - 1), green #1A9850 at t = 0, yellow #FEE08B at
+ * t = 1/2, red #D73027 at t = 1, linear in R, G and B between them, each
+ * channel rounded half up (README, "Default palette").
+ */
+uint32
+rm_default_colour(int rank, int nlevels)
+{
+	static const int anchors[3][3] = {{0x1A, 0x98, 0x50}, {0xFE, 0xE0, 0x8B}, {0xD7, 0x30, 0x27}};
+	int			den = nlevels - 1;
+	int			seg = (2 * rank <= den) ? 0 : 1;
+	int			num = (seg == 0) ? 2 * rank : 2 * rank - den;	/* t in the segment = num / den */
+	uint32		colour = 0;
+	int			c;
+
+	for (c = 0; c < 3; c++)
 	{
-		buf[1 + 2 * i] = hex[c[i] >> 4];
-		buf[2 + 2 * i] = hex[c[i] & 0xF];
+		int			a = anchors[seg][c],
+					b = anchors[seg + 1][c];
+
+		colour = (colour << 8) | ((2 * (a * (den - num) + b * num) + den) / (2 * den));
 	}
-	buf[7] = '\0';
+	return colour;
+}
+
+/* A reader over the label area of a stored value. */
+typedef struct RmLabelReader
+{
+	const uint8 *p;
+	int			left;
+} RmLabelReader;
+
+/* Takes n bytes from the reader, raising XX001 when fewer are left. */
+static const uint8 *
+rm_take(RmLabelReader *rd, int n)
+{
+	const uint8 *at = rd->p;
+
+	if (n > rd->left)
+		rm_corrupted("A label runs past the end of the value.");
+	rd->p += n;
+	rd->left -= n;
+	return at;
+}
+
+/* Reads a string of the label area (2-byte length, bytes): min..max bytes of valid text. */
+static RmText
+rm_take_text(RmLabelReader *rd, int min, int max)
+{
+	const uint8 *lenbytes = rm_take(rd, 2);
+	RmText		text;
+
+	text.len = lenbytes[0] | (lenbytes[1] << 8);
+	if (text.len < min || text.len > max)
+		rm_corrupted("A label is empty or too long.");
+	text.data = (const char *) rm_take(rd, text.len);
+	if (!pg_verify_mbstr(GetDatabaseEncoding(), text.data, text.len, true))
+		rm_corrupted("A label is not valid text in the database encoding.");
+	return text;
+}
+
+/* Reads the translations of an entry. */
+static void
+rm_take_translations(RmLabelReader *rd, RmLabel *label)
+{
+	int			t;
+
+	label->ntranslations = *rm_take(rd, 1);
+	if (label->ntranslations < 1 || label->ntranslations > RM_MAX_TRANSLATIONS)
+		rm_corrupted("An entry has no or too many translations.");
+	label->translations = palloc0(label->ntranslations * sizeof(RmTranslation));
+	for (t = 0; t < label->ntranslations; t++)
+	{
+		RmTranslation *tr = &label->translations[t];
+		int			flags;
+
+		tr->language.len = *rm_take(rd, 1);
+		tr->language.data = (const char *) rm_take(rd, tr->language.len);
+		if (!rm_is_language(tr->language.data, tr->language.len) ||
+			(t > 0 && rm_text_cmp(&label->translations[t - 1].language, &tr->language) >= 0))
+			rm_corrupted("A translation language is malformed or out of order.");
+		flags = *rm_take(rd, 1);
+		if (flags & ~RM_TR_ALL)
+			rm_corrupted("A translation has unknown flags.");
+		if (flags & RM_TR_NAME)
+			tr->name = rm_take_text(rd, 0, RM_MAX_NAME);
+		if (flags & RM_TR_DESCRIPTION)
+			tr->description = rm_take_text(rd, 0, RM_MAX_DESCRIPTION);
+	}
+}
+
+/* Reads entry i of part (see risk_matrix.h) from the label area of view. */
+static void
+rm_take_label(RmLabelReader *rd, const RiskMatrixView *view, int part, int i, RmLabel *label)
+{
+	int			flags = *rm_take(rd, 1);
+	int			allowed = RM_LBL_ALLOWED(part);
+
+	if (flags & ~allowed)
+		rm_corrupted("A label entry has flags it cannot have.");
+	if (flags & RM_LBL_COLOUR)
+	{
+		const uint8 *c = rm_take(rd, 3);
+
+		label->has_colour = true;
+		label->colour = (c[0] << 16) | (c[1] << 8) | c[2];
+	}
+	if (flags & RM_LBL_NAME)
+	{
+		char		index[12];
+		int			len = snprintf(index, sizeof(index), "%d", i + 1);
+
+		label->name = rm_take_text(rd, 1, RM_MAX_NAME);
+		if (label->name.len == len && memcmp(label->name.data, index, len) == 0)
+			rm_corrupted("A scale entry stores its own index as its name.");
+	}
+	if (flags & RM_LBL_ABBREVIATION)
+		label->abbreviation = rm_take_text(rd, 0, RM_MAX_ABBREVIATION);
+	if (flags & RM_LBL_DESCRIPTION)
+		label->description = rm_take_text(rd, 0, RM_MAX_DESCRIPTION);
+	if (flags & RM_LBL_DEFAULT_COLOUR)
+	{
+		const uint8 *c = view->colours + 3 * i;
+
+		label->default_colour = true;
+		if ((uint32) ((c[0] << 16) | (c[1] << 8) | c[2]) != rm_default_colour(i, view->nlevels))
+			rm_corrupted("A level marked with the default palette has another colour.");
+	}
+	if (flags & RM_LBL_TRANSLATIONS)
+		rm_take_translations(rd, label);
+}
+
+/*
+ * Decodes the label area of view into labels (RM_MAX_LABELS entries, at
+ * RM_SLOT), raising XX001 unless it is consistent and its text valid.
+ */
+void
+rm_view_labels(const RiskMatrixView *view, RmLabel *labels)
+{
+	int			sizes[3] = {view->nlik, view->nimp, view->nlevels};
+	RmLabelReader rd;
+	int			part,
+				i;
+	bool		any = false;
+
+	memset(labels, 0, RM_MAX_LABELS * sizeof(RmLabel));
+	if (view->labels == NULL || view->labels[0] == 0)
+		return;
+	rd.p = view->labels + 1;
+	rd.left = view->labelsize - 1;
+	for (part = RM_PART_LIKELIHOOD; part <= RM_PART_LEVEL; part++)
+		for (i = 0; i < sizes[part]; i++)
+		{
+			RmLabel    *label = &labels[RM_SLOT(part, i)];
+
+			rm_take_label(&rd, view, part, i, label);
+			any |= !rm_label_empty(label);
+		}
+	if (rd.left != 0)
+		rm_corrupted("Bytes are left after the label area.");
+	if (!any)
+		rm_corrupted("The label area holds only empty entries.");
+}
+
+/* The name of scale entry i (0-based): its own, or its 1-based index as text. */
+RmText
+rm_scale_name(const RmLabel *label, int i)
+{
+	RmText		name = label->name;
+
+	if (name.data == NULL)
+	{
+		name.data = psprintf("%d", i + 1);
+		name.len = strlen(name.data);
+	}
+	return name;
 }
 
 /* The value of one hex digit, or -1. */
@@ -426,11 +866,30 @@ rm_arg_view(FunctionCallInfo fcinfo, int argno, RiskMatrixView *view)
 	rm_view(rm_arg(fcinfo, argno), view);
 }
 
-/* True when a and b have equal scales, levels (names, colours) and cells. */
+/* The label area of view; a layout 1 value has none, which reads as the single byte 0. */
+static const uint8 *
+rm_label_bytes(const RiskMatrixView *view, int *len)
+{
+	static const uint8 none[1] = {0};
+
+	if (view->labels == NULL)
+	{
+		*len = 1;
+		return none;
+	}
+	*len = view->labelsize;
+	return view->labels;
+}
+
+/* True when a and b have equal scales, levels (names, colours), cells and labels. */
 static bool
 rm_equal(const RiskMatrixView *a, const RiskMatrixView *b)
 {
-	int			namebytes;
+	int			namebytes,
+				alen,
+				blen;
+	const uint8 *alabels = rm_label_bytes(a, &alen);
+	const uint8 *blabels = rm_label_bytes(b, &blen);
 
 	if (a->nlik != b->nlik || a->nimp != b->nimp || a->nlevels != b->nlevels)
 		return false;
@@ -439,7 +898,8 @@ rm_equal(const RiskMatrixView *a, const RiskMatrixView *b)
 		memcmp(a->offsets, b->offsets, 2 * (a->nlevels + 1)) != 0)
 		return false;
 	namebytes = rm_name_offset(a, a->nlevels);
-	return memcmp(a->names, b->names, namebytes) == 0;
+	return memcmp(a->names, b->names, namebytes) == 0 &&
+		alen == blen && memcmp(alabels, blabels, alen) == 0;
 }
 
 /* risk_matrix = risk_matrix. */
@@ -562,20 +1022,48 @@ risk_matrix_impact_size(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(view.nimp);
 }
 
-/* risk_matrix_levels(matrix): one row (rank, name, color) per level, lowest first. */
+/* text of an optional label, or a NULL column. */
+static Datum
+rm_text_datum(const RmText *text, bool *isnull)
+{
+	*isnull = (text->data == NULL);
+	return *isnull ? (Datum) 0 : PointerGetDatum(cstring_to_text_with_len(text->data, text->len));
+}
+
+/* The translations of label as jsonb ({"fr": {"name": ..., "description": ...}}), or a NULL column. */
+static Datum
+rm_translations_datum(const RmLabel *label, bool *isnull)
+{
+	StringInfoData buf;
+
+	*isnull = (label->ntranslations == 0);
+	if (*isnull)
+		return (Datum) 0;
+	initStringInfo(&buf);
+	rm_append_translations_json(&buf, label);
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+/*
+ * risk_matrix_levels(matrix): one row (rank, name, color, abbreviation,
+ * description, translations, default_color) per level, lowest first.
+ */
 Datum
 risk_matrix_levels(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	RiskMatrixView view;
+	RmLabel    *labels = palloc(RM_MAX_LABELS * sizeof(RmLabel));
 	int			rank;
 
 	InitMaterializedSRF(fcinfo, 0);
 	rm_view(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), &view);
+	rm_view_labels(&view, labels);
 	for (rank = 0; rank < view.nlevels; rank++)
 	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
+		const RmLabel *label = &labels[RM_SLOT(RM_PART_LEVEL, rank)];
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
 		char		colour[8];
 		int			len;
 		const char *name = rm_level_name(&view, rank, &len);
@@ -584,9 +1072,65 @@ risk_matrix_levels(PG_FUNCTION_ARGS)
 		values[0] = Int32GetDatum(rank);
 		values[1] = PointerGetDatum(cstring_to_text_with_len(name, len));
 		values[2] = PointerGetDatum(cstring_to_text_with_len(colour, 7));
+		values[3] = rm_text_datum(&label->abbreviation, &nulls[3]);
+		values[4] = rm_text_datum(&label->description, &nulls[4]);
+		values[5] = rm_translations_datum(label, &nulls[5]);
+		values[6] = BoolGetDatum(label->default_colour);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * One row (index, name, color, abbreviation, description, translations) per
+ * entry of the likelihood or impact scale (part), 1 first.
+ */
+static Datum
+rm_scale_rows(FunctionCallInfo fcinfo, int part)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	RiskMatrixView view;
+	RmLabel    *labels = palloc(RM_MAX_LABELS * sizeof(RmLabel));
+	int			i,
+				n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	rm_view(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), &view);
+	rm_view_labels(&view, labels);
+	n = (part == RM_PART_LIKELIHOOD) ? view.nlik : view.nimp;
+	for (i = 0; i < n; i++)
+	{
+		const RmLabel *label = &labels[RM_SLOT(part, i)];
+		RmText		name = rm_scale_name(label, i);
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+		char		buf[8];
+		const char *colour = rm_label_colour(label, buf);
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = PointerGetDatum(cstring_to_text_with_len(name.data, name.len));
+		values[2] = colour ? PointerGetDatum(cstring_to_text(colour)) : (Datum) 0;
+		nulls[2] = (colour == NULL);
+		values[3] = rm_text_datum(&label->abbreviation, &nulls[3]);
+		values[4] = rm_text_datum(&label->description, &nulls[4]);
+		values[5] = rm_translations_datum(label, &nulls[5]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* risk_matrix_likelihood_scale(matrix): the likelihood scale's entries and labels. */
+Datum
+risk_matrix_likelihood_scale(PG_FUNCTION_ARGS)
+{
+	return rm_scale_rows(fcinfo, RM_PART_LIKELIHOOD);
+}
+
+/* risk_matrix_impact_scale(matrix): the impact scale's entries and labels. */
+Datum
+risk_matrix_impact_scale(PG_FUNCTION_ARGS)
+{
+	return rm_scale_rows(fcinfo, RM_PART_IMPACT);
 }
 
 /* risk_matrix_cells(matrix): one row per cell, by likelihood then impact. */

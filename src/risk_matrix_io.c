@@ -4,8 +4,12 @@
  *
  * Text grammar (keywords in any case, whitespace between any two tokens):
  *
- *   matrix   ::= 'likelihood' INT 'impact' INT 'levels' '(' level {',' level} ')' mapping
- *   level    ::= name COLOUR
+ *   matrix   ::= 'likelihood' INT [entries] 'impact' INT [entries]
+ *                'levels' '(' entry {',' entry} ')' mapping
+ *   entries  ::= '(' entry {',' entry} ')'      -- one per scale entry, 1 first
+ *   entry    ::= name [COLOUR] [labels]         -- a level without a colour takes the palette's
+ *   labels   ::= a JSON object with "abbreviation", "description" and/or
+ *                "translations": {"fr": {"name": ..., "description": ...}, ...}
  *   mapping  ::= 'thresholds' '(' INT {',' INT} ')'
  *              | 'grid' '(' row {',' row} ')'
  *   row      ::= '(' cell {',' cell} ')'
@@ -15,7 +19,9 @@
  *   COLOUR   ::= '#' six hex digits
  *
  * The output is canonical: lower-case keywords, single spaces, every name
- * quoted, colours upper case, grid cells as level indices.
+ * quoted, colours upper case, grid cells as level indices; a scale's entries
+ * only when one of them has a label, a level's colour only when it is not the
+ * palette's, a labels object only when it is not empty.
  */
 #include "postgres.h"
 
@@ -232,7 +238,106 @@ rm_parse_scale(RmParser *ps, const char *kw)
 	return size;
 }
 
-/* Parses the level list "( name colour, ... )". */
+/*
+ * Skips the JSON object at the parser's position (strings and nesting
+ * followed) and returns its start; *len is its length.
+ */
+static const char *
+rm_scan_json_object(RmParser *ps, int *len)
+{
+	const char *start = ps->p;
+	int			depth = 0;
+	bool		in_string = false;
+
+	for (;;)
+	{
+		char		c = *ps->p;
+
+		if (c == '\0')
+			rm_syntax_error(ps, "Unterminated labels object");
+		ps->p++;
+		if (in_string)
+		{
+			if (c == '\\' && *ps->p != '\0')
+				ps->p++;
+			else if (c == '"')
+				in_string = false;
+		}
+		else if (c == '"')
+			in_string = true;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && --depth == 0)
+			break;
+	}
+	*len = ps->p - start;
+	return start;
+}
+
+/*
+ * Parses the colour and labels object that may follow the name of entry i of
+ * part; a level without a colour takes the default palette's.
+ */
+static void
+rm_parse_entry_tail(RmParser *ps, RiskMatrixSpec *spec, int part, int i)
+{
+	RmLabel    *label = &spec->labels[RM_SLOT(part, i)];
+
+	rm_skip_ws(ps);
+	if (*ps->p == '#')
+	{
+		uint32		colour = rm_parse_colour_token(ps);
+
+		if (part == RM_PART_LEVEL)
+			spec->colours[i] = colour;
+		else
+		{
+			label->has_colour = true;
+			label->colour = colour;
+		}
+	}
+	else if (part == RM_PART_LEVEL)
+		label->default_colour = true;
+	rm_skip_ws(ps);
+	if (*ps->p == '{')
+	{
+		int			len;
+		const char *object = rm_scan_json_object(ps, &len);
+
+		rm_labels_from_text(object, len, label, part, i, ps->input);
+	}
+	rm_skip_ws(ps);
+	if (*ps->p != ',' && *ps->p != ')')
+		rm_syntax_error(ps, "Expected a colour \"#RRGGBB\", a labels object \"{...}\", \",\" or \")\"");
+}
+
+/* Parses the optional entries "( name [colour] [labels], ... )" of a scale (part) of size n. */
+static void
+rm_parse_scale_entries(RmParser *ps, RiskMatrixSpec *spec, int part, int n)
+{
+	const char *kw = (part == RM_PART_LIKELIHOOD) ? "likelihood" : "impact";
+	int			i = 0;
+
+	rm_skip_ws(ps);
+	if (*ps->p != '(')
+		return;
+	ps->p++;
+	do
+	{
+		RmLabel    *label = &spec->labels[RM_SLOT(part, i)];
+
+		rm_skip_ws(ps);
+		if (i >= n)
+			rm_syntax_error(ps, "More entries than the %d of the %s scale", n, kw);
+		label->name.data = rm_parse_name(ps, &label->name.len);
+		rm_parse_entry_tail(ps, spec, part, i);
+		i++;
+	} while (rm_comma_or_close(ps, ')'));
+	if (i != n)
+		rm_literal_error(ps, "The %s scale must list %d entries, got %d.", kw, n, i);
+}
+
+/* Parses the level list "( name [colour] [labels], ... )". */
 static void
 rm_parse_levels(RmParser *ps, RiskMatrixSpec *spec)
 {
@@ -244,7 +349,7 @@ rm_parse_levels(RmParser *ps, RiskMatrixSpec *spec)
 		if (spec->nlevels >= RM_MAX_LEVELS)
 			rm_syntax_error(ps, "More than %d levels", RM_MAX_LEVELS);
 		spec->names[spec->nlevels] = rm_parse_name(ps, &spec->namelens[spec->nlevels]);
-		spec->colours[spec->nlevels] = rm_parse_colour_token(ps);
+		rm_parse_entry_tail(ps, spec, RM_PART_LEVEL, spec->nlevels);
 		spec->nlevels++;
 	} while (rm_comma_or_close(ps, ')'));
 	if (spec->nlevels < RM_MIN_LEVELS)
@@ -346,7 +451,9 @@ risk_matrix_in(PG_FUNCTION_ARGS)
 	if (*ps.p == '\0')
 		rm_literal_error(&ps, "The input is empty.");
 	spec->nlik = rm_parse_scale(&ps, "likelihood");
+	rm_parse_scale_entries(&ps, spec, RM_PART_LIKELIHOOD, spec->nlik);
 	spec->nimp = rm_parse_scale(&ps, "impact");
+	rm_parse_scale_entries(&ps, spec, RM_PART_IMPACT, spec->nimp);
 	rm_parse_levels(&ps, spec);
 	rm_parse_mapping(&ps, spec);
 	rm_skip_ws(&ps);
@@ -373,20 +480,67 @@ rm_append_quoted(StringInfo buf, const char *name, int len)
 	appendStringInfoChar(buf, '"');
 }
 
+/* Appends the colour (when given) and the labels object (when not empty) of an entry. */
+static void
+rm_append_entry_tail(StringInfo buf, const char *colour, const RmLabel *label)
+{
+	if (colour != NULL)
+		appendStringInfo(buf, " %s", colour);
+	if (label->abbreviation.data != NULL || label->description.data != NULL ||
+		label->ntranslations > 0)
+	{
+		appendStringInfoChar(buf, ' ');
+		rm_append_labels_json(buf, label);
+	}
+}
+
+/* Appends " (entry, ...)" for a scale (part) of size n when one of its entries has a label. */
+static void
+rm_append_scale_entries(StringInfo buf, int part, int n, const RmLabel *labels)
+{
+	int			i;
+	bool		any = false;
+
+	for (i = 0; i < n; i++)
+		any |= !rm_label_empty(&labels[RM_SLOT(part, i)]);
+	if (!any)
+		return;
+	appendStringInfoString(buf, " (");
+	for (i = 0; i < n; i++)
+	{
+		const RmLabel *label = &labels[RM_SLOT(part, i)];
+		RmText		name = rm_scale_name(label, i);
+		char		colour[8];
+
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		rm_append_quoted(buf, name.data, name.len);
+		rm_append_entry_tail(buf, rm_label_colour(label, colour), label);
+	}
+	appendStringInfoChar(buf, ')');
+}
+
 /* risk_matrix_out(risk_matrix): the canonical text form. */
 Datum
 risk_matrix_out(PG_FUNCTION_ARGS)
 {
 	RiskMatrixView view;
 	StringInfoData buf;
+	RmLabel    *labels = palloc(RM_MAX_LABELS * sizeof(RmLabel));
 	int			i,
 				j;
 
 	rm_view(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), &view);
+	rm_view_labels(&view, labels);
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "likelihood %d impact %d levels (", view.nlik, view.nimp);
+	appendStringInfo(&buf, "likelihood %d", view.nlik);
+	rm_append_scale_entries(&buf, RM_PART_LIKELIHOOD, view.nlik, labels);
+	appendStringInfo(&buf, " impact %d", view.nimp);
+	rm_append_scale_entries(&buf, RM_PART_IMPACT, view.nimp, labels);
+	appendStringInfoString(&buf, " levels (");
 	for (i = 0; i < view.nlevels; i++)
 	{
+		const RmLabel *label = &labels[RM_SLOT(RM_PART_LEVEL, i)];
 		int			len;
 		const char *name = rm_level_name(&view, i, &len);
 		char		colour[8];
@@ -395,7 +549,7 @@ risk_matrix_out(PG_FUNCTION_ARGS)
 		if (i > 0)
 			appendStringInfoString(&buf, ", ");
 		rm_append_quoted(&buf, name, len);
-		appendStringInfo(&buf, " %s", colour);
+		rm_append_entry_tail(&buf, label->default_colour ? NULL : colour, label);
 	}
 	if (view.form == RM_FORM_THRESHOLDS)
 	{
@@ -421,10 +575,15 @@ risk_matrix_out(PG_FUNCTION_ARGS)
 
 /* ---------- binary form ----------
  *
- *   int8 layout version (1), int8 form (0 thresholds, 1 grid),
+ *   int8 format version (2; 1 is still read), int8 form (0 thresholds, 1 grid),
  *   int32 likelihood size, int32 impact size, int32 number of levels N,
  *   N x (int32 name length, name bytes in the client encoding, int32 colour 0xRRGGBB),
- *   then N-1 x int32 thresholds (form 0) or likelihood x impact x int32 level indices (form 1).
+ *   then N-1 x int32 thresholds (form 0) or likelihood x impact x int32 level indices (form 1),
+ *   then (version 2) L + I + N label entries (likelihood 1..L, impact 1..I, level 0..N-1):
+ *     int8 flags (RM_LBL_*), [int32 colour], [text name], [text abbreviation],
+ *     [text description], [int32 T, T x (text language, int8 flags (RM_TR_*),
+ *     [text name], [text description])]
+ *   where a text is an int32 length and bytes in the client encoding.
  */
 
 /* Raises 22P03 unless n bytes are left in buf. */
@@ -434,8 +593,10 @@ rm_recv_need(StringInfo buf, int64 n, const char *what)
 	if (n < 0 || n > (int64) (buf->len - buf->cursor))
 		ereport(ERROR,
 				(rm_errsource(RM_SOURCE_BINARY, NULL),
-				 errdetail("The %s needs %lld bytes, the data has only %d.",
-						   what, (long long) n, buf->len - buf->cursor)));
+				 errdetail_plural("The %s needs %lld byte, the data has only %d.",
+								  "The %s needs %lld bytes, the data has only %d.",
+								  (unsigned long) n,
+								  what, (long long) n, buf->len - buf->cursor)));
 }
 
 /* Reads an int32 after checking it is there. */
@@ -460,27 +621,127 @@ rm_recv_int32_range(StringInfo buf, const char *what, int32 low, int32 high)
 	return value;
 }
 
-/* Reads one level name: length, bytes in the client encoding; returns it in the server's. */
-static const char *
-rm_recv_name(StringInfo buf, int rank, int *len)
+/* Reads an int8 after checking it is there. */
+static int
+rm_recv_byte(StringInfo buf, const char *what)
 {
-	int32		n = rm_recv_int32_range(buf, psprintf("name length of level %d", rank), 1, RM_MAX_NAME);
-	const char *bytes;
-	char	   *name;
+	rm_recv_need(buf, 1, what);
+	return pq_getmsgbyte(buf);
+}
 
-	rm_recv_need(buf, n, psprintf("name of level %d", rank));
+/*
+ * Reads a text (int32 length of min..max, bytes in the client encoding) and
+ * returns it in the server's; errors call it "<key> of <of>".
+ */
+static RmText
+rm_recv_text(StringInfo buf, const char *key, const char *of, int min, int max)
+{
+	const char *what = psprintf("%s of %s", key, of);
+	int32		n = rm_recv_int32_range(buf, psprintf("%s length of %s", key, of), min, max);
+	const char *bytes;
+	char	   *converted;
+	RmText		text;
+
+	rm_recv_need(buf, n, what);
 	bytes = pq_getmsgbytes(buf, n);
 	if (memchr(bytes, '\0', n) != NULL ||
 		!pg_verify_mbstr(pg_get_client_encoding(), bytes, n, true))
 		ereport(ERROR,
 				(rm_errsource(RM_SOURCE_BINARY, NULL),
-				 errdetail("The name of level %d is not valid text in the client encoding.",
-						   rank)));
-	name = pg_client_to_server(bytes, n);
-	if (name == bytes)
-		name = pnstrdup(bytes, n);
-	*len = strlen(name);
-	return name;
+				 errdetail("The %s is not valid text in the client encoding.", what)));
+	converted = pg_client_to_server(bytes, n);
+	if (converted == bytes)
+		converted = pnstrdup(bytes, n);
+	text.data = converted;
+	text.len = strlen(converted);
+	return text;
+}
+
+/* Reads the int8 flags of what (e.g. "label flags of level 0"), which must lie within allowed. */
+static int
+rm_recv_flags(StringInfo buf, const char *what, int allowed)
+{
+	int			flags = rm_recv_byte(buf, what);
+
+	if (flags & ~allowed)
+		ereport(ERROR,
+				(rm_errsource(RM_SOURCE_BINARY, NULL),
+				 errdetail("The %s must be a combination of 0x%02X, got 0x%02X.",
+						   what, allowed, flags)));
+	return flags;
+}
+
+/* Reads the translations of an entry (of what) into label. */
+static void
+rm_recv_translations(StringInfo buf, const char *what, RmLabel *label)
+{
+	int			t;
+
+	label->ntranslations = rm_recv_int32_range(buf, psprintf("number of translations of %s", what),
+											   1, RM_MAX_TRANSLATIONS);
+	label->translations = palloc0(label->ntranslations * sizeof(RmTranslation));
+	for (t = 0; t < label->ntranslations; t++)
+	{
+		RmTranslation *tr = &label->translations[t];
+		const char *trwhat = psprintf("translation %d of %s", t, what);
+		int			flags;
+
+		tr->language = rm_recv_text(buf, "language", trwhat, 1, RM_MAX_LANGUAGE);
+		flags = rm_recv_flags(buf, psprintf("flags of %s", trwhat), RM_TR_ALL);
+		if (flags & RM_TR_NAME)
+			tr->name = rm_recv_text(buf, "name", trwhat, 0, RM_MAX_NAME);
+		if (flags & RM_TR_DESCRIPTION)
+			tr->description = rm_recv_text(buf, "description", trwhat, 0, RM_MAX_DESCRIPTION);
+	}
+}
+
+/* Reads the label entry of entry i of part. */
+static void
+rm_recv_label(StringInfo buf, RiskMatrixSpec *spec, int part, int i)
+{
+	RmLabel    *label = &spec->labels[RM_SLOT(part, i)];
+	const char *what = rm_entry_name(RM_SOURCE_BINARY, part, i);
+	int			allowed = RM_LBL_ALLOWED(part);
+	int			flags = rm_recv_flags(buf, psprintf("label flags of %s", what), allowed);
+
+	if (flags & RM_LBL_COLOUR)
+	{
+		label->has_colour = true;
+		label->colour = rm_recv_int32_range(buf, psprintf("colour of %s", what), 0, 0xFFFFFF);
+	}
+	if (flags & RM_LBL_NAME)
+		label->name = rm_recv_text(buf, "name", what, 1, RM_MAX_NAME);
+	if (flags & RM_LBL_ABBREVIATION)
+		label->abbreviation = rm_recv_text(buf, "abbreviation", what, 0, RM_MAX_ABBREVIATION);
+	if (flags & RM_LBL_DESCRIPTION)
+		label->description = rm_recv_text(buf, "description", what, 0, RM_MAX_DESCRIPTION);
+	if (flags & RM_LBL_DEFAULT_COLOUR)
+	{
+		uint32		palette = rm_default_colour(i, spec->nlevels);
+
+		label->default_colour = true;
+		if (spec->colours[i] != palette)
+			ereport(ERROR,
+					(rm_errsource(RM_SOURCE_BINARY, NULL),
+					 errdetail("Level %d takes the default palette's colour #%06X, but #%06X is given.",
+							   i, palette, spec->colours[i])));
+	}
+	if (flags & RM_LBL_TRANSLATIONS)
+		rm_recv_translations(buf, what, label);
+}
+
+/* Reads the label entries of every scale entry and level. */
+static void
+rm_recv_labels(StringInfo buf, RiskMatrixSpec *spec)
+{
+	int			i;
+
+	for (i = 0; i < spec->nlik; i++)
+		rm_recv_label(buf, spec, RM_PART_LIKELIHOOD, i);
+	for (i = 0; i < spec->nimp; i++)
+		rm_recv_label(buf, spec, RM_PART_IMPACT, i);
+	for (i = 0; i < spec->nlevels; i++)
+		rm_recv_label(buf, spec, RM_PART_LEVEL, i);
 }
 
 /* risk_matrix_recv(internal): reads and validates the binary form. */
@@ -494,11 +755,11 @@ risk_matrix_recv(PG_FUNCTION_ARGS)
 
 	rm_recv_need(buf, 2, "header");
 	version = pq_getmsgbyte(buf);
-	if (version != RM_LAYOUT_VERSION)
+	if (version != RM_LAYOUT_VERSION && version != RM_LAYOUT_VERSION_1)
 		ereport(ERROR,
 				(rm_errsource(RM_SOURCE_BINARY, NULL),
-				 errdetail("The format version must be %d, got %d.",
-						   RM_LAYOUT_VERSION, version)));
+				 errdetail("The format version must be %d or %d, got %d.",
+						   RM_LAYOUT_VERSION_1, RM_LAYOUT_VERSION, version)));
 	spec->form = pq_getmsgbyte(buf);
 	if (spec->form != RM_FORM_THRESHOLDS && spec->form != RM_FORM_GRID)
 		ereport(ERROR,
@@ -510,7 +771,10 @@ risk_matrix_recv(PG_FUNCTION_ARGS)
 	spec->nlevels = rm_recv_int32_range(buf, "number of levels", RM_MIN_LEVELS, RM_MAX_LEVELS);
 	for (i = 0; i < spec->nlevels; i++)
 	{
-		spec->names[i] = rm_recv_name(buf, i, &spec->namelens[i]);
+		RmText		name = rm_recv_text(buf, "name", psprintf("level %d", i), 1, RM_MAX_NAME);
+
+		spec->names[i] = name.data;
+		spec->namelens[i] = name.len;
 		spec->colours[i] = rm_recv_int32_range(buf, psprintf("colour of level %d", i), 0, 0xFFFFFF);
 	}
 	if (spec->form == RM_FORM_THRESHOLDS)
@@ -525,24 +789,68 @@ risk_matrix_recv(PG_FUNCTION_ARGS)
 		for (i = 0; i < spec->nlik * spec->nimp; i++)
 			spec->grid[i] = pq_getmsgint(buf, 4);
 	}
+	if (version == RM_LAYOUT_VERSION)
+		rm_recv_labels(buf, spec);
 	if (buf->cursor != buf->len)
 		ereport(ERROR,
 				(rm_errsource(RM_SOURCE_BINARY, NULL),
-				 errdetail_plural("%d byte is left after the mapping.",
-								  "%d bytes are left after the mapping.",
-								  buf->len - buf->cursor, buf->len - buf->cursor)));
+				 errdetail_plural("%d byte is left after the %s.",
+								  "%d bytes are left after the %s.",
+								  buf->len - buf->cursor, buf->len - buf->cursor,
+								  version == RM_LAYOUT_VERSION ? "labels" : "mapping")));
 	PG_RETURN_POINTER(rm_pack(spec, RM_SOURCE_BINARY, NULL));
 }
 
-/* risk_matrix_send(risk_matrix): the binary form. */
+/* Sends an optional text as int32 length and bytes in the client encoding. */
+static void
+rm_send_text(StringInfo buf, const RmText *text)
+{
+	pq_sendcountedtext(buf, text->data, text->len, false);
+}
+
+/* Sends the label entry of one scale entry or level. */
+static void
+rm_send_label(StringInfo buf, const RmLabel *label)
+{
+	int			t;
+
+	pq_sendbyte(buf, rm_label_flags(label));
+	if (label->has_colour)
+		pq_sendint32(buf, label->colour);
+	if (label->name.data)
+		rm_send_text(buf, &label->name);
+	if (label->abbreviation.data)
+		rm_send_text(buf, &label->abbreviation);
+	if (label->description.data)
+		rm_send_text(buf, &label->description);
+	if (label->ntranslations == 0)
+		return;
+	pq_sendint32(buf, label->ntranslations);
+	for (t = 0; t < label->ntranslations; t++)
+	{
+		const RmTranslation *tr = &label->translations[t];
+
+		rm_send_text(buf, &tr->language);
+		pq_sendbyte(buf, (tr->name.data ? RM_TR_NAME : 0) |
+					(tr->description.data ? RM_TR_DESCRIPTION : 0));
+		if (tr->name.data)
+			rm_send_text(buf, &tr->name);
+		if (tr->description.data)
+			rm_send_text(buf, &tr->description);
+	}
+}
+
+/* risk_matrix_send(risk_matrix): the binary form (version 2). */
 Datum
 risk_matrix_send(PG_FUNCTION_ARGS)
 {
 	RiskMatrixView view;
 	StringInfoData buf;
+	RmLabel    *labels = palloc(RM_MAX_LABELS * sizeof(RmLabel));
 	int			i;
 
 	rm_view(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), &view);
+	rm_view_labels(&view, labels);
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, RM_LAYOUT_VERSION);
 	pq_sendbyte(&buf, view.form);
@@ -564,5 +872,11 @@ risk_matrix_send(PG_FUNCTION_ARGS)
 	else
 		for (i = 0; i < view.nlik * view.nimp; i++)
 			pq_sendint32(&buf, view.grid[i]);
+	for (i = 0; i < view.nlik; i++)
+		rm_send_label(&buf, &labels[RM_SLOT(RM_PART_LIKELIHOOD, i)]);
+	for (i = 0; i < view.nimp; i++)
+		rm_send_label(&buf, &labels[RM_SLOT(RM_PART_IMPACT, i)]);
+	for (i = 0; i < view.nlevels; i++)
+		rm_send_label(&buf, &labels[RM_SLOT(RM_PART_LEVEL, i)]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

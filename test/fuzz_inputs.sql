@@ -116,8 +116,34 @@ BEGIN
 END
 $$;
 
+-- A risk_matrix entry's tail: a colour (either case) or none (a level then takes the palette's),
+-- then, sometimes, a labels object (valid, or with a wrong key, type, language or brace).
+CREATE FUNCTION pg_temp.fz_risk_matrix_tail() RETURNS text LANGUAGE sql AS $$
+SELECT CASE WHEN random() < 0.8
+            THEN ' #' || CASE WHEN random() < 0.5 THEN lpad(to_hex(pg_temp.fz_int(0, 16777215)::int), 6, '0')
+                              ELSE upper(lpad(to_hex(pg_temp.fz_int(0, 16777215)::int), 6, '0')) END
+            ELSE '' END
+    || CASE WHEN random() < 0.3
+            THEN ' ' || pg_temp.fz_pick(ARRAY['{"abbreviation": "A"}', '{"abbreviation": 1}', '{}',
+                 '{"description": "d é \"q\"", "translations": {"fr": {"name": "n"}, "de": {"description": "x"}}}',
+                 '{"translations": {"f r": {}}}', '{"translations": []}', '{"bad": 1}', '{"abbreviation": "A"',
+                 '{"description": "}"}', '{abbreviation: 1}', '{"translations": {"fr": {"nom": 1}}}'])
+            ELSE '' END
+$$;
+
+-- A risk_matrix scale size and, sometimes, its entries (names, colours, labels; sometimes one
+-- entry too many or too few).
+CREATE FUNCTION pg_temp.fz_risk_matrix_scale(n int) RETURNS text LANGUAGE sql AS $$
+SELECT n::text || CASE WHEN random() < 0.3
+    THEN ' (' || (SELECT string_agg(pg_temp.fz_pick(ARRAY['"' || k || '"', 'S' || k, '"é ' || k || '"', '""'])
+                                    || pg_temp.fz_risk_matrix_tail(), ', ')
+                    FROM generate_series(1, greatest(n + CASE WHEN random() < 0.9 THEN 0 ELSE pg_temp.fz_int(-1, 1)::int END, 1)) k)
+         || ')'
+    ELSE '' END
+$$;
+
 -- A risk_matrix literal: a random valid matrix (thresholds or grid, names bare or quoted,
--- colours in either case), edge sizes, or mutated.
+-- colours in either case or none, labels, scale entries), edge sizes, or mutated.
 CREATE FUNCTION pg_temp.fz_risk_matrix_literal() RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     nlik int := CASE WHEN random() < 0.9 THEN pg_temp.fz_int(2, 10) ELSE pg_temp.fz_int(0, 12) END;
@@ -130,8 +156,7 @@ BEGIN
     SELECT string_agg(CASE WHEN random() < 0.8 THEN pg_temp.fz_pick(ARRAY['L' || k, '"l x' || k || '"',
                                                                           '"é ' || k || '"', '"a""b' || k || '"'])
                            ELSE pg_temp.fz_pick(ARRAY['lo', '""', '"', '1a', '"x""']) END
-                      || ' #' || CASE WHEN random() < 0.5 THEN lpad(to_hex(pg_temp.fz_int(0, 16777215)::int), 6, '0')
-                                      ELSE upper(lpad(to_hex(pg_temp.fz_int(0, 16777215)::int), 6, '0')) END,
+                      || pg_temp.fz_risk_matrix_tail(),
                       pg_temp.fz_pick(ARRAY[', ', ',', ' , ']))
       INTO levels FROM generate_series(1, nlevels) k;
     IF random() < 0.5 THEN
@@ -144,7 +169,8 @@ BEGIN
                                       || ')', ', ') || ')'
           INTO mapping FROM generate_series(1, nlik) l;
     END IF;
-    s := format('likelihood %s impact %s levels (%s) %s', nlik, nimp, levels, mapping);
+    s := format('likelihood %s impact %s levels (%s) %s', pg_temp.fz_risk_matrix_scale(nlik),
+                pg_temp.fz_risk_matrix_scale(nimp), levels, mapping);
     IF random() < 0.5 THEN
         s := pg_temp.fz_mutate(s);
     END IF;
@@ -345,6 +371,8 @@ BEGIN
         RETURN format('stored %s: lookups disagree with risk_matrix_cells', bytes);
     END IF;
     PERFORM count(*) FROM risk_matrix_levels(m);
+    PERFORM count(*) FROM risk_matrix_likelihood_scale(m);
+    PERFORM count(*) FROM risk_matrix_impact_scale(m);
     PERFORM risk_matrix_send(m), m = m, risk_matrix_likelihood_size(m), risk_matrix_impact_size(m),
             m::text, risk_matrix_to_jsonb(m);
     RETURN 'ok';

@@ -81,16 +81,18 @@ SELECT results_eq(
              ('C', 'open', NULL, NULL, false), ('D', 'cancelled', 0, 'low', false),
              ('F', 'accept', NULL, NULL, true)$$,
     'treatments open and cancelled; strength of knowledge 0 low, 1 medium, 2 high');
--- The matrix keeps no scale names yet (issue 12 adds them): risk_matrix_to_jsonb names the scale
--- entries by position, "1" .. "n", and the register shows what it gives.
+-- The scale names of every rated cell: likelihood 1-4 = rare, unlikely, likely, certain; impact
+-- 1-4 = minor, notable, serious, grave (the matrix above).
 SELECT results_eq(
     $$SELECT title, inherent_likelihood_name, inherent_impact_name, current_likelihood_name, current_impact_name,
              residual_likelihood_name, residual_impact_name
       FROM risk_register WHERE organization = 'RC' ORDER BY title$$,
-    $$VALUES ('A', '4', '4', '3', '2', '1', '4'), ('B', '3', '3', '2', '3', NULL, NULL),
-             ('C', '2', '1', NULL, NULL, NULL, NULL), ('D', '1', '3', '1', '3', '1', '1'),
-             ('F', '4', '3', '3', '4', '3', '4')$$,
-    'scale names of every rated cell, as risk_matrix_to_jsonb gives them');
+    $$VALUES ('A', 'certain', 'grave', 'likely', 'notable', 'rare', 'grave'),
+             ('B', 'likely', 'serious', 'unlikely', 'serious', NULL, NULL),
+             ('C', 'unlikely', 'minor', NULL, NULL, NULL, NULL),
+             ('D', 'rare', 'serious', 'rare', 'serious', 'rare', 'minor'),
+             ('F', 'certain', 'serious', 'likely', 'grave', 'likely', 'grave')$$,
+    'scale names of every rated cell');
 SELECT is(risk_matrix_likelihood_name(m, 3), risk_matrix_to_jsonb(m) -> 'probability' -> 2 ->> 'name',
           'risk_matrix_likelihood_name(m, 3) is probability[2].name of risk_matrix_to_jsonb')
 FROM (SELECT risk_matrix FROM organizations WHERE code = 'RC') o(m);
@@ -140,7 +142,7 @@ SELECT results_eq(
 SELECT results_eq(
     $$SELECT level, level_rank, color, likelihood_name, impact_name FROM risk_heatmap
       WHERE organization = 'RC' AND (likelihood, impact) IN ((1, 4), (4, 1))  ORDER BY likelihood$$,
-    $$VALUES ('high', 2, '#FF8800', '1', '4'), ('moderate', 1, '#DDDD00', '4', '1')$$,
+    $$VALUES ('high', 2, '#FF8800', 'rare', 'grave'), ('moderate', 1, '#DDDD00', 'certain', 'minor')$$,
     'cells (1, 4) = grid[0][3] high and (4, 1) = grid[3][0] moderate, with their scale names');
 
 -- risk_heatmap_svg draws the heat map's counts, row-major by likelihood (16 inherent, then 16

@@ -3,7 +3,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(106);
+SELECT plan(149);
 
 -- The SQLSTATE, primary message and detail of the error a statement raises:
 -- "SQLSTATE: message (Detail.)", or "no error".
@@ -286,9 +286,12 @@ SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j,
 SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,0,hexcolor}', '"#12345"')) FROM ok2$$),
           '22023: invalid risk matrix definition (The hexcolor of risk[0] must be a colour "#RRGGBB", got "#12345".)',
           'bad colour');
-SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(j #- '{risk,0,hexcolor}') FROM ok2$$),
-          '22023: invalid risk matrix definition (Entry risk[0] has no "hexcolor".)',
-          'missing colour');
+-- a risk without hexcolor (issue 12) takes the default palette's colour: 2 levels, rank 0 is
+-- green #1A9850 (t = 0/1); cell (1, 1) is grid[0][0] = 0
+SELECT is(risk_color(risk_matrix_from_jsonb(j #- '{risk,0,hexcolor}'), 1, 1), '#1A9850',
+          'missing colour: rank 0 of 2 takes the palette''s green') FROM ok2;
+SELECT is(risk_color(risk_matrix_from_jsonb(jsonb_set(j, '{risk,1,hexcolor}', 'null')), 2, 2), '#D73027',
+          'null colour: rank 1 of 2 (t = 1) takes the palette''s red') FROM ok2;
 SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{impact,0,hexcolor}', '"blue"')) FROM ok2$$),
           '22023: invalid risk matrix definition (The hexcolor of impact[0] must be a colour "#RRGGBB", got "blue".)',
           'bad impact colour');
@@ -363,8 +366,177 @@ SELECT is(pg_temp.error_of($$SELECT pg_temp.recv_hex('\x010000000002000000020000
 SELECT is(pg_temp.error_of($$SELECT pg_temp.recv_hex('\x01000000000200000002000000020000000161000000000000000162ff')$$),
           '22P03: invalid binary data for type risk_matrix (The colour of level 1 needs 4 bytes, the data has only 1.)',
           'colour cut short');
-SELECT is(pg_temp.error_of($$SELECT pg_temp.recv_hex('\x0200000000020000000200000002000000016100000000000000016200ff000000000002')$$),
-          '22P03: invalid binary data for type risk_matrix (The format version must be 1, got 2.)',
-          'format version 2');
+SELECT is(pg_temp.error_of($$SELECT pg_temp.recv_hex('\x0300000000020000000200000002000000016100000000000000016200ff000000000002')$$),
+          '22P03: invalid binary data for type risk_matrix (The format version must be 1 or 2, got 3.)',
+          'format version 3');
+
+-- ---------- labels (issue 12) ----------
+
+-- The default palette by hand (README, "Default palette"): 5 levels, N - 1 = 4, t = k / 4:
+--   k = 1: green->yellow at 2/4: R 26 + 228 x 0.5 = 140 (8C), G 152 + 72 x 0.5 = 188 (BC),
+--          B 80 + 59 x 0.5 = 109.5 -> 110 (6E, rounded half up)                  -> #8CBC6E
+--   k = 2: t = 1/2: yellow                                                        -> #FEE08B
+--   k = 3: yellow->red at 2/4: R 254 - 39 x 0.5 = 234.5 -> 235 (EB), G 224 - 176 x 0.5 = 136 (88),
+--          B 139 - 100 x 0.5 = 89 (59)                                            -> #EB8859
+--   k = 0 and 4: the ends #1A9850 and #D73027. Three levels: k = 1 is t = 1/2, yellow.
+SELECT is((SELECT string_agg(color, ' ' ORDER BY rank) FROM risk_matrix_levels(
+            'likelihood 2 impact 3 levels (a, b, c, d, e) grid ((0, 1, 2), (2, 3, 4))')),
+          '#1A9850 #8CBC6E #FEE08B #EB8859 #D73027', 'palette of 5 levels, worked out by hand');
+SELECT is((SELECT string_agg(color || ':' || default_color, ' ' ORDER BY rank) FROM risk_matrix_levels(
+            'likelihood 2 impact 2 levels (a, b #0000FF, c) grid ((0, 1), (1, 2))')),
+          '#1A9850:true #0000FF:false #D73027:true', 'palette of 3 levels around a given colour');
+
+-- text form: labels objects and scale entries
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a {"colour": "#000000"}, b) thresholds (2)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a {"colour..." '
+          '(Key "colour" of level 0 is not one of "abbreviation", "description" or "translations".)',
+          'text: unknown key in a labels object');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a {"translations": {"fr": {"nom": "x"}}}, b) thresholds (2)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a {"transl..." '
+          '(Key "nom" of translation "fr" of level 0 is not one of "name" or "description".)',
+          'text: unknown key in a translation');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a {"description": 5}, b) thresholds (2)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a {"descri..." '
+          '(Key "description" of level 0 must be a string, got number.)',
+          'text: a description that is a number');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a {abbreviation: 1}, b) thresholds (2)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type json (Token "abbreviation" is invalid.)',
+          'text: a labels object that is not JSON');
+SELECT matches(pg_temp.context_of($$SELECT 'likelihood 2 impact 2 levels (a {abbreviation: 1}, b) thresholds (2)'::ismseval.risk_matrix$$),
+               'risk_matrix labels of level 0', 'the JSON error names the entry');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a {"x": "}"'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a {"x": "}..." '
+          '(Unterminated labels object at end of input.)',
+          'text: unterminated labels object (a "}" inside a string does not close it)');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 levels (a 5, b) thresholds (2)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 levels (a 5, b) th..." '
+          '(Expected a colour "#RRGGBB", a labels object "{...}", "," or ")" at character 33.)',
+          'text: junk after a level name');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 (x) impact 2 levels (a, b) thresholds (2)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 (x) impact 2 levels (a, b) ..." '
+          '(The likelihood scale must list 2 entries, got 1.)',
+          'text: too few scale entries');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 impact 2 (x, y, z) levels (a, b) thresholds (2)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 impact 2 (x, y, z) levels (..." '
+          '(More entries than the 2 of the impact scale at character 30.)',
+          'text: too many scale entries');
+SELECT is(pg_temp.error_of($$SELECT 'likelihood 2 ("", y) impact 2 levels (a, b) thresholds (2)'::ismseval.risk_matrix$$),
+          '22P02: invalid input syntax for type risk_matrix: "likelihood 2 ("", y) impact 2 levels (a,..." '
+          '(The name of likelihood 1 must be between 1 and 255 bytes long, got 0.)',
+          'text: empty scale entry name');
+-- a scale entry named by its own index stores no name, so the list that holds nothing else goes
+SELECT is('likelihood 2 ("1", "2") impact 2 levels (a, b) thresholds (2)'::risk_matrix::text,
+          'likelihood 2 impact 2 levels ("a", "b") thresholds (2)', 'scale entries named 1, 2 are no labels');
+SELECT is('likelihood 2 ("2", "1") impact 2 levels (a, b) thresholds (2)'::risk_matrix::text,
+          'likelihood 2 ("2", "1") impact 2 levels ("a", "b") thresholds (2)', 'swapped index names are names');
+
+-- jsonb: the key and the entry are named
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,0,description}', '5')) FROM ok2$$),
+          '22023: invalid risk matrix definition (Key "description" of risk[0] must be a string, got number.)',
+          'jsonb: description a number');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{probability,1,abbreviation}', '["P"]')) FROM ok2$$),
+          '22023: invalid risk matrix definition (Key "abbreviation" of probability[1] must be a string or a number, got array.)',
+          'jsonb: abbreviation an array');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{impact,0,translations}', '[]')) FROM ok2$$),
+          '22023: invalid risk matrix definition (Key "translations" of impact[0] must be an object, got array.)',
+          'jsonb: translations an array');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,1,translations}', '{"fr": "x"}')) FROM ok2$$),
+          '22023: invalid risk matrix definition (The translation "fr" of risk[1] must be an object, got string.)',
+          'jsonb: a translation that is a string');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,1,translations}', '{"fr": {"name": 1}}')) FROM ok2$$),
+          '22023: invalid risk matrix definition (Key "name" of translation "fr" of risk[1] must be a string, got number.)',
+          'jsonb: a translated name that is a number');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,0,translations}',
+                     (SELECT jsonb_object_agg('l' || g, '{}'::jsonb) FROM generate_series(1, 33) g))) FROM ok2$$),
+          '22023: invalid risk matrix definition (Key "translations" of risk[0] must have at most 32 languages, got 33.)',
+          'jsonb: 33 translations');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,0,translations}', '{"f r": {}}')) FROM ok2$$),
+          '22023: invalid risk matrix definition (The language "f r" of a translation of risk[0] must be 1 to 35 ASCII '
+          'letters, digits, "-" or "_".)',
+          'jsonb: a language code with a space');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,0,translations}',
+                     jsonb_build_object(repeat('a', 36), '{}'::jsonb))) FROM ok2$$),
+          '22023: invalid risk matrix definition (The language "' || repeat('a', 36) || '" of a translation of risk[0] '
+          'must be 1 to 35 ASCII letters, digits, "-" or "_".)',
+          'jsonb: a language code of 36 letters');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,0,description}', to_jsonb(repeat('d', 4097)))) FROM ok2$$),
+          '22023: invalid risk matrix definition (The description of risk[0] must be between 0 and 4096 bytes long, got 4097.)',
+          'jsonb: a description of 4097 bytes');
+SELECT is(risk_matrix_from_jsonb(jsonb_set(j, '{risk,0,description}', to_jsonb(repeat('d', 4096)))) IS NOT NULL, true,
+          'jsonb: a description of 4096 bytes is kept') FROM ok2;
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{probability,0,abbreviation}', to_jsonb(repeat('é', 33)))) FROM ok2$$),
+          '22023: invalid risk matrix definition (The abbreviation of probability[0] must be between 0 and 64 bytes long, got 66.)',
+          'jsonb: an abbreviation of 33 two-byte characters = 66 bytes');
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(jsonb_set(j, '{risk,0,translations}',
+                     jsonb_build_object('fr', jsonb_build_object('name', repeat('n', 256))))) FROM ok2$$),
+          '22023: invalid risk matrix definition (The name of translation "fr" of risk[0] must be between 0 and 255 bytes long, got 256.)',
+          'jsonb: a translated name of 256 bytes');
+-- the label area is at most 1 MiB. 8 levels, each with 32 translations ("l00".."l31") of a
+-- 4096-byte description: 1 (lead byte) + 4 x (1 flags + 2 length + 1 byte: the scale entries
+-- of ok2 are named "a" and "b") + 8 x (1 flags + 1 count + 32 x (1 + 3 language + 1 flags + 2
+-- + 4096)) = 17 + 8 x 131298 = 1050401 bytes; 7 such levels take 17 + 7 x 131298 = 919103.
+CREATE TEMP TABLE big_labels AS
+  SELECT n, jsonb_build_object('probability', j->'probability', 'impact', j->'impact', 'grid', '[[0, 1], [1, 1]]'::jsonb,
+         'risk', (SELECT jsonb_agg(jsonb_build_object('name', 'r' || k, 'hexcolor', '#000000', 'translations',
+                                    (SELECT jsonb_object_agg('l' || lpad(t::text, 2, '0'),
+                                                             jsonb_build_object('description', repeat('x', 4096)))
+                                       FROM generate_series(0, 31) t)))
+                    FROM generate_series(1, n) k)) AS d
+  FROM ok2, (VALUES (7), (8)) v(n);
+SELECT is((SELECT count(*) FROM risk_matrix_levels(risk_matrix_from_jsonb(d))), 7::bigint,
+          'labels of 919103 bytes are kept') FROM big_labels WHERE n = 7;
+SELECT is(pg_temp.error_of($$SELECT ismseval.risk_matrix_from_jsonb(d) FROM big_labels WHERE n = 8$$),
+          '22023: invalid risk matrix definition (The labels take 1050401 bytes, more than the 1048576 allowed.)',
+          'labels of 1050401 bytes are refused');
+
+-- binary: version 2 with labels, by hand. L = I = N = 2, thresholds (2); "a" takes the palette
+-- (colour 0x1A9850 sent), "b" #FF0000; likelihood 1: flags 05 (name, abbreviation) "x", "X";
+-- likelihood 2, impact 1, impact 2: 00; level 0: flags 30 (palette, translations), 1
+-- translation "fr" with flags 01 (name) "aa"; level 1: 00.
+CREATE TEMP TABLE v2 AS SELECT
+    '\x0200000000020000000200000002' || '000000016100' || '1a9850' || '000000016200ff0000' || '00000002' AS head,
+    '05' || '0000000178' || '0000000158' || '000000' AS scales,
+    '30' || '00000001' || '000000026672' || '01' || '000000026161' || '00' AS levels;
+TRUNCATE rm_bin;
+SELECT is(pg_temp.recv_hex((head || scales || levels)::bytea), 1::bigint, 'version 2 with labels is accepted') FROM v2;
+SELECT is((SELECT m::text FROM rm_bin),
+          'likelihood 2 ("x" {"abbreviation": "X"}, "2") impact 2 levels ("a" {"translations": {"fr": {"name": "aa"}}}, '
+          '"b" #FF0000) thresholds (2)', 'and reads as built by hand');
+SELECT is(risk_matrix_send(m), (head || scales || levels)::bytea, 'and is sent back byte for byte')
+  FROM rm_bin, v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', replace(head, '1a9850', '000000') || scales || levels)),
+          '22P03: invalid binary data for type risk_matrix (Level 0 takes the default palette''s colour #1A9850, but #000000 is given.)',
+          'binary: a palette level with another colour') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || scales || '0100')),
+          '22P03: invalid binary data for type risk_matrix (The label flags of level 0 must be a combination of 0x3C, got 0x01.)',
+          'binary: a level with a name flag') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || '10000000' || levels)),
+          '22P03: invalid binary data for type risk_matrix (The label flags of likelihood 1 must be a combination of 0x2F, got 0x10.)',
+          'binary: a scale entry with the palette flag') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head)),
+          '22P03: invalid binary data for type risk_matrix (The label flags of likelihood 1 needs 1 byte, the data has only 0.)',
+          'binary: version 2 without its labels') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || scales || '2000000000' || '00')),
+          '22P03: invalid binary data for type risk_matrix (The number of translations of level 0 must be between 1 and 32, got 0.)',
+          'binary: zero translations') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || scales || '2000000001' || '00000000' || '00')),
+          '22P03: invalid binary data for type risk_matrix (The language length of translation 0 of level 0 must be between 1 and 35, got 0.)',
+          'binary: an empty language') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || scales || '2000000001' || '000000026672' || '04' || '00')),
+          '22P03: invalid binary data for type risk_matrix (The flags of translation 0 of level 0 must be a combination of 0x03, got 0x04.)',
+          'binary: unknown translation flags') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || scales || '2000000002' || '00000002667200' || '00000002667200' || '00')),
+          '22P03: invalid binary data for type risk_matrix (Two translations of level 0 have the language "fr".)',
+          'binary: two translations "fr"') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || scales || '2000000001' || '00000003662072' || '00' || '00')),
+          '22P03: invalid binary data for type risk_matrix (The language "f r" of a translation of level 0 must be 1 to 35 ASCII '
+          'letters, digits, "-" or "_".)',
+          'binary: a language with a space') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || '0400000001ff' || '000000' || levels)),
+          '22P03: invalid binary data for type risk_matrix (The abbreviation of likelihood 1 is not valid text in the client encoding.)',
+          'binary: an abbreviation that is not UTF-8') FROM v2;
+SELECT is(pg_temp.error_of(format('SELECT pg_temp.recv_hex(%L)', head || scales || levels || '00')),
+          '22P03: invalid binary data for type risk_matrix (1 byte is left after the labels.)',
+          'binary: a byte after the labels') FROM v2;
 SELECT * FROM finish();
 ROLLBACK;

@@ -5,7 +5,7 @@
 -- Every call either answers correctly (worked out by hand below) or raises a clean error.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(28);
+SELECT plan(32);
 
 -- The SQLSTATE and primary message of the error a statement raises, or 'no error'.
 CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text LANGUAGE plpgsql AS $f$
@@ -32,22 +32,45 @@ SET LOCAL search_path = ismseval, public;
 
 -- ---------- risk_matrix ----------
 
--- Stored values. The 2x2 matrix packs into 25 bytes:
---   header 01 00 02 02 02 (layout 1, thresholds form, L = I = 2, N = 2),
+-- Stored values. The 2x2 matrix packs into 26 bytes:
+--   header 02 00 02 02 02 (layout 2, thresholds form, L = I = 2, N = 2),
 --   grid 00 01 01 01 (scores 1, 2, 2, 4 against threshold 2), thresholds 00 02,
---   colours 000000 FFFFFF, name offsets 0000 0100 0200, names "a" "b";
--- stored with a 1-byte header it takes 26 bytes (with a 4-byte one, 29).
+--   colours 000000 FFFFFF, name offsets 0000 0100 0200, names "a" "b", label area 00 (none);
+-- stored with a 1-byte header it takes 27 bytes (with a 4-byte one, 30).
 CREATE TEMP TABLE matrices (id int PRIMARY KEY, m risk_matrix);
 INSERT INTO matrices VALUES
     (1, 'likelihood 2 impact 2 levels (a #000000, b #FFFFFF) thresholds (2)'),
     (2, 'likelihood 2 impact 3 levels (lo #00FF00, hi #FF0000) grid ((0, 0, 1), (0, 1, 1))');
-SELECT is(pg_column_size(m), 26, 'the stored 2x2 matrix has a short (1-byte) varlena header')
+SELECT is(pg_column_size(m), 27, 'the stored 2x2 matrix has a short (1-byte) varlena header')
   FROM matrices WHERE id = 1;
 
 -- A value exactly as 0.1.0 to 0.4.0 stored it (layout version 1) still reads.
 SELECT is(('\x01000202020001010100020000' || '00ffffff000001000200' || '6162')::text::bytea::risk_matrix::text,
           'likelihood 2 impact 2 levels ("a" #000000, "b" #FFFFFF) thresholds (2)',
           'a value stored by 0.1.0-0.4.0 (layout 1, bytes written out by hand) reads back');
+-- and reads as a matrix without labels: equal to the same matrix stored now (layout 2), scale
+-- entries named by their index, no palette colours, to_jsonb as before
+SELECT is((SELECT m = v1 FROM matrices WHERE id = 1)::text
+          || '/' || (SELECT string_agg(name || coalesce(color, '-') || coalesce(abbreviation, '-'), ',' ORDER BY likelihood)
+                      FROM risk_matrix_likelihood_scale(v1))
+          || '/' || (SELECT string_agg(name || default_color::text || coalesce(translations::text, '-'), ',' ORDER BY rank)
+                      FROM risk_matrix_levels(v1))
+          || '/' || risk_matrix_to_jsonb(v1)::text,
+          'true/1--,2--/afalse-,bfalse-/{"grid": [[0, 1], [1, 1]], "risk": [{"name": "a", "hexcolor": "#000000"}, '
+          '{"name": "b", "hexcolor": "#FFFFFF"}], "impact": [{"name": "1"}, {"name": "2"}], '
+          '"probability": [{"name": "1"}, {"name": "2"}]}',
+          'a layout 1 value through the label read-outs')
+  FROM (SELECT ('\x01000202020001010100020000' || '00ffffff000001000200' || '6162')::text::bytea::risk_matrix AS v1) s;
+
+-- The same matrix in layout 2 with labels, bytes written out by hand: label area 01, then
+-- likelihood 1: flags 05 (name, abbreviation), "x" (0100 78), "X" (0100 58); likelihood 2,
+-- impact 1, impact 2: 00; level 0: flags 20 (translations), 1 translation, language "fr"
+-- (02 6672), flags 01 (name), "aa" (0200 6161); level 1: 00.
+SELECT is(('\x02000202020001010100020000' || '00ffffff000001000200' || '6162'
+           || '01' || '0501007801005800' || '0000' || '2001026672010200616100')::text::bytea::risk_matrix::text,
+          'likelihood 2 ("x" {"abbreviation": "X"}, "2") impact 2 levels ("a" #000000 {"translations": {"fr": {"name": "aa"}}}, '
+          '"b" #FFFFFF) thresholds (2)',
+          'a value in layout 2 with labels (bytes written out by hand) reads back');
 
 -- Every lookup on the stored (short-header) values, worked out by hand:
 -- matrix 1: cell (2, 1) has score 2 >= threshold 2: level b, rank 1, #FFFFFF.
@@ -103,7 +126,7 @@ SELECT is(array_agg(w ORDER BY i), '{2,3,3,3}'::int[],
 -- Crafted values, stored: none crashes or reads outside the value; each raises a clean error.
 CREATE TEMP TABLE crafted (id int PRIMARY KEY, what text, m risk_matrix);
 INSERT INTO crafted VALUES
-    (1, 'layout version 2', '\x0200020202000101010002000000ffffff0000010002006162'::bytea::risk_matrix),
+    (1, 'layout version 3', '\x0300020202000101010002000000ffffff000001000200616200'::bytea::risk_matrix),
     (2, 'empty', '\x'::bytea::risk_matrix),
     (3, '10 x 10 x 100 levels announced, no data', '\x01000a0a64'::bytea::risk_matrix),
     (4, 'grid rank 5 of 2 levels', '\x0100020202000101050002000000ffffff0000010002006162'::bytea::risk_matrix),
@@ -111,10 +134,21 @@ INSERT INTO crafted VALUES
     (6, 'form 7', '\x0107020202000101010002000000ffffff0000010002006162'::bytea::risk_matrix),
     (7, 'one byte too many', '\x0100020202000101010002000000ffffff000001000200616263'::bytea::risk_matrix),
     (8, 'name of level 0 is byte ff (not UTF-8)', '\x0100020202000101010002000000ffffff000001000200ff62'::bytea::risk_matrix),
-    (9, 'name of level 0 is a zero byte', '\x0100020202000101010002000000ffffff0000010002000062'::bytea::risk_matrix);
+    (9, 'name of level 0 is a zero byte', '\x0100020202000101010002000000ffffff0000010002000062'::bytea::risk_matrix),
+    -- layout 2: the matrix above (colours 000000 FFFFFF), then a damaged label area
+    (10, 'label area starts with 2', '\x0200020202000101010002000000ffffff000001000200616202'::bytea::risk_matrix),
+    (11, 'label area 0 and one more byte', '\x0200020202000101010002000000ffffff00000100020061620000'::bytea::risk_matrix),
+    (12, 'labels cut short', ('\x0200020202000101010002000000ffffff0000010002006162' || '0105')::bytea::risk_matrix),
+    (13, 'a level with a name flag', ('\x0200020202000101010002000000ffffff0000010002006162' || '01000000000100')::bytea::risk_matrix),
+    (14, 'palette flag on level 0, whose colour is 000000', ('\x0200020202000101010002000000ffffff0000010002006162' || '01000000001000')::bytea::risk_matrix),
+    (15, 'abbreviation of likelihood 1 is byte ff', ('\x0200020202000101010002000000ffffff0000010002006162' || '01040100ff0000000000')::bytea::risk_matrix),
+    (16, 'only empty entries', ('\x0200020202000101010002000000ffffff0000010002006162' || '01000000000000')::bytea::risk_matrix),
+    (17, 'translations fr then de', ('\x0200020202000101010002000000ffffff0000010002006162' || '0100000000' || '2002026672000264650000')::bytea::risk_matrix),
+    (18, 'likelihood 1 named "1"', ('\x0200020202000101010002000000ffffff0000010002006162' || '01010100310000000000')::bytea::risk_matrix),
+    (19, 'a byte after the labels', ('\x0200020202000101010002000000ffffff0000010002006162' || '01040100580000000000' || '00')::bytea::risk_matrix);
 
 SELECT is(pg_temp.error_of('SELECT risk_level(m, 1, 1) FROM crafted WHERE id = 1'),
-          '0A000: unsupported risk_matrix layout version 2', 'crafted: unknown layout version');
+          '0A000: unsupported risk_matrix layout version 3', 'crafted: unknown layout version');
 SELECT is(array_agg(pg_temp.error_of(format('SELECT risk_level(m, 1, 1) FROM crafted WHERE id = %s', id))
                     ORDER BY id),
           array_fill('XX001: invalid stored risk_matrix value'::text, ARRAY[6]),
@@ -131,6 +165,8 @@ SELECT is(count(*) FILTER (WHERE e NOT LIKE 'XX001: %' AND e NOT LIKE '0A000: %'
            'SELECT risk_matrix_likelihood_size(m) FROM crafted WHERE id = ' || c.id,
            'SELECT risk_matrix_impact_size(m) FROM crafted WHERE id = ' || c.id,
            'SELECT count(*) FROM crafted, risk_matrix_levels(m) WHERE id = ' || c.id,
+           'SELECT count(*) FROM crafted, risk_matrix_likelihood_scale(m) WHERE id = ' || c.id,
+           'SELECT count(*) FROM crafted, risk_matrix_impact_scale(m) WHERE id = ' || c.id,
            'SELECT count(*) FROM crafted, risk_matrix_cells(m) WHERE id = ' || c.id,
            'SELECT m::text FROM crafted WHERE id = ' || c.id,
            'SELECT risk_matrix_send(m) FROM crafted WHERE id = ' || c.id,
@@ -141,7 +177,7 @@ SELECT is(count(*) FILTER (WHERE e NOT LIKE 'XX001: %' AND e NOT LIKE '0A000: %'
            'SELECT pg_temp.rm_last_likelihood(m) FROM crafted WHERE id = ' || c.id
        ]) AS q(statement),
        LATERAL pg_temp.error_of(q.statement) AS e
- WHERE c.id <= 7;
+ WHERE c.id <= 7 OR c.id IN (10, 11);
 -- a level name that is not text: whatever shows a name raises XX001 (cell (1, 1) is level 0);
 -- the sizes, ranks and equality, which show no name, still answer
 SELECT is(array_agg(pg_temp.error_of(q.statement) ORDER BY c.id, q.n),
@@ -161,6 +197,28 @@ SELECT is(risk_level_rank(m, 2, 2)::text || risk_level_rank(m, 'b') || risk_matr
           || (m = m) || risk_color(m, 1, 1), '112true#000000',
           'crafted names: ranks, sizes, equality and colours still answer')
   FROM crafted WHERE id = 8;
+-- a damaged label area after a sound start (layout 2): whatever shows labels raises XX001;
+-- lookups, sizes, cells and equality, which read no label, still answer
+SELECT is(array_agg(pg_temp.error_of(q.statement) ORDER BY c.id, q.n),
+          array_fill('XX001: invalid stored risk_matrix value'::text, ARRAY[48]),
+          'crafted labels: levels, scales, text, jsonb and binary output raise XX001')
+  FROM crafted c,
+       LATERAL unnest(ARRAY[
+           'SELECT count(*) FROM crafted, risk_matrix_levels(m) WHERE id = ' || c.id,
+           'SELECT count(*) FROM crafted, risk_matrix_likelihood_scale(m) WHERE id = ' || c.id,
+           'SELECT count(*) FROM crafted, risk_matrix_impact_scale(m) WHERE id = ' || c.id,
+           'SELECT m::text FROM crafted WHERE id = ' || c.id,
+           'SELECT risk_matrix_to_jsonb(m) FROM crafted WHERE id = ' || c.id,
+           'SELECT risk_matrix_send(m) FROM crafted WHERE id = ' || c.id
+       ]) WITH ORDINALITY AS q(statement, n)
+ WHERE c.id BETWEEN 12 AND 19;
+-- cell (2, 2) scores 4 >= 2: b, rank 1, #FFFFFF; 4 cells; each value equals itself
+SELECT is(string_agg(risk_level(m, 2, 2) || risk_level_rank(m, 2, 2) || risk_color(m, 2, 2)
+                     || risk_matrix_likelihood_size(m) || (SELECT count(*) FROM risk_matrix_cells(m)) || (m = m),
+                     ',' ORDER BY id),
+          array_to_string(array_fill('b1#FFFFFF24true'::text, ARRAY[8]), ','),
+          'crafted labels: lookups, sizes, cells and equality still answer')
+  FROM crafted WHERE id BETWEEN 12 AND 19;
 SELECT is(pg_temp.error_of('SELECT residual_level_rank(m, 1, 1, 1) FROM crafted WHERE id = 4'),
           'XX001: invalid stored risk_matrix value', 'crafted: residual_level_rank (SQL over risk_matrix_cells)');
 

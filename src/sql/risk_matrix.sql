@@ -8,7 +8,7 @@ RETURNS @extschema@.risk_matrix
 AS 'MODULE_PATHNAME', 'risk_matrix_in'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_in(cstring) IS
-'Text input of risk_matrix: likelihood N impact N levels ("name" #RRGGBB, ...) then thresholds (...) or grid ((...), ...).';
+'Text input of risk_matrix: likelihood N [(entries)] impact N [(entries)] levels ("name" [#RRGGBB] [{labels}], ...) then thresholds (...) or grid ((...), ...).';
 
 CREATE FUNCTION @extschema@.risk_matrix_out(@extschema@.risk_matrix)
 RETURNS cstring
@@ -42,21 +42,22 @@ CREATE TYPE @extschema@.risk_matrix (
 );
 COMMENT ON TYPE @extschema@.risk_matrix IS
 'A validated risk matrix: likelihood and impact scales (2 to 10 each), 2 to 100 named levels '
-'(lowest first) with #RRGGBB colours, and the cell-to-level mapping given by score thresholds or cell by cell.';
+'(lowest first) with #RRGGBB colours, and the cell-to-level mapping given by score thresholds or cell by cell; '
+'every scale entry and level may carry an abbreviation, a description and translations.';
 
 CREATE FUNCTION @extschema@.risk_matrix_eq(@extschema@.risk_matrix, @extschema@.risk_matrix)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'risk_matrix_eq'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_eq(@extschema@.risk_matrix, @extschema@.risk_matrix) IS
-'True when both matrices have equal scales, levels (names and colours) and cell-to-level mapping.';
+'True when both matrices have equal scales, levels (names and colours), cell-to-level mapping and labels.';
 
 CREATE FUNCTION @extschema@.risk_matrix_ne(@extschema@.risk_matrix, @extschema@.risk_matrix)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'risk_matrix_ne'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_ne(@extschema@.risk_matrix, @extschema@.risk_matrix) IS
-'True when the matrices differ in scales, levels or cell-to-level mapping.';
+'True when the matrices differ in scales, levels, cell-to-level mapping or labels.';
 
 CREATE OPERATOR @extschema@.= (
     LEFTARG = @extschema@.risk_matrix,
@@ -68,7 +69,7 @@ CREATE OPERATOR @extschema@.= (
     JOIN = eqjoinsel
 );
 COMMENT ON OPERATOR @extschema@.= (@extschema@.risk_matrix, @extschema@.risk_matrix) IS
-'risk_matrix equality: equal scales, levels and cell-to-level mapping.';
+'risk_matrix equality: equal scales, levels, cell-to-level mapping and labels.';
 
 CREATE OPERATOR @extschema@.<> (
     LEFTARG = @extschema@.risk_matrix,
@@ -125,11 +126,31 @@ COMMENT ON FUNCTION @extschema@.risk_matrix_impact_size(@extschema@.risk_matrix)
 'The number of impact levels (2 to 10).';
 
 CREATE FUNCTION @extschema@.risk_matrix_levels(matrix @extschema@.risk_matrix)
-RETURNS TABLE(rank integer, name text, color text)
+RETURNS TABLE(rank integer, name text, color text, abbreviation text, description text,
+              translations jsonb, default_color boolean)
 AS 'MODULE_PATHNAME', 'risk_matrix_levels'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
 COMMENT ON FUNCTION @extschema@.risk_matrix_levels(@extschema@.risk_matrix) IS
-'One row per level, lowest first: 0-based rank, name and colour (#RRGGBB).';
+'One row per level, lowest first: 0-based rank, name, colour (#RRGGBB), abbreviation, description, '
+'translations ({"fr": {"name": ..., "description": ...}}; NULL when none) and whether the colour is the default palette''s.';
+
+CREATE FUNCTION @extschema@.risk_matrix_likelihood_scale(matrix @extschema@.risk_matrix)
+RETURNS TABLE(likelihood integer, name text, color text, abbreviation text, description text,
+              translations jsonb)
+AS 'MODULE_PATHNAME', 'risk_matrix_likelihood_scale'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.risk_matrix_likelihood_scale(@extschema@.risk_matrix) IS
+'One row per likelihood, 1 first: its name (the likelihood as text when it has none), colour (#RRGGBB or NULL), '
+'abbreviation, description and translations (jsonb; NULL when none).';
+
+CREATE FUNCTION @extschema@.risk_matrix_impact_scale(matrix @extschema@.risk_matrix)
+RETURNS TABLE(impact integer, name text, color text, abbreviation text, description text,
+              translations jsonb)
+AS 'MODULE_PATHNAME', 'risk_matrix_impact_scale'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.risk_matrix_impact_scale(@extschema@.risk_matrix) IS
+'One row per impact, 1 first: its name (the impact as text when it has none), colour (#RRGGBB or NULL), '
+'abbreviation, description and translations (jsonb; NULL when none).';
 
 CREATE FUNCTION @extschema@.risk_matrix_cells(matrix @extschema@.risk_matrix)
 RETURNS TABLE(likelihood integer, impact integer, score integer, rank integer, level text, color text)
@@ -143,7 +164,8 @@ RETURNS @extschema@.risk_matrix
 AS 'MODULE_PATHNAME', 'risk_matrix_from_jsonb'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_from_jsonb(jsonb) IS
-'A risk_matrix from a CISO Assistant definition: probability[], impact[], risk[] (name, hexcolor; lowest first) '
+'A risk_matrix from a CISO Assistant definition: probability[], impact[], risk[] (name, abbreviation, description, '
+'hexcolor, translations; risk lowest first, a risk without hexcolor takes the default palette''s) '
 'and grid[probability][impact] of 0-based risk indices, at the top level or inside "fields" or "json_definition". '
 'Probability index 0 is likelihood 1. 22023 on a bad shape.';
 
@@ -152,7 +174,8 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'risk_matrix_to_jsonb'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_to_jsonb(@extschema@.risk_matrix) IS
-'The matrix in CISO Assistant''s shape (scale entries named "1".."n"); reads back through risk_matrix_from_jsonb to an equal matrix.';
+'The matrix in CISO Assistant''s shape with every label (a scale entry without a name is named by its index; '
+'a level coloured by the default palette has no hexcolor); reads back through risk_matrix_from_jsonb to an equal matrix.';
 
 -- True when (likelihood, impact) is a cell of the matrix.
 CREATE FUNCTION @extschema@.risk_cell_on_matrix(matrix @extschema@.risk_matrix, likelihood integer, impact integer)
@@ -163,8 +186,8 @@ RETURN likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(matrix)
 COMMENT ON FUNCTION @extschema@.risk_cell_on_matrix(@extschema@.risk_matrix, integer, integer) IS
 'True when (likelihood, impact) is a cell of the matrix: both 1-based and within its scales.';
 
--- The name of a likelihood level: the scale as risk_matrix_to_jsonb gives it, where the matrix
--- keeps its scale names (else the position, "1" .. "n").
+-- The name of a likelihood level: its scale entry's name as risk_matrix_to_jsonb gives it (the
+-- position, "1" .. "n", for an entry without a name).
 CREATE FUNCTION @extschema@.risk_matrix_likelihood_name(matrix @extschema@.risk_matrix, likelihood integer)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE

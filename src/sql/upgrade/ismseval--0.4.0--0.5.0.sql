@@ -5177,3 +5177,291 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.load_csv(text, text, text, boolean) IS
 'Loads a server-side CSV file into a model table, all rows or none: fields separated by delimiter (default a comma), a header line naming the columns (or, header => false, the table''s columns in order), a leading UTF-8 byte-order mark skipped; the first bad row is reported as "line N" with its error''s SQLSTATE. Returns the number of rows loaded.';
+
+-- ---------------------------------------------------------------------------
+-- 0.5.0, issue 12 (real GRC data in): risk_matrix keeps the labels of CISO Assistant's
+-- matrices (abbreviation, description, translations of every scale entry and level, scale
+-- names and colours) in storage layout 2, and a level without hexcolor takes the default
+-- palette's colour. Values stored in layout 1 (0.1.0 to 0.4.0) read as they are.
+-- ---------------------------------------------------------------------------
+
+COMMENT ON FUNCTION @extschema@.risk_matrix_in(cstring) IS
+'Text input of risk_matrix: likelihood N [(entries)] impact N [(entries)] levels ("name" [#RRGGBB] [{labels}], ...) then thresholds (...) or grid ((...), ...).';
+
+COMMENT ON TYPE @extschema@.risk_matrix IS
+'A validated risk matrix: likelihood and impact scales (2 to 10 each), 2 to 100 named levels '
+'(lowest first) with #RRGGBB colours, and the cell-to-level mapping given by score thresholds or cell by cell; '
+'every scale entry and level may carry an abbreviation, a description and translations.';
+
+COMMENT ON FUNCTION @extschema@.risk_matrix_eq(@extschema@.risk_matrix, @extschema@.risk_matrix) IS
+'True when both matrices have equal scales, levels (names and colours), cell-to-level mapping and labels.';
+
+COMMENT ON FUNCTION @extschema@.risk_matrix_ne(@extschema@.risk_matrix, @extschema@.risk_matrix) IS
+'True when the matrices differ in scales, levels, cell-to-level mapping or labels.';
+
+COMMENT ON OPERATOR @extschema@.= (@extschema@.risk_matrix, @extschema@.risk_matrix) IS
+'risk_matrix equality: equal scales, levels, cell-to-level mapping and labels.';
+
+COMMENT ON FUNCTION @extschema@.risk_matrix_from_jsonb(jsonb) IS
+'A risk_matrix from a CISO Assistant definition: probability[], impact[], risk[] (name, abbreviation, description, '
+'hexcolor, translations; risk lowest first, a risk without hexcolor takes the default palette''s) '
+'and grid[probability][impact] of 0-based risk indices, at the top level or inside "fields" or "json_definition". '
+'Probability index 0 is likelihood 1. 22023 on a bad shape.';
+
+COMMENT ON FUNCTION @extschema@.risk_matrix_to_jsonb(@extschema@.risk_matrix) IS
+'The matrix in CISO Assistant''s shape with every label (a scale entry without a name is named by its index; '
+'a level coloured by the default palette has no hexcolor); reads back through risk_matrix_from_jsonb to an equal matrix.';
+
+-- risk_matrix_levels gains columns: the views that read it move to the new function
+-- (same definitions), then the old one goes.
+ALTER FUNCTION @extschema@.risk_matrix_levels(@extschema@.risk_matrix) RENAME TO risk_matrix_levels_0_4;
+CREATE FUNCTION @extschema@.risk_matrix_levels(matrix @extschema@.risk_matrix)
+RETURNS TABLE(rank integer, name text, color text, abbreviation text, description text,
+              translations jsonb, default_color boolean)
+AS 'MODULE_PATHNAME', 'risk_matrix_levels'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.risk_matrix_levels(@extschema@.risk_matrix) IS
+'One row per level, lowest first: 0-based rank, name, colour (#RRGGBB), abbreviation, description, '
+'translations ({"fr": {"name": ..., "description": ...}}; NULL when none) and whether the colour is the default palette''s.';
+
+CREATE OR REPLACE VIEW @extschema@.risk_register WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       r.risk_id,
+       r.title,
+       a.name AS asset,
+       a.location AS asset_location,
+       a.asset_value,
+       t.code AS threat_code,
+       t.name AS threat,
+       r.likelihood,
+       r.impact,
+       @extschema@.risk_score(r.likelihood, r.impact) AS inherent_score,
+       CASE WHEN cell.inherent THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level,
+       CASE WHEN cell.inherent THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level_rank,
+       CASE WHEN cell.inherent THEN @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_color,
+       r.control_effectiveness,
+       res.score AS residual_score,
+       lv.name AS residual_level,
+       res.level_rank AS residual_level_rank,
+       lv.color AS residual_color,
+       o.risk_tolerance AS tolerance_level,
+       res.level_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
+       r.treatment,
+       r.owner,
+       r.acceptance_expires,
+       (r.treatment = 'accept' AND r.acceptance_expires < CURRENT_DATE) AS acceptance_expired,
+       r.identified_on,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.likelihood) AS inherent_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.impact) AS inherent_impact_name,
+       r.current_likelihood,
+       r.current_impact,
+       CASE WHEN cell.current THEN @extschema@.risk_level(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_level,
+       CASE WHEN cell.current THEN @extschema@.risk_level_rank(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_level_rank,
+       CASE WHEN cell.current THEN @extschema@.risk_color(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_color,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.current_likelihood) AS current_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.current_impact) AS current_impact_name,
+       r.residual_likelihood,
+       r.residual_impact,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.residual_likelihood) AS residual_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.residual_impact) AS residual_impact_name,
+       res.basis AS residual_basis,
+       r.strength_of_knowledge,
+       (ARRAY['low', 'medium', 'high'])[r.strength_of_knowledge + 1] AS strength_of_knowledge_name
+FROM @extschema@.organizations o
+JOIN @extschema@.risks r ON r.organization_id = o.organization_id
+LEFT JOIN @extschema@.assets a ON a.asset_id = r.asset_id
+LEFT JOIN @extschema@.threats t ON t.threat_id = r.threat_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.risk_cell_on_matrix(o.risk_matrix, r.likelihood, r.impact) AS inherent,
+           @extschema@.risk_cell_on_matrix(o.risk_matrix, r.current_likelihood, r.current_impact) AS current
+) cell
+CROSS JOIN LATERAL @extschema@.risk_residual(o.risk_matrix, r.likelihood, r.impact, r.control_effectiveness,
+                                             r.residual_likelihood, r.residual_impact) res
+LEFT JOIN LATERAL (
+    SELECT l.name, l.color FROM @extschema@.risk_matrix_levels(o.risk_matrix) l WHERE l.rank = res.level_rank
+) lv ON true;
+
+COMMENT ON VIEW @extschema@.risk_register IS
+'The risk register: the inherent, current and residual cells on the organization''s risk matrix with their levels, colours and scale names; the residual is the rated residual cell, else inherent score x (1 - control effectiveness) (residual_basis says which); tolerance, strength of knowledge and acceptance expiry. A rating outside its organization''s matrix (stored with the checks bypassed) has NULL levels, colours, ranks and names (and within_tolerance when it is the residual''s).';
+
+CREATE OR REPLACE VIEW @extschema@.management_review WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.name AS organization_name,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
+       b.framework,
+       b.assessed_on,
+       b.total_score,
+       b.mean_score,
+       b.peer_mean_total,
+       b.peer_count,
+       b.peer_percentile,
+       b.deviation_score,
+       b.peer_rank,
+       b.ranked_organizations,
+       md.weakest_domain,
+       md.domains_below_target,
+       md.domains_below_peers,
+       rk.risks,
+       rk.risks_outside_tolerance,
+       rk.risks_top_level,
+       rk.acceptances_expired,
+       kp.kpis,
+       kp.kpis_green,
+       kp.kpis_amber,
+       kp.kpis_red,
+       kp.kpis_stale,
+       ob.objectives,
+       ob.objectives_achieved,
+       ob.objectives_overdue,
+       inc.incidents_12m,
+       inc.severe_incidents_12m,
+       inc.mttd_hours_12m,
+       inc.mttr_hours_12m,
+       inc.reported_within_24h_pct_12m,
+       nc.nonconformities_open,
+       nc.corrective_actions_overdue,
+       b.peer_figures_as_of,
+       b.framework_id,
+       b.total_percentage,
+       b.peer_mean_total_percentage,
+       b.coverage,
+       rk.risks_current_top_level,
+       rk.risks_residual_top_level
+FROM @extschema@.organizations o
+LEFT JOIN LATERAL (
+    SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
+           bm.peer_figures_as_of, bm.framework_id, bm.total_percentage, bm.peer_mean_total_percentage,
+           bm.coverage
+    FROM @extschema@.org_benchmark bm
+    WHERE bm.organization_id = o.organization_id
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT (pg_catalog.array_agg(m.domain ORDER BY m.own_score, m.display_order)
+                FILTER (WHERE m.own_score IS NOT NULL))[1] AS weakest_domain,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_target < 0) AS domains_below_target,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_peers < 0) AS domains_below_peers
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = o.organization_id AND m.assessment_id = b.assessment_id
+) md ON true
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risks,
+           pg_catalog.count(*) FILTER (WHERE NOT r.within_tolerance) AS risks_outside_tolerance,
+           pg_catalog.count(*) FILTER (WHERE r.inherent_level_rank = top.rank) AS risks_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired,
+           pg_catalog.count(*) FILTER (WHERE r.current_level_rank = top.rank) AS risks_current_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.residual_level_rank = top.rank) AS risks_residual_top_level
+    FROM @extschema@.risk_register r
+    CROSS JOIN (SELECT pg_catalog.max(l.rank) AS rank FROM @extschema@.risk_matrix_levels(o.risk_matrix) l) top
+    WHERE r.organization_id = o.organization_id
+) rk
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS kpis,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'green') AS kpis_green,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'amber') AS kpis_amber,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'red') AS kpis_red,
+           pg_catalog.count(*) FILTER (WHERE k.stale) AS kpis_stale
+    FROM @extschema@.kpi_status k
+    WHERE k.organization_id = o.organization_id
+) kp
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS objectives,
+           pg_catalog.count(*) FILTER (WHERE s.achieved) AS objectives_achieved,
+           pg_catalog.count(*) FILTER (WHERE s.overdue) AS objectives_overdue
+    FROM @extschema@.objective_status s
+    WHERE s.organization_id = o.organization_id
+) ob
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents_12m,
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600) AS mttd_hours_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600) AS mttr_hours_12m,
+           100 * (pg_catalog.count(*) FILTER (WHERE i.reported_at - i.detected_at <= interval '24 hours'))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0) AS reported_within_24h_pct_12m
+    FROM @extschema@.incidents i
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= CURRENT_DATE - interval '12 months'
+) inc
+CROSS JOIN LATERAL (
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.nonconformities n
+            WHERE n.organization_id = o.organization_id AND n.closed_on IS NULL) AS nonconformities_open,
+           (SELECT pg_catalog.count(*) FROM @extschema@.corrective_actions c
+            WHERE c.organization_id = o.organization_id AND c.closed_on IS NULL
+              AND c.due_on < CURRENT_DATE) AS corrective_actions_overdue
+) nc;
+
+COMMENT ON VIEW @extschema@.management_review IS
+'One row per organization and framework it assessed (one row with no framework when it assessed none): the headline figures of a management review (ISO/IEC 27001 9.3) from the latest organization-wide assessment of the framework, with its coverage, and the organization''s risk register, KPIs, objectives, last 12 months of incidents and open nonconformities (the same on each of its rows).';
+
+CREATE OR REPLACE VIEW @extschema@.risk_history WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       m.month,
+       m.month_end,
+       l.name AS level,
+       l.rank AS level_rank,
+       l.color,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.inherent_ranks) x WHERE x = l.rank) AS inherent_risks,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.residual_ranks) x WHERE x = l.rank) AS residual_risks,
+       st.open_risks,
+       st.outside_tolerance,
+       ch.opened,
+       ch.closed,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.current_ranks) x WHERE x = l.rank) AS current_risks
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.min(c.changed_on) AS first_day FROM @extschema@.risk_rating_changes c
+    WHERE c.organization_id = o.organization_id
+) f
+CROSS JOIN LATERAL pg_catalog.generate_series(pg_catalog.date_trunc('month', f.first_day::timestamp),
+                                              pg_catalog.date_trunc('month', CURRENT_DATE::timestamp),
+                                              interval '1 month') g(m)
+CROSS JOIN LATERAL (
+    SELECT g.m::date AS month, (g.m + interval '1 month')::date - 1 AS month_end
+) m
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS open_risks,
+           pg_catalog.count(*) FILTER (WHERE NOT s.within_tolerance) AS outside_tolerance,
+           pg_catalog.array_agg(s.inherent_level_rank) AS inherent_ranks,
+           pg_catalog.array_agg(s.residual_level_rank) AS residual_ranks,
+           pg_catalog.array_agg(s.current_level_rank) AS current_ranks
+    FROM @extschema@.risk_states_on(o.organization_id, m.month_end) s
+) st
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) FILTER (WHERE c.event = 'opened') AS opened,
+           pg_catalog.count(*) FILTER (WHERE c.event = 'closed') AS closed
+    FROM @extschema@.risk_rating_changes c
+    WHERE c.organization_id = o.organization_id AND c.changed_on BETWEEN m.month AND m.month_end
+) ch
+CROSS JOIN LATERAL @extschema@.risk_matrix_levels(o.risk_matrix) l;
+
+COMMENT ON VIEW @extschema@.risk_history IS
+'Per organization, calendar month (from the month of its first recorded risk rating to the current month) and level of its current risk matrix: the open risks at the month''s end at that inherent, residual and current level; and per month (repeated on each level row, count them once with level_rank = 0): open risks, those outside tolerance, risks opened and closed in the month.';
+
+DROP FUNCTION @extschema@.risk_matrix_levels_0_4(@extschema@.risk_matrix);
+
+CREATE FUNCTION @extschema@.risk_matrix_likelihood_scale(matrix @extschema@.risk_matrix)
+RETURNS TABLE(likelihood integer, name text, color text, abbreviation text, description text,
+              translations jsonb)
+AS 'MODULE_PATHNAME', 'risk_matrix_likelihood_scale'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.risk_matrix_likelihood_scale(@extschema@.risk_matrix) IS
+'One row per likelihood, 1 first: its name (the likelihood as text when it has none), colour (#RRGGBB or NULL), '
+'abbreviation, description and translations (jsonb; NULL when none).';
+
+CREATE FUNCTION @extschema@.risk_matrix_impact_scale(matrix @extschema@.risk_matrix)
+RETURNS TABLE(impact integer, name text, color text, abbreviation text, description text,
+              translations jsonb)
+AS 'MODULE_PATHNAME', 'risk_matrix_impact_scale'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.risk_matrix_impact_scale(@extschema@.risk_matrix) IS
+'One row per impact, 1 first: its name (the impact as text when it has none), colour (#RRGGBB or NULL), '
+'abbreviation, description and translations (jsonb; NULL when none).';
