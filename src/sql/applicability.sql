@@ -102,7 +102,7 @@ COMMENT ON COLUMN @extschema@.applicability_statements.applicable IS
 COMMENT ON COLUMN @extschema@.applicability_statements.justification IS
 'Why the requirement is excluded (required when applicable is false) or, optionally, why it is included.';
 COMMENT ON COLUMN @extschema@.applicability_statements.implementation_status IS
-'not_implemented, planned, partially_implemented or implemented (CISO Assistant''s applied-control statuses to_do, on_hold, in_progress, active); NULL = not stated.';
+'not_implemented, planned, partially_implemented or implemented (CISO Assistant''s applied-control statuses to_do, in_progress and active correspond to not_implemented or planned, partially_implemented and implemented); NULL = not stated.';
 COMMENT ON COLUMN @extschema@.applicability_statements.owner IS
 'Person or role responsible for the requirement.';
 COMMENT ON COLUMN @extschema@.applicability_statements.reviewed_on IS

@@ -35,7 +35,7 @@ DECLARE
     mr          record;
     fw          record;
     la          record;
-    frameworks  text;
+    framework_rows text;
     on_track    bigint;
     tracked     bigint;
     today       date := CURRENT_DATE;
@@ -90,7 +90,7 @@ BEGIN
                @extschema@.report_number(m.total_percentage - pv.total_percentage, 1, true),
                @extschema@.report_number(m.coverage, 0)),
                E'\n' ORDER BY m.framework, m.framework_id)
-      INTO frameworks
+      INTO framework_rows
     FROM @extschema@.management_review m
     JOIN @extschema@.frameworks f ON f.framework_id = m.framework_id
     LEFT JOIN LATERAL (
@@ -178,7 +178,7 @@ tr.this td { font-weight: 600; }
             @extschema@.html_text(t->>'framework'), @extschema@.html_text(t->>'assessed'),
             @extschema@.html_text(t->>'maturity_total'), @extschema@.html_text(t->>'change_prev'),
             @extschema@.html_text(t->>'pp'), @extschema@.html_text(t->>'coverage')),
-        frameworks,
+        framework_rows,
         '</table><p class="note">' || @extschema@.html_text(t->>'explain_frameworks') || '</p><div class="cards">',
         pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
             mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'),

@@ -5099,7 +5099,7 @@ COMMENT ON COLUMN @extschema@.applicability_statements.applicable IS
 COMMENT ON COLUMN @extschema@.applicability_statements.justification IS
 'Why the requirement is excluded (required when applicable is false) or, optionally, why it is included.';
 COMMENT ON COLUMN @extschema@.applicability_statements.implementation_status IS
-'not_implemented, planned, partially_implemented or implemented (CISO Assistant''s applied-control statuses to_do, on_hold, in_progress, active); NULL = not stated.';
+'not_implemented, planned, partially_implemented or implemented (CISO Assistant''s applied-control statuses to_do, in_progress and active correspond to not_implemented or planned, partially_implemented and implemented); NULL = not stated.';
 COMMENT ON COLUMN @extschema@.applicability_statements.owner IS
 'Person or role responsible for the requirement.';
 COMMENT ON COLUMN @extschema@.applicability_statements.reviewed_on IS
@@ -5530,7 +5530,7 @@ DECLARE
     mr          record;
     fw          record;
     la          record;
-    frameworks  text;
+    framework_rows text;
     on_track    bigint;
     tracked     bigint;
     today       date := CURRENT_DATE;
@@ -5585,7 +5585,7 @@ BEGIN
                @extschema@.report_number(m.total_percentage - pv.total_percentage, 1, true),
                @extschema@.report_number(m.coverage, 0)),
                E'\n' ORDER BY m.framework, m.framework_id)
-      INTO frameworks
+      INTO framework_rows
     FROM @extschema@.management_review m
     JOIN @extschema@.frameworks f ON f.framework_id = m.framework_id
     LEFT JOIN LATERAL (
@@ -5673,7 +5673,7 @@ tr.this td { font-weight: 600; }
             @extschema@.html_text(t->>'framework'), @extschema@.html_text(t->>'assessed'),
             @extschema@.html_text(t->>'maturity_total'), @extschema@.html_text(t->>'change_prev'),
             @extschema@.html_text(t->>'pp'), @extschema@.html_text(t->>'coverage')),
-        frameworks,
+        framework_rows,
         '</table><p class="note">' || @extschema@.html_text(t->>'explain_frameworks') || '</p><div class="cards">',
         pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
             mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'),
