@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Command 2: installs what is needed, builds, and runs the whole test suite
 # (pg_regress, pgTAP, the plan-guard sessions, the doc test, dump and restore, races,
-# a LATIN1 database, xmllint on the charts, the update chain) against a private
-# throwaway cluster.
+# a LATIN1 database, xmllint on the charts, the links in messages, the README walk-through
+# with scripts/evaluate.sh, the update chain) against a private throwaway cluster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -40,6 +40,12 @@ PG_BINDIR="$PG_BINDIR" bash "$REPO/test/encoding.sh"
 
 echo "== charts and report through xmllint"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/charts_xml.sh"
+
+echo "== links to the documentation in messages"
+bash "$REPO/test/doc_links.sh"
+
+echo "== the walk-through: scripts/evaluate.sh on templates/ (README, Your own organization in five minutes)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/evaluate.sh"
 
 echo "== update chain"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/upgrade.sh"
