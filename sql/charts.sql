@@ -86,8 +86,9 @@ FROM regexp_matches((SELECT body FROM doc WHERE what = 'peers' AND lang = 'en'),
                     'font-weight="bold" fill="#ffffff">([0-9]+)</text>', 'g') WITH ORDINALITY r(m, n);
 
 -- Report: total 50 % of the scale; the previous assessment (2 + 2)/2 = 2 -> 100 x 1/3 = 33.33,
--- change +16.7 points; D1 3 - 2 = +1.00, D2 2 - 2 = 0.00.
-SELECT body LIKE '%<div class="v">50.0 %%</div><div class="k">Maturity (total, % of the scale); change since the previous assessment +16.7 points</div>%' AS headline,
+-- change +16.7 points; coverage 2 / 2 = 100 %; D1 3 - 2 = +1.00, D2 2 - 2 = 0.00.
+SELECT body LIKE '%<tr class="this"><td>C Chart test</td><td class="d">' || DATE '2025-03-01'
+                 || '</td><td class="n">50.0 %%</td><td class="n pos">+16.7</td><td class="n">100 %%</td></tr>%' AS headline,
        body LIKE '%<td class="n pos">+1.00</td>%' AS d1_change, body LIKE '%<td class="n">0.00</td>%' AS d2_change
 FROM doc WHERE what = 'report' AND lang = 'en';
 

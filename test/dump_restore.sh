@@ -33,6 +33,13 @@ SELECT framework_id, domain_id, 'M1.1', 'My question' FROM ismseval.control_doma
 INSERT INTO ismseval.threats (code, category, name) VALUES ('MY-01', 'other', 'My threat');
 INSERT INTO ismseval.maturity_targets (organization_id, domain_id, target)
 SELECT organization_id, 3, 3.5 FROM ismseval.organizations ORDER BY organization_id LIMIT 2;
+-- Statement of Applicability rows of two organizations on the preloaded NIST CSF categories
+INSERT INTO ismseval.applicability_statements (organization_id, framework_id, question_id, applicable, justification,
+                                               implementation_status)
+SELECT o.organization_id, q.framework_id, q.question_id, q.code <> 'RC.CO',
+       CASE WHEN q.code = 'RC.CO' THEN 'Communication is the group''s' END, 'implemented'
+FROM (SELECT organization_id FROM ismseval.organizations ORDER BY organization_id LIMIT 2) o, ismseval.questions q
+WHERE q.framework_id = 1 AND q.code IN ('GV.OC', 'RC.CO');
 -- a tenant mapped to two organizations (roles are cluster-wide: the restore finds it)
 DO \$\$ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ismseval_dump_tenant') THEN

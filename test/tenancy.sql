@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(160);
+SELECT plan(164);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -103,6 +103,11 @@ SELECT organization_id, 'incident', incident_id, 'Slow detection', 'CISO', DATE 
 INSERT INTO ismseval.corrective_actions (organization_id, nonconformity_id, description, owner, opened_on, due_on)
 SELECT organization_id, nonconformity_id, 'Mail filter', 'IT', DATE '2026-10-02', DATE '2026-12-31'
 FROM ismseval.nonconformities;
+INSERT INTO ismseval.applicability_statements (organization_id, framework_id, question_id, applicable, justification)
+SELECT o.organization_id, q.framework_id, q.question_id, false, 'No such process at ' || o.code
+FROM ismseval.organizations o JOIN org_data USING (code)
+JOIN ismseval.questions q ON q.code = 'L2'
+JOIN ismseval.frameworks f ON f.framework_id = q.framework_id AND f.code = 'T';
 
 -- For every table: an expression for a row's key and one for its organization.
 CREATE TEMP TABLE table_keys (tbl text, key_sql text, org_sql text);
@@ -124,7 +129,8 @@ INSERT INTO table_keys VALUES
     ('incidents', 't.incident_id::text', 't.organization_id'),
     ('nonconformities', 't.nonconformity_id::text', 't.organization_id'),
     ('corrective_actions', 't.action_id::text', 't.organization_id'),
-    ('risk_rating_changes', 't.change_id::text', 't.organization_id');
+    ('risk_rating_changes', 't.change_id::text', 't.organization_id'),
+    ('applicability_statements', 't.organization_id || ''/'' || t.question_id', 't.organization_id');
 GRANT SELECT ON table_keys TO PUBLIC;
 
 -- The rows each tenant must see: its organizations' rows, and the shared threats.
@@ -169,7 +175,7 @@ SELECT set_eq(format('SELECT DISTINCT organization_id FROM ismseval.%I', v),
               format('alice sees exactly alpha''s organizations in view %s', v))
 FROM unnest(ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
                   'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review',
-                  'maturity_history', 'kpi_series', 'risk_history']) v
+                  'maturity_history', 'kpi_series', 'risk_history', 'statement_of_applicability']) v
 ORDER BY v;
 
 SET ROLE bob;
@@ -182,7 +188,7 @@ SELECT set_eq(format('SELECT DISTINCT organization_id FROM ismseval.%I', v),
               format('bob sees exactly beta''s organizations in view %s', v))
 FROM unnest(ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
                   'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review',
-                  'maturity_history', 'kpi_series', 'risk_history']) v
+                  'maturity_history', 'kpi_series', 'risk_history', 'statement_of_applicability']) v
 ORDER BY v;
 
 -- The rating history: a tenant's rating change is recorded (by the SECURITY DEFINER trigger),

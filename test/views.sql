@@ -3,15 +3,16 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
 SET LOCAL search_path = ismseval, public;
-SELECT plan(14);
+SELECT plan(17);
 
 SELECT set_eq(
     $$SELECT relname::text FROM pg_class WHERE relnamespace = 'ismseval'::regnamespace AND relkind = 'v'$$,
     ARRAY['risk_register', 'risk_heatmap', 'kpi_status', 'objective_status', 'maturity_by_domain',
           'question_peer_rate', 'incident_metrics_monthly', 'org_benchmark', 'management_review',
           'risk_quantified', 'portfolio_loss_exceedance',
-          'maturity_history', 'kpi_series', 'risk_history', 'department_maturity'],
-    'the fifteen views');
+          'maturity_history', 'kpi_series', 'risk_history', 'department_maturity',
+          'statement_of_applicability', 'framework_mapping_requirements', 'framework_mapping_coverage'],
+    'the eighteen views');
 
 SELECT is_empty(
     $$SELECT c.relname || '.' || a.attname || ': ' || format_type(a.atttypid, a.atttypmod)
@@ -49,7 +50,7 @@ CREATE FUNCTION pg_temp.seq_scans(query text) RETURNS SETOF text LANGUAGE plpgsq
 DECLARE line text;
 BEGIN
     FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        IF line ~ 'Seq Scan on (organizations|departments|assessments|answers|assets|risks|kpis|kpi_measurements|objectives|incidents|nonconformities|corrective_actions|maturity_targets)\M' THEN
+        IF line ~ 'Seq Scan on (organizations|departments|assessments|answers|assets|risks|kpis|kpi_measurements|objectives|incidents|nonconformities|corrective_actions|maturity_targets|applicability_statements)\M' THEN
             RETURN NEXT line;
         END IF;
     END LOOP;
@@ -63,6 +64,12 @@ SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.questi
                 'question_peer_rate for one organization: index scans only');
 SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.incident_metrics_monthly WHERE organization_id = 42')$$,
                 'incident_metrics_monthly for one organization: index scans only');
+SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.statement_of_applicability WHERE organization_id = 42')$$,
+                'statement_of_applicability for one organization: index scans only');
+SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.framework_mapping_requirements WHERE organization_id = 42')$$,
+                'framework_mapping_requirements for one organization: index scans only');
+SELECT is_empty($$SELECT * FROM pg_temp.seq_scans('SELECT * FROM ismseval.framework_mapping_coverage WHERE organization_id = 42')$$,
+                'framework_mapping_coverage for one organization: index scans only');
 RESET enable_seqscan;
 
 -- residual_level_rank on the default 4 x 4 matrix (levels by score 1-2 low, 3-4 medium, 6-8 high, 9-16 critical):

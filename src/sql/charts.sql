@@ -111,7 +111,9 @@ BEGIN
         ('dept_heading', 'Departments against the company-wide mean', '部門別：全社平均との比較'),
         ('department', 'Department', '部門'),
         ('company_mean', 'Company-wide mean', '全社平均'),
-        ('explain_departments', 'Each department''s domain score in its latest assessment: green above the company-wide mean (the mean over the departments, each counted once), red below.', '各部門の最新の評価における領域スコア。全社平均（各部門を1回ずつ数えた平均）より高いものを緑、低いものを赤で示します。')
+        ('explain_departments', 'Each department''s domain score in its latest assessment: green above the company-wide mean (the mean over the departments, each counted once), red below.', '各部門の最新の評価における領域スコア。全社平均（各部門を1回ずつ数えた平均）より高いものを緑、低いものを赤で示します。'),
+        ('assessed', 'Assessed', '評価日'),
+        ('explain_frameworks', 'One row per framework the organization assessed organization-wide, from its latest assessment of it; the sections below are about the framework in bold.', '組織全体で評価したフレームワークごとに、その最新の評価の値を1行で示します。以下の各節は太字のフレームワークについてのものです。')
     ) l(key, en, ja)
     WHERE l.key = report_label.key;
     RETURN COALESCE(result, key);

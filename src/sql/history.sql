@@ -381,7 +381,8 @@ SELECT o.organization_id,
        s.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
        cw.company_mean,
        s.score - cw.company_mean AS gap_to_company,
-       cw.departments AS company_departments
+       cw.departments AS company_departments,
+       f.framework_id
 FROM @extschema@.organizations o
 JOIN @extschema@.departments dp ON dp.organization_id = o.organization_id
 CROSS JOIN LATERAL @extschema@.latest_department_assessments(dp.department_id) la

@@ -35,10 +35,7 @@ DECLARE
     mr          record;
     fw          record;
     la          record;
-    nq          bigint;
-    total_pct   double precision;
-    prev_pct    double precision;
-    cov         double precision;
+    framework_rows text;
     on_track    bigint;
     tracked     bigint;
     today       date := CURRENT_DATE;
@@ -56,15 +53,14 @@ BEGIN
                                        'mttr', 'reported24', 'nc_heading', 'raised', 'description', 'owner',
                                        'peer_heading', 'explain_deviation', 'explain_coverage', 'explain_forecast',
                                        'note_peers', 'generated', 'none', 'target', 'green', 'amber', 'red',
-                                       'dept_heading', 'department', 'company_mean', 'explain_departments']) k);
+                                       'dept_heading', 'department', 'company_mean', 'explain_departments',
+                                       'assessed', 'explain_frameworks']) k);
     SELECT o.name, o.code INTO org FROM @extschema@.organizations o
     WHERE o.organization_id = management_review_html.organization_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'organization % does not exist', management_review_html.organization_id
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO mr FROM @extschema@.management_review m
-    WHERE m.organization_id = management_review_html.organization_id;
     -- the framework asked for, else the one of the latest organization-wide assessment
     SELECT l.assessment_id, l.framework_id, l.assessed_on INTO la
     FROM @extschema@.latest_assessments(management_review_html.organization_id) l
@@ -78,17 +74,35 @@ BEGIN
     END IF;
     SELECT f.framework_id, f.code, f.name, f.scale_min, f.scale_max INTO fw
     FROM @extschema@.frameworks f WHERE f.framework_id = la.framework_id;
-    SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q WHERE q.framework_id = fw.framework_id AND q.scored;
-    -- total as a percentage of the scale: 100 x (sum over domains of large questions x domain
-    -- score / large questions - scale_min) / (scale_max - scale_min), now and at the previous assessment
-    SELECT 100 * (pg_catalog.sum(n.n * h.score) / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
-           100 * (pg_catalog.sum(n.n * h.previous_score) / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
-           100 * pg_catalog.sum(h.answered_questions)::double precision / NULLIF(pg_catalog.sum(h.applicable_questions), 0)
-      INTO total_pct, prev_pct, cov
-    FROM @extschema@.maturity_history h
-    CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS n FROM @extschema@.questions q
-                        WHERE q.domain_id = h.domain_id AND q.scored) n
-    WHERE h.assessment_id = la.assessment_id;
+    -- the organization-wide figures (the same on each of its management_review rows)
+    SELECT * INTO mr FROM @extschema@.management_review m
+    WHERE m.organization_id = management_review_html.organization_id AND m.framework_id = fw.framework_id;
+    -- one headline row per framework assessed: the latest organization-wide assessment's total as
+    -- a percentage of the scale (assessment_total_score), its change since the previous assessment
+    -- (maturity_history's: the latest before it) and its coverage; the report's framework marked
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td>%s %s</td><td class="d">%s</td><td class="n">%s %%</td><td class="n%s">%s</td><td class="n">%s %%</td></tr>',
+               CASE WHEN m.framework_id = fw.framework_id THEN ' class="this"' ELSE '' END,
+               @extschema@.html_text(m.framework), @extschema@.html_text(f.name), m.assessed_on,
+               @extschema@.report_number(m.total_percentage),
+               CASE WHEN m.total_percentage < pv.total_percentage THEN ' neg'
+                    WHEN m.total_percentage > pv.total_percentage THEN ' pos' ELSE '' END,
+               @extschema@.report_number(m.total_percentage - pv.total_percentage, 1, true),
+               @extschema@.report_number(m.coverage, 0)),
+               E'\n' ORDER BY m.framework, m.framework_id)
+      INTO framework_rows
+    FROM @extschema@.management_review m
+    JOIN @extschema@.frameworks f ON f.framework_id = m.framework_id
+    LEFT JOIN LATERAL (
+        SELECT t.total_percentage
+        FROM @extschema@.assessments p
+        CROSS JOIN LATERAL @extschema@.assessment_total_score(p.assessment_id) t
+        WHERE p.organization_id = m.organization_id AND p.framework_id = m.framework_id AND p.department_id IS NULL
+          AND p.assessed_on = (SELECT pg_catalog.max(h.previous_assessed_on) FROM @extschema@.maturity_history h
+                               WHERE h.organization_id = m.organization_id AND h.framework_id = m.framework_id
+                                 AND h.assessed_on = m.assessed_on)
+    ) pv ON true
+    WHERE m.organization_id = management_review_html.organization_id;
     SELECT pg_catalog.count(*) FILTER (WHERE s.on_track), pg_catalog.count(s.on_track) INTO on_track, tracked
     FROM @extschema@.kpis k
     CROSS JOIN LATERAL (SELECT x.on_track FROM @extschema@.kpi_series x WHERE x.kpi_id = k.kpi_id
@@ -96,7 +110,8 @@ BEGIN
     WHERE k.organization_id = management_review_html.organization_id;
 
     -- departments (case A): one row per department, one column per domain; NULL when none
-    SELECT '<section><h2>' || @extschema@.html_text(t->>'dept_heading') || '</h2><table><tr><th>'
+    SELECT '<section><h2>' || @extschema@.html_text(t->>'dept_heading') || ' (' || @extschema@.html_text(fw.code)
+               || ')</h2><table><tr><th>'
                || @extschema@.html_text(t->>'department') || '</th>'
                || (SELECT pg_catalog.string_agg('<th class="n">' || @extschema@.html_text(d.code) || '</th>', '' ORDER BY d.display_order)
                    FROM @extschema@.control_domains d WHERE d.framework_id = fw.framework_id) || '</tr>'
@@ -140,6 +155,7 @@ th, td { border-bottom: 1px solid #ECEFF1; padding: 3px 6px; text-align: left; v
 th { background: #ECEFF1; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.n, td.d { white-space: nowrap; }
 .badge { color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 11px; white-space: nowrap; }
+tr.this td { font-weight: 600; }
 .neg { color: #C62828; } .pos { color: #2E7D32; } .note { color: #616161; font-size: 11px; }
 .chart { text-align: center; } .chart svg { max-width: 100%; height: auto; }
 .chart.wide svg { width: 680px; }
@@ -156,14 +172,14 @@ td.n, td.d { white-space: nowrap; }
             @extschema@.html_text(t->>'period'), today - 365, today,
             @extschema@.html_text(t->>'report_of'), today),
 
-        -- headline figures
-        '<section><h2>' || @extschema@.html_text(t->>'headline') || '</h2><div class="cards">',
-        pg_catalog.format('<div class="card"><div class="v">%s %%</div><div class="k">%s; %s %s %s</div></div>',
-            @extschema@.report_number(total_pct), @extschema@.html_text(t->>'maturity_total'),
-            @extschema@.html_text(t->>'change_prev'), @extschema@.report_number(total_pct - prev_pct, 1, true),
-            @extschema@.html_text(t->>'pp')),
-        pg_catalog.format('<div class="card"><div class="v">%s %%</div><div class="k">%s (%s)</div></div>',
-            @extschema@.report_number(cov, 0), @extschema@.html_text(t->>'coverage'), @extschema@.html_text(fw.code)),
+        -- headline figures: a row per framework, then the organization's figures
+        '<section><h2>' || @extschema@.html_text(t->>'headline') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th>%s</th><th class="n">%s</th><th class="n">%s (%s)</th><th class="n">%s</th></tr>',
+            @extschema@.html_text(t->>'framework'), @extschema@.html_text(t->>'assessed'),
+            @extschema@.html_text(t->>'maturity_total'), @extschema@.html_text(t->>'change_prev'),
+            @extschema@.html_text(t->>'pp'), @extschema@.html_text(t->>'coverage')),
+        framework_rows,
+        '</table><p class="note">' || @extschema@.html_text(t->>'explain_frameworks') || '</p><div class="cards">',
         pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
             mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'),
             @extschema@.html_text(pg_catalog.format(t->>'of_n', mr.risks))),
@@ -185,7 +201,7 @@ td.n, td.d { white-space: nowrap; }
         '</div></section>',
 
         -- maturity: changes and radar
-        '<section><h2>' || @extschema@.html_text(t->>'changes') || '</h2><table>',
+        '<section><h2>' || @extschema@.html_text(t->>'changes') || ' (' || @extschema@.html_text(fw.code) || ')</h2><table>',
         pg_catalog.format('<tr><th>%s</th><th class="n">%s</th><th class="n">%%</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th></tr>',
             @extschema@.html_text(t->>'domain'), @extschema@.html_text(t->>'score'), @extschema@.html_text(t->>'vs_prev'),
             @extschema@.html_text(t->>'vs_year'), @extschema@.html_text(t->>'coverage')),
@@ -286,4 +302,4 @@ td.n, td.d { white-space: nowrap; }
 END
 $$;
 COMMENT ON FUNCTION @extschema@.management_review_html(bigint, bigint, text) IS
-'A self-contained HTML management review (ISO/IEC 27001 9.3) of an organization for a framework (default: that of its latest organization-wide assessment): headline figures, maturity by domain with changes and coverage, radar, risk heat map, KPI trends, objectives with forecasts, incidents by month, open nonconformities and peer standing; inline SVG, print CSS for A4; lang ''en'' or ''ja''.';
+'A self-contained HTML management review (ISO/IEC 27001 9.3) of an organization for a framework (default: that of its latest organization-wide assessment): headline figures (a row per framework assessed: total as % of the scale, change since the previous assessment, coverage; then risks, KPIs, objectives, incidents, nonconformities), maturity by domain with changes and coverage, radar, risk heat map, KPI trends, objectives with forecasts, incidents by month, open nonconformities and peer standing; inline SVG, print CSS for A4; lang ''en'' or ''ja''.';

@@ -162,8 +162,8 @@ BEGIN
             ('org_benchmark', 'mean_percentage', 'Weighted mean percentage of the scale of the answered scored requirements.'),
             ('org_benchmark', 'scored_questions', 'Number of scored requirements in scope (the assessment''s implementation groups, else all).'),
 
-            ('management_review', 'framework', 'Framework of the organization''s most recent assessment.'),
-            ('management_review', 'assessed_on', 'Date of the most recent organization-wide assessment.'),
+            ('management_review', 'framework', 'Code of the framework of the row (one row per framework the organization assessed organization-wide); NULL on the one row of an organization that assessed none.'),
+            ('management_review', 'assessed_on', 'Date of the organization''s latest organization-wide assessment of the framework.'),
             ('management_review', 'peer_count', 'Number of peers in the benchmark; NULL below the minimum peer group.'),
             ('management_review', 'weakest_domain', 'Domain with the lowest own score (first in display order on ties).'),
             ('management_review', 'domains_below_target', 'Domains whose own score is below target.'),

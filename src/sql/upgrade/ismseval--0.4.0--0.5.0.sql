@@ -5465,3 +5465,812 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
 COMMENT ON FUNCTION @extschema@.risk_matrix_impact_scale(@extschema@.risk_matrix) IS
 'One row per impact, 1 first: its name (the impact as text when it has none), colour (#RRGGBB or NULL), '
 'abbreviation, description and translations (jsonb; NULL when none).';
+
+-- ---------------------------------------------------------------------------
+-- issue 12 (applicability.sql, new): the Statement of Applicability and coverage through
+-- mappings (issue 12); several frameworks per organization: department_maturity's framework_id,
+-- management_review's comments, a headline row per framework in the report
+-- ---------------------------------------------------------------------------
+-- The Statement of Applicability (ISO/IEC 27001 6.1.3 d) of an organization, and what its
+-- answers to one framework say of another through requirement mappings (requirements.sql).
+--
+-- Rules (README "Statement of Applicability and framework mappings"):
+--   answer result     an answer's result; for a score without one, its place on the node's
+--                     scale: compliant at the top, non_compliant at the bottom,
+--                     partially_compliant between; NULL when unanswered
+--   consistent        of a SoA row against the latest organization-wide assessment's answer:
+--                     false when an excluded requirement is answered compliant, partially
+--                     compliant or non-compliant; when an applicable one is answered not
+--                     applicable; when an implemented one is answered non-compliant; when a
+--                     not implemented or planned one is answered compliant. NULL without a row
+--   mapped result     what one source answer (a missing one counts as not_assessed) says of a
+--                     target requirement through one mapping:
+--                       equal, superset     the source's result; not_applicable only through equal
+--                       subset, intersect   compliant and partially_compliant give
+--                                           partially_compliant; non_compliant and not_assessed
+--                                           stay; not_applicable says nothing
+--                       not_related         nothing
+--   inferred result   the weakest mapped result of a target requirement, in the order
+--                     non_compliant < partially_compliant < not_assessed < compliant <
+--                     not_applicable (CISO Assistant's order): a target is read as met only
+--                     when every source that maps to it says so
+--   covered           inferred result compliant, partially_compliant, non_compliant or
+--                     not_applicable
+--   coverage          100 x covered / assessable target requirements
+--
+-- The table has organization data: row-level security like the tables of tenancy.sql.
+-- The views are security_invoker and comment their columns one by one.
+
+-- ---------------------------------------------------------------------------
+-- Results of answers and mappings
+-- ---------------------------------------------------------------------------
+
+-- The result an answer stands for: its result, else where its score lies on the scale.
+CREATE FUNCTION @extschema@.answer_result(score integer, result text, scale_min integer, scale_max integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN COALESCE(result, CASE WHEN score >= scale_max THEN 'compliant'
+                             WHEN score <= scale_min THEN 'non_compliant'
+                             WHEN score IS NOT NULL THEN 'partially_compliant' END);
+COMMENT ON FUNCTION @extschema@.answer_result(integer, text, integer, integer) IS
+'The result an answer stands for: its result when it has one, else from its score: compliant at scale_max, non_compliant at scale_min, partially_compliant between; NULL without either.';
+
+-- What a source requirement's result says of a target requirement through one mapping.
+CREATE FUNCTION @extschema@.mapped_result(relationship text, source_result text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN relationship NOT IN ('equal', 'superset', 'subset', 'intersect') THEN NULL
+            WHEN source_result = 'not_applicable'
+                THEN CASE WHEN relationship = 'equal' THEN 'not_applicable' END
+            WHEN relationship IN ('subset', 'intersect') AND source_result = 'compliant'
+                THEN 'partially_compliant'
+            ELSE source_result END;
+COMMENT ON FUNCTION @extschema@.mapped_result(text, text) IS
+'What a source requirement''s result says of a target requirement through a mapping: equal and superset pass it on (not_applicable only through equal); subset and intersect turn compliant into partially_compliant and pass non_compliant, partially_compliant and not_assessed on; not_related, and not_applicable through anything but equal, say nothing (NULL).';
+
+-- The place of a result in the order results combine in: 1 = the most restrictive.
+CREATE FUNCTION @extschema@.result_rank(result text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN pg_catalog.array_position(
+           ARRAY['non_compliant', 'partially_compliant', 'not_assessed', 'compliant', 'not_applicable'], result);
+COMMENT ON FUNCTION @extschema@.result_rank(text) IS
+'Rank of a result when several combine, the weakest winning: 1 non_compliant, 2 partially_compliant, 3 not_assessed, 4 compliant, 5 not_applicable; NULL for anything else.';
+
+-- ---------------------------------------------------------------------------
+-- applicability_statements: the Statement of Applicability's rows
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.applicability_statements (
+    organization_id bigint NOT NULL REFERENCES @extschema@.organizations ON DELETE CASCADE,
+    framework_id    bigint NOT NULL,
+    question_id     bigint NOT NULL,
+    applicable      boolean NOT NULL,
+    justification   text,
+    implementation_status text
+        CONSTRAINT applicability_statements_implementation_status_known
+        CHECK (implementation_status IN ('not_implemented', 'planned', 'partially_implemented', 'implemented')),
+    owner           text,
+    reviewed_on     date,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (organization_id, question_id),
+    CONSTRAINT applicability_statements_requirement_of_the_framework
+        FOREIGN KEY (framework_id, question_id)
+        REFERENCES @extschema@.questions (framework_id, question_id) ON DELETE CASCADE,
+    CONSTRAINT applicability_statements_exclusion_justified
+        CHECK (applicable OR justification IS NOT NULL AND pg_catalog.btrim(justification) <> '')
+);
+CREATE INDEX applicability_statements_framework_idx
+    ON @extschema@.applicability_statements (organization_id, framework_id);
+CREATE INDEX applicability_statements_requirement_idx
+    ON @extschema@.applicability_statements (framework_id, question_id);
+COMMENT ON TABLE @extschema@.applicability_statements IS
+'The Statement of Applicability (ISO/IEC 27001 6.1.3 d): per organization and assessable requirement (typically an Annex A control), whether it applies, why, and how far it is implemented.';
+COMMENT ON COLUMN @extschema@.applicability_statements.framework_id IS
+'The requirement''s framework (with question_id, a foreign key to questions).';
+COMMENT ON COLUMN @extschema@.applicability_statements.question_id IS
+'The requirement: an assessable node of the framework.';
+COMMENT ON COLUMN @extschema@.applicability_statements.applicable IS
+'True when the requirement is included (applies), false when it is excluded.';
+COMMENT ON COLUMN @extschema@.applicability_statements.justification IS
+'Why the requirement is excluded (required when applicable is false) or, optionally, why it is included.';
+COMMENT ON COLUMN @extschema@.applicability_statements.implementation_status IS
+'not_implemented, planned, partially_implemented or implemented (CISO Assistant''s applied-control statuses to_do, in_progress and active correspond to not_implemented or planned, partially_implemented and implemented); NULL = not stated.';
+COMMENT ON COLUMN @extschema@.applicability_statements.owner IS
+'Person or role responsible for the requirement.';
+COMMENT ON COLUMN @extschema@.applicability_statements.reviewed_on IS
+'When the row was last reviewed.';
+
+-- Checks that a SoA row is about a requirement that takes answers.
+CREATE FUNCTION @extschema@.applicability_statements_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    q   record;
+BEGIN
+    SELECT qq.code, qq.urn, qq.assessable INTO q
+    FROM @extschema@.questions qq
+    WHERE qq.question_id = NEW.question_id AND qq.framework_id = NEW.framework_id;
+    IF FOUND AND NOT q.assessable THEN
+        RAISE EXCEPTION 'requirement % is not assessable: it has no place in the Statement of Applicability',
+            q.code || COALESCE(' (' || q.urn || ')', '')
+            USING ERRCODE = 'check_violation', HINT = 'State the applicability of the assessable requirements under it.';
+    END IF;
+    RETURN NEW;     -- the foreign key reports a requirement of another framework or none
+END
+$$;
+COMMENT ON FUNCTION @extschema@.applicability_statements_check() IS
+'Trigger: a Statement of Applicability row is about an assessable requirement.';
+CREATE TRIGGER applicability_statements_check BEFORE INSERT OR UPDATE ON @extschema@.applicability_statements
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.applicability_statements_check();
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.applicability_statements', '');
+
+-- Row-level security and privileges as for the organization tables of tenancy.sql: tenants
+-- read and write their organizations' rows (every column: the table has no surrogate key).
+ALTER TABLE @extschema@.applicability_statements ENABLE ROW LEVEL SECURITY;
+CREATE POLICY applicability_statements_admin ON @extschema@.applicability_statements
+    TO ismseval_admin USING (true) WITH CHECK (true);
+CREATE POLICY applicability_statements_tenant ON @extschema@.applicability_statements
+    TO ismseval_tenant
+    USING (@extschema@.plan_guard_active() AND organization_id IN (SELECT @extschema@.my_organizations()))
+    WITH CHECK (organization_id IN (SELECT @extschema@.my_organizations()));
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.applicability_statements TO ismseval_admin;
+GRANT SELECT, DELETE,
+    INSERT (organization_id, framework_id, question_id, applicable, justification, implementation_status,
+            owner, reviewed_on, created_at),
+    UPDATE (organization_id, framework_id, question_id, applicable, justification, implementation_status,
+            owner, reviewed_on, created_at)
+    ON @extschema@.applicability_statements TO ismseval_tenant;
+
+-- ---------------------------------------------------------------------------
+-- statement_of_applicability
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.statement_of_applicability WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       f.framework_id,
+       f.code AS framework,
+       q.question_id,
+       q.ref_id,
+       q.code,
+       COALESCE(q.name, q.text) AS name,
+       p.code AS parent_code,
+       COALESCE(p.name, p.text) AS parent_name,
+       s.applicable,
+       s.justification,
+       s.implementation_status,
+       s.owner,
+       s.reviewed_on,
+       la.assessment_id,
+       la.assessed_on,
+       v.result,
+       an.score,
+       v.percentage,
+       CASE WHEN s.applicable IS NOT NULL THEN c.inconsistency IS NULL END AS consistent,
+       c.inconsistency
+FROM @extschema@.organizations o
+-- the frameworks the organization assessed (organization-wide) or has SoA rows for
+CROSS JOIN LATERAL (
+    SELECT l.framework_id FROM @extschema@.latest_assessments(o.organization_id) l
+    UNION
+    SELECT x.framework_id FROM @extschema@.applicability_statements x WHERE x.organization_id = o.organization_id
+) fw
+JOIN @extschema@.frameworks f ON f.framework_id = fw.framework_id
+LEFT JOIN LATERAL (
+    SELECT l.assessment_id, l.assessed_on FROM @extschema@.latest_assessments(o.organization_id) l
+    WHERE l.framework_id = fw.framework_id
+) la ON true
+JOIN @extschema@.questions q ON q.framework_id = fw.framework_id AND q.assessable
+LEFT JOIN @extschema@.questions p ON p.question_id = q.parent_id
+LEFT JOIN @extschema@.applicability_statements s
+       ON s.organization_id = o.organization_id AND s.question_id = q.question_id
+LEFT JOIN @extschema@.answers an ON an.assessment_id = la.assessment_id AND an.question_id = q.question_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.answer_result(an.score, an.result, COALESCE(q.score_min, f.scale_min),
+                                     COALESCE(q.score_max, f.scale_max)) AS result,
+           @extschema@.answer_percent(an.score, an.result, COALESCE(q.score_min, f.scale_min),
+                                      COALESCE(q.score_max, f.scale_max), f.compliant_pct,
+                                      f.partially_compliant_pct, f.non_compliant_pct) AS percentage
+) v
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN NOT s.applicable AND v.result IN ('compliant', 'partially_compliant', 'non_compliant')
+                    THEN 'excluded but answered ' || v.result
+                WHEN s.applicable AND v.result = 'not_applicable'
+                    THEN 'applicable but answered not_applicable'
+                WHEN s.applicable AND s.implementation_status = 'implemented' AND v.result = 'non_compliant'
+                    THEN 'implemented but answered non_compliant'
+                WHEN s.applicable AND s.implementation_status IN ('not_implemented', 'planned')
+                     AND v.result = 'compliant'
+                    THEN s.implementation_status || ' but answered compliant' END AS inconsistency
+) c;
+
+COMMENT ON VIEW @extschema@.statement_of_applicability IS
+'The Statement of Applicability as an auditor reads it: per organization, framework it assessed organization-wide or has SoA rows for, and assessable requirement, whether it applies and why, its implementation status, the answer of the latest organization-wide assessment and whether the two agree. Requirements without a SoA row are listed with applicable NULL (not decided).';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.organization_id IS 'Key of the organization.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.organization IS 'Code of the organization.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.framework_id IS 'Key of the framework.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.framework IS 'Code of the framework.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.question_id IS 'Key of the requirement (questions.question_id).';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.ref_id IS 'Reference of the requirement in its framework (e.g. A.5.1); NULL when it has none.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.code IS 'Code of the requirement, unique in its framework.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.name IS 'Name of the requirement, else its display text.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.parent_code IS 'Code of the section the requirement belongs to (its parent node); NULL at the top.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.parent_name IS 'Name of that section, else its display text.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.applicable IS 'True included, false excluded, NULL not decided (no row in applicability_statements).';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.justification IS 'Why the requirement is excluded (or included).';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.implementation_status IS 'not_implemented, planned, partially_implemented or implemented; NULL when not stated.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.owner IS 'Person or role responsible for the requirement.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.reviewed_on IS 'When the SoA row was last reviewed.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.assessment_id IS 'The organization''s latest organization-wide assessment of the framework; NULL when it has none.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.assessed_on IS 'Date of that assessment.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.result IS 'The answer''s result (answer_result: for a score without a result, compliant at the top of the scale, non_compliant at the bottom, partially_compliant between); NULL when unanswered.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.score IS 'The answer''s score on the requirement''s scale; NULL when none.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.percentage IS 'The answer''s percentage of its scale (answer_percent: 100 x (score - min) / (max - min), else the framework''s percentage for its result); NULL when unanswered, not assessed or not applicable.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.consistent IS 'Whether the SoA row and the answer agree: false when an excluded requirement is answered (compliant, partially or non-compliant), an applicable one answered not_applicable, an implemented one non_compliant, a not implemented or planned one compliant; NULL when not decided.';
+COMMENT ON COLUMN @extschema@.statement_of_applicability.inconsistency IS 'What disagrees, when consistent is false (e.g. ''excluded but answered compliant''); NULL otherwise.';
+
+-- ---------------------------------------------------------------------------
+-- framework_mapping_requirements and framework_mapping_coverage
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.framework_mapping_requirements WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       ms.mapping_set_id,
+       ms.name AS mapping_set,
+       sf.framework_id AS source_framework_id,
+       sf.code AS source_framework,
+       la.assessment_id AS source_assessment_id,
+       la.assessed_on AS source_assessed_on,
+       tf.framework_id AS target_framework_id,
+       tf.code AS target_framework,
+       t.question_id,
+       t.ref_id,
+       t.code,
+       COALESCE(t.name, t.text) AS name,
+       t.weight,
+       inf.mapped_sources,
+       inf.sources,
+       inf.result AS inferred_result,
+       @extschema@.answer_percent(NULL, inf.result, tf.scale_min, tf.scale_max, tf.compliant_pct,
+                                  tf.partially_compliant_pct, tf.non_compliant_pct) AS inferred_percentage,
+       COALESCE(inf.result <> 'not_assessed', false) AS covered
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.requirement_mapping_sets ms ON ms.source_framework_id = la.framework_id
+JOIN @extschema@.frameworks sf ON sf.framework_id = ms.source_framework_id
+JOIN @extschema@.frameworks tf ON tf.framework_id = ms.target_framework_id
+JOIN @extschema@.questions t ON t.framework_id = ms.target_framework_id AND t.assessable
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS mapped_sources,
+           (pg_catalog.array_agg(m.mapped ORDER BY @extschema@.result_rank(m.mapped))
+                FILTER (WHERE m.mapped IS NOT NULL))[1] AS result,
+           pg_catalog.string_agg(m.line, '; ' ORDER BY m.code) AS sources
+    FROM (
+        SELECT s.code, @extschema@.mapped_result(rm.relationship, r.result) AS mapped,
+               s.code || ' ' || rm.relationship || ' ' || r.result AS line
+        FROM @extschema@.requirement_mappings rm
+        JOIN @extschema@.questions s ON s.question_id = rm.source_question_id AND s.assessable
+        LEFT JOIN @extschema@.answers an ON an.assessment_id = la.assessment_id AND an.question_id = s.question_id
+        CROSS JOIN LATERAL (
+            SELECT COALESCE(@extschema@.answer_result(an.score, an.result, COALESCE(s.score_min, sf.scale_min),
+                                                      COALESCE(s.score_max, sf.scale_max)),
+                            'not_assessed') AS result
+        ) r
+        WHERE rm.mapping_set_id = ms.mapping_set_id AND rm.target_question_id = t.question_id
+          AND rm.relationship <> 'not_related'
+    ) m
+) inf;
+
+COMMENT ON VIEW @extschema@.framework_mapping_requirements IS
+'Per organization, mapping set whose source framework it assessed organization-wide, and assessable requirement of the target framework: the mapped source requirements with their results in the latest assessment, and the result and percentage they infer for the target (README "Statement of Applicability and framework mappings").';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.organization_id IS 'Key of the organization.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.organization IS 'Code of the organization.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.mapping_set_id IS 'Key of the mapping set (requirement_mapping_sets).';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.mapping_set IS 'Name of the mapping set.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.source_framework_id IS 'Key of the source framework, the one assessed.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.source_framework IS 'Code of the source framework.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.source_assessment_id IS 'The organization''s latest organization-wide assessment of the source framework.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.source_assessed_on IS 'Date of that assessment.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.target_framework_id IS 'Key of the target framework, the one inferred.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.target_framework IS 'Code of the target framework.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.question_id IS 'Key of the target requirement.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.ref_id IS 'Reference of the target requirement in its framework; NULL when it has none.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.code IS 'Code of the target requirement.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.name IS 'Name of the target requirement, else its display text.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.weight IS 'Weight of the target requirement in the inferred percentage.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.mapped_sources IS 'Assessable source requirements mapped to it with a relationship other than not_related; 0 when none.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.sources IS 'Those mappings as "source code, relationship, source result" (a missing answer as not_assessed), by source code, separated by "; "; NULL when none.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.inferred_result IS 'The weakest mapped result (mapped_result of each mapping, ranked by result_rank: non_compliant < partially_compliant < not_assessed < compliant < not_applicable); NULL when no mapping says anything.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.inferred_percentage IS 'The inferred result as a percentage of the target framework''s scale (answer_percent: its compliant_pct, partially_compliant_pct or non_compliant_pct); NULL for not_assessed, not_applicable or none.';
+COMMENT ON COLUMN @extschema@.framework_mapping_requirements.covered IS 'True when the inferred result is compliant, partially_compliant, non_compliant or not_applicable.';
+
+CREATE VIEW @extschema@.framework_mapping_coverage WITH (security_invoker = true) AS
+SELECT r.organization_id,
+       r.organization,
+       r.mapping_set_id,
+       r.mapping_set,
+       r.source_framework_id,
+       r.source_framework,
+       r.source_assessment_id,
+       r.source_assessed_on,
+       r.target_framework_id,
+       r.target_framework,
+       pg_catalog.count(*) AS target_requirements,
+       pg_catalog.count(*) FILTER (WHERE r.mapped_sources > 0) AS mapped_requirements,
+       pg_catalog.count(*) FILTER (WHERE r.covered) AS covered_requirements,
+       pg_catalog.count(*) FILTER (WHERE r.inferred_result = 'compliant') AS compliant,
+       pg_catalog.count(*) FILTER (WHERE r.inferred_result = 'partially_compliant') AS partially_compliant,
+       pg_catalog.count(*) FILTER (WHERE r.inferred_result = 'non_compliant') AS non_compliant,
+       pg_catalog.count(*) FILTER (WHERE r.inferred_result = 'not_applicable') AS not_applicable,
+       pg_catalog.sum(r.weight * r.inferred_percentage)
+           / pg_catalog.sum(r.weight) FILTER (WHERE r.inferred_percentage IS NOT NULL) AS inferred_percentage,
+       100 * (pg_catalog.count(*) FILTER (WHERE r.covered))::double precision / pg_catalog.count(*) AS coverage
+FROM @extschema@.framework_mapping_requirements r
+GROUP BY r.organization_id, r.organization, r.mapping_set_id, r.mapping_set, r.source_framework_id,
+         r.source_framework, r.source_assessment_id, r.source_assessed_on, r.target_framework_id,
+         r.target_framework;
+
+COMMENT ON VIEW @extschema@.framework_mapping_coverage IS
+'Per organization and mapping set whose source framework it assessed organization-wide: how much of the target framework its latest source assessment covers through the mappings, and the inferred percentage (README "Statement of Applicability and framework mappings"; per requirement: framework_mapping_requirements).';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.organization_id IS 'Key of the organization.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.organization IS 'Code of the organization.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.mapping_set_id IS 'Key of the mapping set.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.mapping_set IS 'Name of the mapping set.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.source_framework_id IS 'Key of the source framework, the one assessed.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.source_framework IS 'Code of the source framework.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.source_assessment_id IS 'The organization''s latest organization-wide assessment of the source framework.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.source_assessed_on IS 'Date of that assessment.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.target_framework_id IS 'Key of the target framework, the one inferred.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.target_framework IS 'Code of the target framework.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.target_requirements IS 'Assessable requirements of the target framework.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.mapped_requirements IS 'Of them, those with at least one mapped source (relationship other than not_related).';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.covered_requirements IS 'Of them, those covered: inferred result compliant, partially_compliant, non_compliant or not_applicable.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.compliant IS 'Target requirements inferred compliant.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.partially_compliant IS 'Target requirements inferred partially_compliant.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.non_compliant IS 'Target requirements inferred non_compliant.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.not_applicable IS 'Target requirements inferred not_applicable.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.inferred_percentage IS 'sum(weight x inferred percentage) / sum(weight) over the target requirements with an inferred percentage; NULL when none has one.';
+COMMENT ON COLUMN @extschema@.framework_mapping_coverage.coverage IS 'Coverage in %: 100 x covered requirements / target requirements.';
+
+GRANT SELECT ON @extschema@.statement_of_applicability, @extschema@.framework_mapping_requirements,
+    @extschema@.framework_mapping_coverage TO ismseval_admin, ismseval_tenant;
+
+-- department_maturity (history.sql): framework_id at the end
+CREATE OR REPLACE VIEW @extschema@.department_maturity WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       dp.department_id,
+       dp.name AS department,
+       f.code AS framework,
+       la.assessment_id,
+       la.assessed_on,
+       d.code AS domain,
+       d.name AS domain_name,
+       d.display_order,
+       s.score,
+       s.percentage,
+       s.coverage,
+       COALESCE(mt.target, f.default_target) AS target,
+       s.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
+       cw.company_mean,
+       s.score - cw.company_mean AS gap_to_company,
+       cw.departments AS company_departments,
+       f.framework_id
+FROM @extschema@.organizations o
+JOIN @extschema@.departments dp ON dp.organization_id = o.organization_id
+CROSS JOIN LATERAL @extschema@.latest_department_assessments(dp.department_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+JOIN @extschema@.control_domains d ON d.framework_id = la.framework_id
+CROSS JOIN LATERAL @extschema@.assessment_domain_score(la.assessment_id, d.domain_id) s
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.avg(x.score) AS company_mean, pg_catalog.count(x.score) AS departments
+    FROM @extschema@.departments d2
+    CROSS JOIN LATERAL @extschema@.latest_department_assessments(d2.department_id) l2
+    CROSS JOIN LATERAL @extschema@.assessment_domain_score(l2.assessment_id, d.domain_id) x
+    WHERE d2.organization_id = o.organization_id AND l2.framework_id = la.framework_id
+) cw
+LEFT JOIN @extschema@.maturity_targets mt
+       ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
+
+COMMENT ON COLUMN @extschema@.department_maturity.framework_id IS 'Key of the framework.';
+
+-- management_review (views.sql) has a row per organization and framework
+COMMENT ON COLUMN @extschema@.management_review.framework IS 'Code of the framework of the row (one row per framework the organization assessed organization-wide); NULL on the one row of an organization that assessed none.';
+COMMENT ON COLUMN @extschema@.management_review.assessed_on IS 'Date of the organization''s latest organization-wide assessment of the framework.';
+
+-- The report's labels (charts.sql) and the report (report.sql): a headline row per framework
+-- The label key in language lang ('en' or 'ja'); 22023 for another language, the key itself
+-- for an unknown key.
+CREATE OR REPLACE FUNCTION @extschema@.report_label(key text, lang text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS
+$$
+DECLARE
+    result  text;
+BEGIN
+    IF lang NOT IN ('en', 'ja') THEN
+        RAISE EXCEPTION 'lang must be ''en'' or ''ja'', got ''%''', lang
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT CASE WHEN lang = 'ja' THEN l.ja ELSE l.en END INTO result
+    FROM (VALUES
+        ('own', 'Own', '自組織'),
+        ('peers', 'Peers (mean)', '同業他社（平均）'),
+        ('peers_missing', 'Peers: not shown (too few peers)', '同業他社：表示なし（社数不足）'),
+        ('target', 'Target', '目標'),
+        ('maturity', 'maturity', '成熟度'),
+        ('scale_note', 'scale %s-%s, centre = %s', '尺度 %s～%s、中心 = %s'),
+        ('inherent', 'Inherent risk', '固有リスク'),
+        ('residual', 'Residual risk (as rated, else controls lower the likelihood)', '残留リスク（評価値、未評価は管理策で発生可能性を低減）'),
+        ('likelihood', 'Likelihood', '発生可能性'),
+        ('impact', 'Impact', '影響度'),
+        ('risk_map', 'risk map', 'リスクマップ'),
+        ('risks', 'risks', '件のリスク'),
+        ('forecast', 'forecast', '予測'),
+        ('green', 'green', '緑'),
+        ('amber', 'amber', '黄'),
+        ('red', 'red', '赤'),
+        ('peer_position', 'position among peers', '同業他社の中での位置'),
+        ('peer_mean', 'peer mean', '同業他社平均'),
+        ('peers_below', 'peers below', '下位の社'),
+        ('peers_equal', 'equal', '同点'),
+        ('peers_above', 'peers above', '上位の社'),
+        ('total_pct', 'total score, % of the scale', '総合点（尺度に対する%）'),
+        ('percentile', 'percentile', 'パーセンタイル'),
+        ('rank_of', 'rank %1$s of %2$s', '%2$s社中 %1$s位'),
+        ('deviation', 'deviation score', '偏差値'),
+        ('published', 'peer figures published', '同業他社の数値の公表日'),
+        ('no_peer_figures', 'No peer figures: too few peers, or none published yet.', '同業他社の数値なし：社数不足または未公表。'),
+        ('review_title', 'Information security management review', '情報セキュリティ マネジメントレビュー'),
+        ('peer_group', 'Peer group', '同業グループ'),
+        ('framework', 'Framework', 'フレームワーク'),
+        ('assessed_on', 'assessment of', '評価日'),
+        ('report_of', 'Report of', '作成日'),
+        ('period', 'Incident and risk period', 'インシデント・リスクの対象期間'),
+        ('headline', 'Headline figures', '主要指標'),
+        ('maturity_total', 'Maturity (total, % of the scale)', '成熟度（総合、尺度に対する%）'),
+        ('change_prev', 'change since the previous assessment', '前回評価からの変化'),
+        ('pp', 'points', 'ポイント'),
+        ('risks_outside', 'Risks outside tolerance', '許容範囲外のリスク'),
+        ('of_n', 'of %s', '全 %s 件中'),
+        ('kpis_rag', 'KPIs green / amber / red', 'KPI 緑／黄／赤'),
+        ('objectives_on_track', 'Objectives on track', '達成見込みの目標'),
+        ('incidents_12m', 'Incidents, last 12 months', 'インシデント（過去12か月）'),
+        ('severe_n', '%s severe', '重大 %s 件'),
+        ('severe_col', 'Severe', '重大'),
+        ('nc_open', 'Open nonconformities', '未完了の不適合'),
+        ('actions_overdue_n', '%s corrective actions overdue', '是正処置の期限超過 %s 件'),
+        ('coverage', 'Coverage', '回答率'),
+        ('changes', 'Maturity by domain and changes since the last review', '領域別の成熟度と前回レビューからの変化'),
+        ('domain', 'Domain', '領域'),
+        ('score', 'Score', 'スコア'),
+        ('vs_prev', 'vs previous', '前回比'),
+        ('vs_year', 'vs a year ago', '前年比'),
+        ('radar_heading', 'Maturity against peers and target', '成熟度：同業他社・目標との比較'),
+        ('heatmap_heading', 'Risk map', 'リスクマップ'),
+        ('kpi_heading', 'KPI trends', 'KPIの推移'),
+        ('objectives_heading', 'Objectives', '情報セキュリティ目標'),
+        ('objective', 'Objective', '目標'),
+        ('due', 'Due', '期限'),
+        ('latest', 'Latest', '最新値'),
+        ('forecast_at_due', 'Forecast at due date', '期限時点の予測'),
+        ('on_track', 'On track', '達成見込み'),
+        ('status', 'Status', '状態'),
+        ('yes', 'yes', 'はい'),
+        ('no', 'no', 'いいえ'),
+        ('achieved', 'achieved', '達成'),
+        ('overdue', 'overdue', '期限超過'),
+        ('incidents_heading', 'Incidents by month', '月別インシデント'),
+        ('month', 'Month', '月'),
+        ('incidents', 'Incidents', '件数'),
+        ('mttd', 'Mean time to detect (h)', '平均検知時間（時間）'),
+        ('mttr', 'Mean time to resolve (h)', '平均復旧時間（時間）'),
+        ('reported24', 'Reported within 24 h (%)', '24時間以内の報告（%）'),
+        ('nc_heading', 'Nonconformities and corrective actions', '不適合と是正処置'),
+        ('raised', 'Raised', '発生日'),
+        ('description', 'Description', '内容'),
+        ('owner', 'Owner', '責任者'),
+        ('peer_heading', 'Standing among peers', '同業他社の中での位置'),
+        ('explain_deviation', 'The deviation score places the total score among the peers: 50 is the peer mean and every 10 points is one standard deviation (60 is above about 84 % of a normal distribution). The percentile is the share of peers below the organization, ties counted as half. Both are of the value published in the latest peer release.', '偏差値は総合点が同業他社の中でどの位置にあるかを示します。50が平均で、10ポイントが標準偏差1つ分です（60は正規分布のおよそ84%を上回ります）。パーセンタイルは自組織より下位の同業他社の割合で、同点は半分と数えます。いずれも最新の公表値に基づきます。'),
+        ('explain_coverage', 'Coverage is the share of the applicable large questions answered with a score; where it is low, the score rests on few answers.', '回答率は、該当する大設問のうちスコアが付いた割合です。回答率が低い領域のスコアは少数の回答に基づいています。'),
+        ('explain_forecast', 'Forecast: the least-squares trend of the last 6 measurements, extended to the objective''s due date.', '予測：直近6回の測定値の最小二乗トレンドを目標の期限まで延長した値。'),
+        ('note_peers', 'Peer figures come from the latest published release and are shown only where enough peers stand behind them.', '同業他社の数値は最新の公表値で、十分な社数がある場合にのみ表示されます。'),
+        ('generated', 'Generated by ismseval', 'ismseval により作成'),
+        ('none', 'none', 'なし'),
+        ('dept_heading', 'Departments against the company-wide mean', '部門別：全社平均との比較'),
+        ('department', 'Department', '部門'),
+        ('company_mean', 'Company-wide mean', '全社平均'),
+        ('explain_departments', 'Each department''s domain score in its latest assessment: green above the company-wide mean (the mean over the departments, each counted once), red below.', '各部門の最新の評価における領域スコア。全社平均（各部門を1回ずつ数えた平均）より高いものを緑、低いものを赤で示します。'),
+        ('assessed', 'Assessed', '評価日'),
+        ('explain_frameworks', 'One row per framework the organization assessed organization-wide, from its latest assessment of it; the sections below are about the framework in bold.', '組織全体で評価したフレームワークごとに、その最新の評価の値を1行で示します。以下の各節は太字のフレームワークについてのものです。')
+    ) l(key, en, ja)
+    WHERE l.key = report_label.key;
+    RETURN COALESCE(result, key);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.management_review_html(organization_id bigint, framework_id bigint DEFAULT NULL,
+                                                   lang text DEFAULT 'en')
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+#variable_conflict use_column
+DECLARE
+    t           jsonb;
+    org         record;
+    mr          record;
+    fw          record;
+    la          record;
+    framework_rows text;
+    on_track    bigint;
+    tracked     bigint;
+    today       date := CURRENT_DATE;
+    html        text;
+    sect        text;
+BEGIN
+    t := (SELECT pg_catalog.jsonb_object_agg(k, @extschema@.report_label(k, lang))
+          FROM pg_catalog.unnest(ARRAY['review_title', 'peer_group', 'framework', 'assessed_on', 'report_of', 'period',
+                                       'headline', 'maturity_total', 'change_prev', 'pp', 'risks_outside', 'of_n',
+                                       'kpis_rag', 'objectives_on_track', 'incidents_12m', 'severe_n', 'nc_open', 'severe_col',
+                                       'actions_overdue_n', 'coverage', 'changes', 'domain', 'score', 'vs_prev', 'vs_year',
+                                       'radar_heading', 'heatmap_heading', 'kpi_heading', 'objectives_heading',
+                                       'objective', 'due', 'latest', 'forecast_at_due', 'on_track', 'status', 'yes',
+                                       'no', 'achieved', 'overdue', 'incidents_heading', 'month', 'incidents', 'mttd',
+                                       'mttr', 'reported24', 'nc_heading', 'raised', 'description', 'owner',
+                                       'peer_heading', 'explain_deviation', 'explain_coverage', 'explain_forecast',
+                                       'note_peers', 'generated', 'none', 'target', 'green', 'amber', 'red',
+                                       'dept_heading', 'department', 'company_mean', 'explain_departments',
+                                       'assessed', 'explain_frameworks']) k);
+    SELECT o.name, o.code INTO org FROM @extschema@.organizations o
+    WHERE o.organization_id = management_review_html.organization_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization % does not exist', management_review_html.organization_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the framework asked for, else the one of the latest organization-wide assessment
+    SELECT l.assessment_id, l.framework_id, l.assessed_on INTO la
+    FROM @extschema@.latest_assessments(management_review_html.organization_id) l
+    WHERE management_review_html.framework_id IS NULL OR l.framework_id = management_review_html.framework_id
+    ORDER BY l.assessed_on DESC, l.assessment_id DESC LIMIT 1;
+    IF la.assessment_id IS NULL THEN
+        RAISE EXCEPTION 'organization % has no organization-wide assessment%', management_review_html.organization_id,
+            CASE WHEN management_review_html.framework_id IS NULL THEN ''
+                 ELSE ' of framework ' || management_review_html.framework_id END
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    SELECT f.framework_id, f.code, f.name, f.scale_min, f.scale_max INTO fw
+    FROM @extschema@.frameworks f WHERE f.framework_id = la.framework_id;
+    -- the organization-wide figures (the same on each of its management_review rows)
+    SELECT * INTO mr FROM @extschema@.management_review m
+    WHERE m.organization_id = management_review_html.organization_id AND m.framework_id = fw.framework_id;
+    -- one headline row per framework assessed: the latest organization-wide assessment's total as
+    -- a percentage of the scale (assessment_total_score), its change since the previous assessment
+    -- (maturity_history's: the latest before it) and its coverage; the report's framework marked
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td>%s %s</td><td class="d">%s</td><td class="n">%s %%</td><td class="n%s">%s</td><td class="n">%s %%</td></tr>',
+               CASE WHEN m.framework_id = fw.framework_id THEN ' class="this"' ELSE '' END,
+               @extschema@.html_text(m.framework), @extschema@.html_text(f.name), m.assessed_on,
+               @extschema@.report_number(m.total_percentage),
+               CASE WHEN m.total_percentage < pv.total_percentage THEN ' neg'
+                    WHEN m.total_percentage > pv.total_percentage THEN ' pos' ELSE '' END,
+               @extschema@.report_number(m.total_percentage - pv.total_percentage, 1, true),
+               @extschema@.report_number(m.coverage, 0)),
+               E'\n' ORDER BY m.framework, m.framework_id)
+      INTO framework_rows
+    FROM @extschema@.management_review m
+    JOIN @extschema@.frameworks f ON f.framework_id = m.framework_id
+    LEFT JOIN LATERAL (
+        SELECT t.total_percentage
+        FROM @extschema@.assessments p
+        CROSS JOIN LATERAL @extschema@.assessment_total_score(p.assessment_id) t
+        WHERE p.organization_id = m.organization_id AND p.framework_id = m.framework_id AND p.department_id IS NULL
+          AND p.assessed_on = (SELECT pg_catalog.max(h.previous_assessed_on) FROM @extschema@.maturity_history h
+                               WHERE h.organization_id = m.organization_id AND h.framework_id = m.framework_id
+                                 AND h.assessed_on = m.assessed_on)
+    ) pv ON true
+    WHERE m.organization_id = management_review_html.organization_id;
+    SELECT pg_catalog.count(*) FILTER (WHERE s.on_track), pg_catalog.count(s.on_track) INTO on_track, tracked
+    FROM @extschema@.kpis k
+    CROSS JOIN LATERAL (SELECT x.on_track FROM @extschema@.kpi_series x WHERE x.kpi_id = k.kpi_id
+                        ORDER BY x.measured_on DESC LIMIT 1) s
+    WHERE k.organization_id = management_review_html.organization_id;
+
+    -- departments (case A): one row per department, one column per domain; NULL when none
+    SELECT '<section><h2>' || @extschema@.html_text(t->>'dept_heading') || ' (' || @extschema@.html_text(fw.code)
+               || ')</h2><table><tr><th>'
+               || @extschema@.html_text(t->>'department') || '</th>'
+               || (SELECT pg_catalog.string_agg('<th class="n">' || @extschema@.html_text(d.code) || '</th>', '' ORDER BY d.display_order)
+                   FROM @extschema@.control_domains d WHERE d.framework_id = fw.framework_id) || '</tr>'
+               || pg_catalog.string_agg(r.line, E'\n' ORDER BY r.department, r.department_id)
+               || (SELECT '<tr><th>' || @extschema@.html_text(t->>'company_mean') || '</th>'
+                          || pg_catalog.string_agg('<th class="n">' || @extschema@.report_number(c.mean, 2) || '</th>', '' ORDER BY c.display_order)
+                          || '</tr><tr><th>' || @extschema@.html_text(t->>'target') || '</th>'
+                          || pg_catalog.string_agg('<th class="n">' || @extschema@.report_number(c.target, 2) || '</th>', '' ORDER BY c.display_order)
+                          || '</tr>'
+                   FROM (SELECT m.display_order, pg_catalog.max(m.company_mean) AS mean, pg_catalog.max(m.target) AS target
+                         FROM @extschema@.department_maturity m
+                         WHERE m.organization_id = management_review_html.organization_id AND m.framework = fw.code
+                         GROUP BY m.display_order) c)
+               || '</table><p class="note">' || @extschema@.html_text(t->>'explain_departments') || '</p></section>'
+      INTO sect
+    FROM (SELECT m.department_id, m.department,
+                 '<tr><td>' || @extschema@.html_text(m.department) || '</td>'
+                 || pg_catalog.string_agg(pg_catalog.format('<td class="n%s">%s</td>',
+                        CASE WHEN m.gap_to_company < 0 THEN ' neg' WHEN m.gap_to_company > 0 THEN ' pos' ELSE '' END,
+                        @extschema@.report_number(m.score, 2)), '' ORDER BY m.display_order) || '</tr>' AS line
+          FROM @extschema@.department_maturity m
+          WHERE m.organization_id = management_review_html.organization_id AND m.framework = fw.code
+          GROUP BY m.department_id, m.department) r;
+
+    html := pg_catalog.concat_ws(E'\n',
+        '<!DOCTYPE html>',
+        pg_catalog.format('<html lang="%s"><head><meta charset="utf-8"/>', lang),
+        pg_catalog.format('<title>%s: %s</title>', @extschema@.html_text(org.name), @extschema@.html_text(t->>'review_title')),
+        '<style>
+@page { size: A4; margin: 14mm 12mm; }
+body { font-family: "DejaVu Sans", "Noto Sans", "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", Meiryo, Arial, sans-serif;
+       color: #212121; margin: 20px auto; max-width: 1000px; font-size: 12.5px; line-height: 1.4; }
+h1 { font-size: 21px; margin: 0 0 4px; }
+h2 { font-size: 15px; border-bottom: 2px solid #37474F; padding-bottom: 2px; margin: 18px 0 6px; }
+.sub { color: #616161; margin-bottom: 10px; }
+.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; }
+.card { border: 1px solid #CFD8DC; border-radius: 6px; padding: 6px 10px; }
+.card .v { font-size: 19px; font-weight: bold; } .card .k { color: #616161; font-size: 11px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ECEFF1; padding: 3px 6px; text-align: left; vertical-align: top; }
+th { background: #ECEFF1; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, td.d { white-space: nowrap; }
+.badge { color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 11px; white-space: nowrap; }
+tr.this td { font-weight: 600; }
+.neg { color: #C62828; } .pos { color: #2E7D32; } .note { color: #616161; font-size: 11px; }
+.chart { text-align: center; } .chart svg { max-width: 100%; height: auto; }
+.chart.wide svg { width: 680px; }
+.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
+.chart, .cards, tr { break-inside: avoid; page-break-inside: avoid; }
+@media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; }
+               .chart.wide svg { width: 128mm; } .chart.map svg { width: 160mm; } }
+</style></head><body>',
+        pg_catalog.format('<h1>%s: %s</h1>', @extschema@.html_text(org.name), @extschema@.html_text(t->>'review_title')),
+        pg_catalog.format('<div class="sub">%s %s &#183; %s %s (%s) %s %s &#183; %s %s &#8211; %s &#183; %s %s</div>',
+            @extschema@.html_text(t->>'peer_group'), @extschema@.html_text(mr.peer_group),
+            @extschema@.html_text(t->>'framework'), @extschema@.html_text(fw.code), @extschema@.html_text(fw.name),
+            @extschema@.html_text(t->>'assessed_on'), la.assessed_on,
+            @extschema@.html_text(t->>'period'), today - 365, today,
+            @extschema@.html_text(t->>'report_of'), today),
+
+        -- headline figures: a row per framework, then the organization's figures
+        '<section><h2>' || @extschema@.html_text(t->>'headline') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th>%s</th><th class="n">%s</th><th class="n">%s (%s)</th><th class="n">%s</th></tr>',
+            @extschema@.html_text(t->>'framework'), @extschema@.html_text(t->>'assessed'),
+            @extschema@.html_text(t->>'maturity_total'), @extschema@.html_text(t->>'change_prev'),
+            @extschema@.html_text(t->>'pp'), @extschema@.html_text(t->>'coverage')),
+        framework_rows,
+        '</table><p class="note">' || @extschema@.html_text(t->>'explain_frameworks') || '</p><div class="cards">',
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.risks_outside_tolerance, @extschema@.html_text(t->>'risks_outside'),
+            @extschema@.html_text(pg_catalog.format(t->>'of_n', mr.risks))),
+        pg_catalog.format('<div class="card"><div class="v"><span class="badge" style="background:#2E7D32">%s</span> '
+                          '<span class="badge" style="background:#F9A825;color:#212121">%s</span> '
+                          '<span class="badge" style="background:#C62828">%s</span></div><div class="k">%s</div></div>',
+            mr.kpis_green, mr.kpis_amber, mr.kpis_red, @extschema@.html_text(t->>'kpis_rag')),
+        pg_catalog.format('<div class="card"><div class="v">%s / %s</div><div class="k">%s</div></div>',
+            on_track, tracked, @extschema@.html_text(t->>'objectives_on_track')),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.incidents_12m, @extschema@.html_text(t->>'incidents_12m'),
+            @extschema@.html_text(pg_catalog.format(t->>'severe_n', mr.severe_incidents_12m))),
+        pg_catalog.format('<div class="card"><div class="v">%s h / %s h</div><div class="k">%s / %s</div></div>',
+            @extschema@.report_number(mr.mttd_hours_12m), @extschema@.report_number(mr.mttr_hours_12m),
+            @extschema@.html_text(t->>'mttd'), @extschema@.html_text(t->>'mttr')),
+        pg_catalog.format('<div class="card"><div class="v">%s</div><div class="k">%s (%s)</div></div>',
+            mr.nonconformities_open, @extschema@.html_text(t->>'nc_open'),
+            @extschema@.html_text(pg_catalog.format(t->>'actions_overdue_n', mr.corrective_actions_overdue))),
+        '</div></section>',
+
+        -- maturity: changes and radar
+        '<section><h2>' || @extschema@.html_text(t->>'changes') || ' (' || @extschema@.html_text(fw.code) || ')</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th class="n">%s</th><th class="n">%%</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th></tr>',
+            @extschema@.html_text(t->>'domain'), @extschema@.html_text(t->>'score'), @extschema@.html_text(t->>'vs_prev'),
+            @extschema@.html_text(t->>'vs_year'), @extschema@.html_text(t->>'coverage')),
+        (SELECT pg_catalog.string_agg(pg_catalog.format(
+                    '<tr><td>%s %s</td><td class="n">%s</td><td class="n">%s</td><td class="n%s">%s</td><td class="n%s">%s</td><td class="n">%s %%</td></tr>',
+                    @extschema@.html_text(h.domain), @extschema@.html_text(h.domain_name), @extschema@.report_number(h.score, 2),
+                    @extschema@.report_number(h.percentage, 0),
+                    CASE WHEN h.change_vs_previous < 0 THEN ' neg' WHEN h.change_vs_previous > 0 THEN ' pos' ELSE '' END,
+                    @extschema@.report_number(h.change_vs_previous, 2, true),
+                    CASE WHEN h.change_vs_year_ago < 0 THEN ' neg' WHEN h.change_vs_year_ago > 0 THEN ' pos' ELSE '' END,
+                    @extschema@.report_number(h.change_vs_year_ago, 2, true), @extschema@.report_number(h.coverage, 0)),
+                E'\n' ORDER BY h.display_order)
+         FROM @extschema@.maturity_history h WHERE h.assessment_id = la.assessment_id),
+        '</table><p class="note">' || @extschema@.html_text(t->>'explain_coverage') || '</p></section>',
+        '<section><h2>' || @extschema@.html_text(t->>'radar_heading') || '</h2><div class="chart wide">',
+        @extschema@.org_radar_svg(management_review_html.organization_id, fw.code, lang),
+        '</div></section>',
+
+        -- risks
+        '<section><h2>' || @extschema@.html_text(t->>'heatmap_heading') || '</h2><div class="chart map">',
+        @extschema@.risk_heatmap_svg(management_review_html.organization_id, lang),
+        '</div></section>',
+
+        -- KPIs and objectives
+        '<section><h2>' || @extschema@.html_text(t->>'kpi_heading') || '</h2><div class="grid2">',
+        (SELECT pg_catalog.string_agg('<div class="chart">' || @extschema@.kpi_trend_svg(k.kpi_id, lang) || '</div>',
+                                      E'\n' ORDER BY k.code)
+         FROM @extschema@.kpis k
+         WHERE k.organization_id = management_review_html.organization_id
+           AND EXISTS (SELECT FROM @extschema@.kpi_measurements m WHERE m.kpi_id = k.kpi_id)),
+        '</div></section>',
+        '<section><h2>' || @extschema@.html_text(t->>'objectives_heading') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th>%s</th><th>%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th><th>%s</th><th>%s</th></tr>',
+            @extschema@.html_text(t->>'objective'), 'KPI', @extschema@.html_text(t->>'due'), @extschema@.html_text(t->>'latest'),
+            @extschema@.html_text(t->>'target'), @extschema@.html_text(t->>'forecast_at_due'),
+            @extschema@.html_text(t->>'on_track'), @extschema@.html_text(t->>'status')),
+        (SELECT pg_catalog.string_agg(pg_catalog.format(
+                    '<tr><td>%s</td><td class="d">%s</td><td class="d">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td><td>%s</td></tr>',
+                    @extschema@.html_text(os.objective), @extschema@.html_text(os.kpi), os.due_on,
+                    @extschema@.report_number(os.latest_value), @extschema@.report_number(os.target),
+                    @extschema@.report_number(CASE WHEN s.objective_id = os.objective_id THEN s.forecast_at_due END),
+                    CASE WHEN s.objective_id = os.objective_id AND s.on_track IS NOT NULL
+                         THEN @extschema@.html_text(CASE WHEN s.on_track THEN t->>'yes' ELSE t->>'no' END)
+                         ELSE '&#8211;' END,
+                    CASE WHEN os.achieved THEN '<span class="badge" style="background:#2E7D32">' || @extschema@.html_text(t->>'achieved') || '</span>'
+                         WHEN os.overdue THEN '<span class="badge" style="background:#C62828">' || @extschema@.html_text(t->>'overdue') || '</span>'
+                         ELSE pg_catalog.format('<span class="badge" style="background:%s">%s</span>',
+                                  CASE os.status WHEN 'green' THEN '#2E7D32' WHEN 'amber' THEN '#B28704' WHEN 'red' THEN '#C62828' ELSE '#757575' END,
+                                  @extschema@.html_text(COALESCE(t->>os.status, os.status))) END),
+                E'\n' ORDER BY os.due_on, os.objective_id)
+         FROM @extschema@.objective_status os
+         JOIN @extschema@.kpis k ON k.kpi_id = (SELECT x.kpi_id FROM @extschema@.objectives x WHERE x.objective_id = os.objective_id)
+         LEFT JOIN LATERAL (SELECT x.objective_id, x.forecast_at_due, x.on_track FROM @extschema@.kpi_series x
+                            WHERE x.kpi_id = k.kpi_id ORDER BY x.measured_on DESC LIMIT 1) s ON true
+         WHERE os.organization_id = management_review_html.organization_id),
+        '</table><p class="note">' || @extschema@.html_text(t->>'explain_forecast') || '</p></section>',
+
+        -- incidents
+        '<section><h2>' || @extschema@.html_text(t->>'incidents_heading') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th></tr>',
+            @extschema@.html_text(t->>'month'), @extschema@.html_text(t->>'incidents'), @extschema@.html_text(t->>'severe_col'),
+            @extschema@.html_text(t->>'mttd'), @extschema@.html_text(t->>'mttr'), @extschema@.html_text(t->>'reported24')),
+        (SELECT pg_catalog.string_agg(pg_catalog.format(
+                    '<tr><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
+                    pg_catalog.to_char(i.month, 'YYYY-MM'), i.incidents, i.severe_incidents,
+                    @extschema@.report_number(i.mttd_hours), @extschema@.report_number(i.mttr_hours),
+                    @extschema@.report_number(i.reported_within_24h_pct, 0)), E'\n' ORDER BY i.month)
+         FROM @extschema@.incident_metrics_monthly i
+         WHERE i.organization_id = management_review_html.organization_id
+           AND i.month > pg_catalog.date_trunc('month', (today - 365)::timestamp)::date),
+        '</table></section>',
+
+        -- nonconformities
+        '<section><h2>' || @extschema@.html_text(t->>'nc_heading') || '</h2><table>',
+        pg_catalog.format('<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>',
+            @extschema@.html_text(t->>'raised'), @extschema@.html_text(t->>'description'), @extschema@.html_text(t->>'owner'),
+            @extschema@.html_text(t->>'due')),
+        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format('<tr><td class="d">%s</td><td>%s</td><td>%s</td><td class="d%s">%s</td></tr>',
+                    n.raised_on, @extschema@.html_text(n.description), @extschema@.html_text(n.owner),
+                    CASE WHEN n.due_on < today THEN ' neg' ELSE '' END, @extschema@.html_text(n.due_on::text)),
+                    E'\n' ORDER BY n.raised_on, n.nonconformity_id)
+                  FROM @extschema@.nonconformities n
+                  WHERE n.organization_id = management_review_html.organization_id AND n.closed_on IS NULL),
+                 '<tr><td colspan="4">' || @extschema@.html_text(t->>'none') || '</td></tr>'),
+        '</table></section>',
+
+        -- departments
+        sect,
+
+        -- peers
+        '<section><h2>' || @extschema@.html_text(t->>'peer_heading') || '</h2><div class="chart">',
+        @extschema@.peer_distribution_svg(management_review_html.organization_id, fw.framework_id, lang),
+        '</div><p class="note">' || @extschema@.html_text(t->>'explain_deviation') || ' '
+            || @extschema@.html_text(t->>'note_peers') || '</p></section>',
+        pg_catalog.format('<p class="note">%s %s.</p>', @extschema@.html_text(t->>'generated'), today),
+        '</body></html>');
+    RETURN html;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.management_review_html(bigint, bigint, text) IS
+'A self-contained HTML management review (ISO/IEC 27001 9.3) of an organization for a framework (default: that of its latest organization-wide assessment): headline figures (a row per framework assessed: total as % of the scale, change since the previous assessment, coverage; then risks, KPIs, objectives, incidents, nonconformities), maturity by domain with changes and coverage, radar, risk heat map, KPI trends, objectives with forecasts, incidents by month, open nonconformities and peer standing; inline SVG, print CSS for A4; lang ''en'' or ''ja''.';
