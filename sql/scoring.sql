@@ -126,13 +126,15 @@ FROM assessments a JOIN control_domains d USING (framework_id)
 CROSS JOIN LATERAL assessment_domain_score(a.assessment_id, d.domain_id) s
 ORDER BY a.assessed_on, d.display_order;
 
--- Totals (n = scored requirements of the domain in scope, not-applicable ones included):
---   A: n D1 = 3, D2 = 3: total 3 x 2.6 + 3 x 5 = 22.8; percentage 100 x (22.8 / 6) / 5 = 76;
+-- Totals (n = the domain's scored requirements, all of them whatever the scope, not-applicable
+-- ones included: D1 3, D2 3):
+--   A: total 3 x 2.6 + 3 x 5 = 22.8; percentage 100 x (22.8 / 6) / 5 = 76;
 --      mean score (4 + 7.5 + 1.5 + 5) / (1 + 3 + 1 + 1) = 18 / 6 = 3; mean percentage
 --      (80 + 150 + 30 + 100) / 6 = 60; 6 requirements, 4 answered, 5 applicable, coverage 80
---   B: n D1 = 2, D2 = 3: total 2 x 4.25 + 3 x 2 = 14.5; percentage 100 x (14.5 / 5) / 5 = 58;
+--   B: total 3 x 4.25 + 3 x 2 = 18.75 (D1.B, out of scope, counts at D1's mean like every
+--      requirement without an answer); percentage 100 x (18.75 / 6) / 5 = 62.5;
 --      mean score (2 + 15 + 0 + 6) / 7 = 3.2857; mean percentage (40 + 300 + 0 + 120) / 7 = 65.7143;
---      5 requirements, 4 answered, 5 applicable, coverage 80
+--      5 requirements in scope, 4 answered, 5 applicable, coverage 80
 --   C: D2 has no mean, so 6 requirements x mean 5 = 30; percentage 100 x (30 / 6) / 5 = 100;
 --      coverage 1 / 6 = 16.67
 SELECT a.assessed_on, round(t.total_score::numeric, 4) AS total, round(t.total_percentage::numeric, 4) AS total_pct,

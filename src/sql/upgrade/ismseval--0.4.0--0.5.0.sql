@@ -381,6 +381,8 @@ UPDATE @extschema@.answers SET result = result;
 --   domain score       the same mean on the framework's scale: min + percentage x (max - min) / 100
 --                      (for a plain score: the score itself, so a domain of scores 2 and 3 is 2.5)
 --   coverage           100 x answered / applicable
+--   total score        sum over domains of n x domain score, n = the domain's scored
+--                      requirements (all of them, whatever the scope, as the releases count)
 -- ---------------------------------------------------------------------------
 
 -- The percentage of its scale an answer counts for: its score's place on the scale, or the
@@ -452,33 +454,42 @@ RETURNS TABLE(total_score double precision, total_percentage double precision, m
               coverage double precision)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    WITH d AS (
-        SELECT r.domain_id, pg_catalog.count(*) AS n,
-               pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL) AS mean
-        FROM @extschema@.assessment_requirement_values(assessment_total_score.assessment_id) r
-        GROUP BY r.domain_id
+    WITH r AS (
+        SELECT * FROM @extschema@.assessment_requirement_values(assessment_total_score.assessment_id)
+    ), a AS (
+        SELECT f.framework_id, f.scale_min, f.scale_max
+        FROM @extschema@.assessments x JOIN @extschema@.frameworks f ON f.framework_id = x.framework_id
+        WHERE x.assessment_id = assessment_total_score.assessment_id
+    ), d AS (
+        -- every domain with scored requirements, their number (the whole framework's, so that
+        -- totals of different scopes and the peer releases' add up alike) and the domain mean
+        SELECT q.domain_id, pg_catalog.count(*) AS n,
+               (SELECT pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL)
+                FROM r WHERE r.domain_id IS NOT DISTINCT FROM q.domain_id) AS mean
+        FROM a JOIN @extschema@.questions q ON q.framework_id = a.framework_id AND q.scored
+        GROUP BY q.domain_id
     ), t AS (
         SELECT pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL) AS mean,
                pg_catalog.sum(r.weight * r.percentage) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL) AS pct,
                pg_catalog.count(*) AS n, pg_catalog.count(r.percentage) AS answered,
                pg_catalog.count(*) FILTER (WHERE r.applicable) AS applicable
-        FROM @extschema@.assessment_requirement_values(assessment_total_score.assessment_id) r
+        FROM r
     ), s AS (
         -- sum over domains of scored requirements x domain mean when every domain has a
-        -- mean, else requirements x the mean over all answers
+        -- mean, else scored requirements x the mean over all answers
         SELECT COALESCE(CASE WHEN pg_catalog.count(d.mean) = pg_catalog.count(*) THEN pg_catalog.sum(d.n * d.mean) END,
-                        (SELECT t.n * t.mean FROM t)) AS total
+                        pg_catalog.sum(d.n) * (SELECT t.mean FROM t)) AS total,
+               pg_catalog.sum(d.n) AS n
         FROM d
     )
     SELECT s.total,
-           100 * (s.total / t.n - f.scale_min) / (f.scale_max - f.scale_min),
+           100 * (s.total / s.n - a.scale_min) / (a.scale_max - a.scale_min),
            t.mean, t.pct, t.n, t.answered, t.applicable,
            100 * t.answered::double precision / NULLIF(t.applicable, 0)
-    FROM s, t, @extschema@.assessments a JOIN @extschema@.frameworks f ON f.framework_id = a.framework_id
-    WHERE a.assessment_id = assessment_total_score.assessment_id;
+    FROM s, t, a;
 END;
 COMMENT ON FUNCTION @extschema@.assessment_total_score(bigint) IS
-'Totals of an assessment: total score = sum over domains of scored requirements in scope x domain mean (or requirements x the mean of all answers while a domain has none), its percentage of the scale, the mean score and percentage of all answers, requirements, answered, applicable and coverage.';
+'Totals of an assessment: total score = sum over domains of the framework''s scored requirements x domain mean (or scored requirements x the mean of all answers while a domain has none), its percentage of the scale, the mean score and percentage of the answers, requirements in scope, answered, applicable and coverage.';
 
 -- Shared rules, defined once (rules.sql): the peer group key, the peers of an organization,
 -- the latest organization-wide assessment; the functions and views that restated them now use them.
