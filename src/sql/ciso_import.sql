@@ -52,92 +52,65 @@ COMMENT ON TYPE @extschema@.ciso_requirement_node IS
 -- Reading the values of a library (22023 for a value of the wrong JSON type)
 -- ---------------------------------------------------------------------------
 
--- A string or number under key as text; NULL when absent, null or blank.
-CREATE FUNCTION @extschema@.ciso_text(obj jsonb, key text, owner text)
-RETURNS text
+-- The value under key when it has one of the JSON types given ('integer': a whole number in
+-- integer's range); NULL when absent or null.
+CREATE FUNCTION @extschema@.ciso_value(obj jsonb, key text, owner text, types text[], expected text)
+RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-    v jsonb := obj -> key;
+    v       jsonb := obj -> key;
+    kind    text := pg_catalog.jsonb_typeof(obj -> key);
 BEGIN
-    IF v IS NULL OR pg_catalog.jsonb_typeof(v) = 'null' THEN
+    IF v IS NULL OR kind = 'null' THEN
         RETURN NULL;
     END IF;
-    IF pg_catalog.jsonb_typeof(v) NOT IN ('string', 'number') THEN
-        RAISE EXCEPTION '%: "%" must be a string, got %', owner, key, pg_catalog.jsonb_typeof(v)
+    IF kind = 'number' AND 'integer' = ANY (types) AND v::numeric = pg_catalog.trunc(v::numeric)
+       AND pg_catalog.abs(v::numeric) <= 2147483647 THEN
+        kind := 'integer';
+    END IF;
+    IF NOT kind = ANY (types) THEN
+        RAISE EXCEPTION '%: "%" must be %, got %', owner, key, expected,
+            CASE WHEN kind IN ('object', 'array') THEN kind ELSE v::text END
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    RETURN CASE WHEN pg_catalog.btrim(obj ->> key) = '' THEN NULL ELSE obj ->> key END;
+    RETURN v;
 END
 $$;
+COMMENT ON FUNCTION @extschema@.ciso_value(jsonb, text, text, text[], text) IS
+'For the CISO Assistant import: the value under key when its JSON type is one of types (''integer'': a whole number within integer''s range), NULL when absent or null; 22023 "<owner>: "<key>" must be <expected>, got ..." otherwise.';
+
+-- A string or number under key as text; NULL when absent, null or blank.
+CREATE FUNCTION @extschema@.ciso_text(obj jsonb, key text, owner text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (SELECT CASE WHEN pg_catalog.btrim(v.t) = '' THEN NULL ELSE v.t END
+        FROM (SELECT @extschema@.ciso_value(obj, key, owner, '{string,number}', 'a string') #>> '{}' AS t) v);
 COMMENT ON FUNCTION @extschema@.ciso_text(jsonb, text, text) IS
 'For the CISO Assistant import: the string or number under key as text, NULL when absent, null or blank; 22023 naming owner for another JSON type.';
 
 -- A whole number under key; NULL when absent or null.
 CREATE FUNCTION @extschema@.ciso_integer(obj jsonb, key text, owner text)
 RETURNS integer
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-    v jsonb := obj -> key;
-BEGIN
-    IF v IS NULL OR pg_catalog.jsonb_typeof(v) = 'null' THEN
-        RETURN NULL;
-    END IF;
-    IF pg_catalog.jsonb_typeof(v) <> 'number' OR v::numeric <> pg_catalog.trunc(v::numeric)
-       OR pg_catalog.abs(v::numeric) > 2147483647 THEN
-        RAISE EXCEPTION '%: "%" must be a whole number, got %', owner, key, v
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN v::numeric::integer;
-END
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (@extschema@.ciso_value(obj, key, owner, '{integer}', 'a whole number') #>> '{}')::numeric::integer;
 COMMENT ON FUNCTION @extschema@.ciso_integer(jsonb, text, text) IS
 'For the CISO Assistant import: the whole number under key, NULL when absent or null; 22023 naming owner otherwise.';
 
 -- A number under key; NULL when absent or null.
 CREATE FUNCTION @extschema@.ciso_number(obj jsonb, key text, owner text)
 RETURNS numeric
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-    v jsonb := obj -> key;
-BEGIN
-    IF v IS NULL OR pg_catalog.jsonb_typeof(v) = 'null' THEN
-        RETURN NULL;
-    END IF;
-    IF pg_catalog.jsonb_typeof(v) <> 'number' THEN
-        RAISE EXCEPTION '%: "%" must be a number, got %', owner, key, pg_catalog.jsonb_typeof(v)
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN v::numeric;
-END
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.ciso_value(obj, key, owner, '{number}', 'a number')::numeric;
 COMMENT ON FUNCTION @extschema@.ciso_number(jsonb, text, text) IS
 'For the CISO Assistant import: the number under key, NULL when absent or null; 22023 naming owner otherwise.';
 
 -- A boolean under key; NULL when absent or null.
 CREATE FUNCTION @extschema@.ciso_boolean(obj jsonb, key text, owner text)
 RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-    v jsonb := obj -> key;
-BEGIN
-    IF v IS NULL OR pg_catalog.jsonb_typeof(v) = 'null' THEN
-        RETURN NULL;
-    END IF;
-    IF pg_catalog.jsonb_typeof(v) <> 'boolean' THEN
-        RAISE EXCEPTION '%: "%" must be true or false, got %', owner, key, v
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN v::boolean;
-END
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.ciso_value(obj, key, owner, '{boolean}', 'true or false')::boolean;
 COMMENT ON FUNCTION @extschema@.ciso_boolean(jsonb, text, text) IS
 'For the CISO Assistant import: the boolean under key, NULL when absent or null; 22023 naming owner otherwise.';
 
@@ -148,14 +121,10 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-    v jsonb := obj -> key;
+    v jsonb := @extschema@.ciso_value(obj, key, owner, '{array}', 'a list of strings');
 BEGIN
-    IF v IS NULL OR pg_catalog.jsonb_typeof(v) = 'null' THEN
-        RETURN NULL;
-    END IF;
-    IF pg_catalog.jsonb_typeof(v) <> 'array'
-       OR EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(v) e
-                  WHERE pg_catalog.jsonb_typeof(e.value) NOT IN ('string', 'number')) THEN
+    IF EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(v) e
+               WHERE pg_catalog.jsonb_typeof(e.value) NOT IN ('string', 'number')) THEN
         RAISE EXCEPTION '%: "%" must be a list of strings, got %', owner, key, v
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -169,21 +138,8 @@ COMMENT ON FUNCTION @extschema@.ciso_text_array(jsonb, text, text) IS
 -- The translations object under "translations"; NULL when absent or null.
 CREATE FUNCTION @extschema@.ciso_translations(obj jsonb, owner text)
 RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-    IF obj -> 'translations' IS NULL OR pg_catalog.jsonb_typeof(obj -> 'translations') = 'null' THEN
-        RETURN NULL;
-    END IF;
-    IF pg_catalog.jsonb_typeof(obj -> 'translations') <> 'object' THEN
-        RAISE EXCEPTION '%: "translations" must be an object (language -> fields), got %', owner,
-            pg_catalog.jsonb_typeof(obj -> 'translations')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN obj -> 'translations';
-END
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.ciso_value(obj, 'translations', owner, '{object}', 'an object (language -> fields)');
 COMMENT ON FUNCTION @extschema@.ciso_translations(jsonb, text) IS
 'For the CISO Assistant import: the "translations" object, NULL when absent or null; 22023 naming owner for another JSON type.';
 
