@@ -18,9 +18,12 @@ SCHEMA_SOURCES = src/sql/risk.sql src/sql/risk_matrix.sql src/sql/kpi.sql \
                  src/sql/effectiveness.sql src/sql/radar.sql src/sql/peer_dist.sql \
                  src/sql/model.sql src/sql/rules.sql src/sql/catalogs.sql src/sql/loader.sql \
                  src/sql/tenancy.sql src/sql/peer_release.sql src/sql/peer_benchmark.sql \
-                 src/sql/requirements.sql src/sql/views.sql src/sql/applicability.sql \
-                 src/sql/quant_risk.sql src/sql/history.sql src/sql/charts.sql src/sql/report.sql \
-                 src/sql/view_comments.sql
+                 src/sql/requirements.sql src/sql/ciso_import.sql src/sql/views.sql \
+                 src/sql/applicability.sql src/sql/quant_risk.sql src/sql/history.sql \
+                 src/sql/charts.sql src/sql/report.sql src/sql/view_comments.sql
+
+# The command that imports CISO Assistant libraries, installed beside psql (pg_config --bindir).
+SCRIPTS = scripts/ismseval-import
 
 DATA = $(sort $(wildcard src/sql/upgrade/$(EXTENSION)--*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

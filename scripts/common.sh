@@ -6,6 +6,7 @@ PGVER=${PGVER:-15}
 PG_BINDIR=${ISMSEVAL_PG_BINDIR:-/usr/lib/postgresql/$PGVER/bin}
 PG_CONFIG=$PG_BINDIR/pg_config
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# python3-yaml: ismseval-import reads CISO Assistant's YAML libraries with it.
 PACKAGES=(make gcc "postgresql-$PGVER" "postgresql-server-dev-$PGVER"
           "postgresql-$PGVER-pgtap" libtap-parser-sourcehandler-pgtap-perl libxml2-utils
           python3-yaml)

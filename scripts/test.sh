@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Command 2: installs what is needed, builds, and runs the whole test suite
-# (pg_regress, pgTAP, the plan-guard sessions, the doc test, dump and restore, races,
-# a LATIN1 database, xmllint on the charts, the links in messages, the README walk-through
-# with scripts/evaluate.sh, CISO Assistant's risk matrices when ../shared/interop/ciso-assistant
-# is there, the update chain) against a private throwaway cluster.
+# (pg_regress, pgTAP, the plan-guard sessions, the doc test, the ismseval-import command,
+# CISO Assistant's own libraries and matrices when ../shared/interop/ciso-assistant is there,
+# dump and restore, races, a LATIN1 database, xmllint on the charts, the links in messages,
+# the README walk-through with scripts/evaluate.sh, the update chain) against a private
+# throwaway cluster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -29,6 +30,12 @@ PG_BINDIR="$PG_BINDIR" bash "$REPO/test/plan_guard_session.sh"
 
 echo "== doc test (README.md, docs/*.md)"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/doctest.sh"
+
+echo "== ismseval-import (the command make install puts beside psql)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/ismseval_import.sh"
+
+echo "== CISO Assistant's own libraries (test/interop_library.sh)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/interop_library.sh"
 
 echo "== dump and restore"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/dump_restore.sh"

@@ -19,7 +19,8 @@ cleanup
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE $SRC" -c "CREATE DATABASE $DST"
 
 # A database with user rows in every table, including user rows in the catalogue tables
-# (a framework, its domains and questions, small questions under preloaded ones, a threat).
+# (a framework, its domains and questions, small questions under preloaded ones, a threat,
+# imported CISO Assistant libraries: frameworks, a mapping set, a risk matrix).
 "${PSQL[@]}" -d "$SRC" <<SQL
 SET client_min_messages = warning;
 CREATE EXTENSION ismseval;
@@ -48,6 +49,15 @@ DO \$\$ BEGIN
 END \$\$;
 INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
 SELECT 'ismseval_dump_tenant', organization_id FROM ismseval.organizations ORDER BY organization_id LIMIT 2;
+-- CISO Assistant libraries: a framework tree, a mapping set and the risk_matrices catalogue
+\set lib \`$REPO/scripts/ismseval-import --to-json $REPO/test/fixtures/ciso/esb-v1.yaml\`
+SELECT count(*) FROM ismseval.import_ciso_assistant_library(:'lib');
+\set lib \`$REPO/scripts/ismseval-import --to-json $REPO/test/fixtures/ciso/ecc.json\`
+SELECT count(*) FROM ismseval.import_ciso_assistant_library(:'lib');
+\set lib \`$REPO/scripts/ismseval-import --to-json $REPO/test/fixtures/ciso/esb-to-ecc.yaml\`
+SELECT count(*) FROM ismseval.import_ciso_assistant_library(:'lib');
+\set lib \`$REPO/scripts/ismseval-import --to-json $REPO/test/fixtures/ciso/matrix-3x3.yaml\`
+SELECT count(*) FROM ismseval.import_ciso_assistant_library(:'lib');
 SELECT ismseval.release_peer_figures('before the dump');
 SQL
 
