@@ -14,6 +14,39 @@ SET search_path = ismseval, public;
 \ir generate.sql
 SELECT * FROM ismseval_demo.generate(300, 0.42);
 
+\echo '== answering the ISMS essentials self-check (0-100; imported from demo/isms-essentials.yaml)'
+-- Every organization answers it 60-89 days ago, small ones only its baseline group. An answer's
+-- level is the organization's NIST CSF total percentage plus noise (sd 20); half the answers
+-- give a score (to the nearest 5), a third a result only (compliant from 80, partially compliant
+-- from 40, else non-compliant), the rest are not applicable or not assessed. The noise comes from
+-- hashes of the organization and the requirement, so the answers are the same on every run.
+CREATE FUNCTION pg_temp.unit_hash(key text) RETURNS double precision
+LANGUAGE sql IMMUTABLE RETURN ((hashtext(key) & 2147483647) + 0.5) / 2147483648.0;
+INSERT INTO assessments (organization_id, framework_id, assessed_on, implementation_groups)
+SELECT o.organization_id, f.framework_id, CURRENT_DATE - 60 - (o.organization_id % 30)::int,
+       CASE WHEN o.size_band = 'small' THEN '{baseline}'::text[] END
+FROM organizations o, frameworks f WHERE f.urn = 'urn:ismseval:demo:framework:isms-essentials';
+INSERT INTO answers (assessment_id, question_id, score, result, not_applicable)
+SELECT a.assessment_id, q.question_id,
+       CASE WHEN x.kind < 0.5 THEN (5 * round(greatest(0, least(100, x.level)) / 5))::int END,
+       CASE WHEN x.kind >= 0.5 AND x.kind < 0.83
+            THEN CASE WHEN x.level >= 80 THEN 'compliant' WHEN x.level >= 40 THEN 'partially_compliant'
+                      ELSE 'non_compliant' END
+            WHEN x.kind >= 0.92 THEN 'not_assessed' END,
+       x.kind >= 0.83 AND x.kind < 0.92
+FROM assessments a
+JOIN frameworks f ON f.framework_id = a.framework_id AND f.urn = 'urn:ismseval:demo:framework:isms-essentials'
+JOIN questions q ON q.framework_id = a.framework_id AND q.scored
+     AND (a.implementation_groups IS NULL OR q.implementation_groups && a.implementation_groups)
+CROSS JOIN LATERAL (SELECT b.total_percentage FROM org_benchmark b
+                    WHERE b.organization_id = a.organization_id AND b.framework = 'NIST-CSF-2.0') nb
+CROSS JOIN LATERAL (
+    SELECT nb.total_percentage
+           + 20 * sqrt(-2 * ln(pg_temp.unit_hash(a.organization_id || ':' || q.code || ':u')))
+                * cos(2 * pi() * pg_temp.unit_hash(a.organization_id || ':' || q.code || ':v')) AS level,
+           pg_temp.unit_hash(a.organization_id || ':' || q.code || ':k') AS kind
+) x;
+
 \echo '== publishing the peer figures (release_peer_figures)'
 SELECT release_peer_figures('demo') AS release_id \gset
 SELECT r.release_id, r.released_at::date AS released_on,
@@ -37,8 +70,15 @@ SELECT organization, organization_name, peer_group, framework, assessed_on,
        round(mttr_hours_12m::numeric, 1) AS mttr_hours_12m,
        round(reported_within_24h_pct_12m::numeric, 1) AS reported_within_24h_pct_12m,
        nonconformities_open, corrective_actions_overdue
-FROM management_review WHERE organization_id = :org;
+FROM management_review WHERE organization_id = :org ORDER BY assessed_on DESC LIMIT 1;
 \x off
+
+\echo '== the frameworks it assessed: totals on their own scales, as a percentage, and coverage'
+SELECT framework, assessed_on, round(total_score::numeric, 1) AS total_score,
+       round(total_percentage::numeric, 1) AS total_pct, round(coverage::numeric, 1) AS coverage,
+       round(peer_mean_total_percentage::numeric, 1) AS peer_mean_pct, peer_count,
+       round(peer_percentile::numeric, 1) AS peer_percentile, peer_rank, ranked_organizations
+FROM management_review WHERE organization_id = :org ORDER BY framework;
 
 \echo '== top risks (by residual score)'
 SELECT title, likelihood AS l, impact AS i, inherent_score AS inherent, inherent_level,
@@ -56,15 +96,17 @@ FROM kpi_status WHERE organization_id = :org ORDER BY status, kpi;
 SELECT objective, owner, due_on, round(progress_pct::numeric) AS progress_pct, status, achieved, overdue
 FROM objective_status WHERE organization_id = :org ORDER BY due_on;
 
-\echo '== maturity by domain (latest assessment)'
-SELECT domain, domain_name, round(own_score::numeric, 2) AS own, round(peer_score::numeric, 2) AS peers,
+\echo '== maturity by domain (latest assessment of each framework)'
+SELECT framework, domain, domain_name, round(own_score::numeric, 2) AS own, round(own_percentage::numeric, 1) AS own_pct,
+       round(coverage::numeric) AS coverage, round(peer_score::numeric, 2) AS peers,
        peer_count, round(gap_to_peers::numeric, 2) AS gap_to_peers, target,
        round(gap_to_target::numeric, 2) AS gap_to_target, round(peer_percentile::numeric) AS percentile
-FROM maturity_by_domain WHERE organization_id = :org ORDER BY display_order;
+FROM maturity_by_domain WHERE organization_id = :org ORDER BY framework, display_order;
 
 \echo '== peer groups: mean domain scores by core business type (all sizes)'
 SELECT core_business, domain, round(avg(own_score)::numeric, 2) AS mean_score, count(*) AS organizations
-FROM maturity_by_domain GROUP BY core_business, domain, display_order ORDER BY core_business, display_order;
+FROM maturity_by_domain WHERE framework = 'NIST-CSF-2.0'
+GROUP BY core_business, domain, display_order ORDER BY core_business, display_order;
 
 \echo '== maturity history (changes against the previous assessment and the one about a year earlier)'
 SELECT assessed_on, domain, round(score::numeric, 2) AS score, round(percentage::numeric, 1) AS pct,
@@ -87,7 +129,7 @@ WHERE s.organization_id = :org AND s.kpi = 'REPORT-24H' ORDER BY s.measured_on D
 SELECT month, open_risks, outside_tolerance, opened, closed
 FROM risk_history WHERE organization_id = :org AND level_rank = 0 ORDER BY month DESC LIMIT 6;
 
-\echo '== writing radar.svg, heatmap.svg, kpi-patch.svg, peers.svg, report.html and report-ja.html'
+\echo '== writing radar.svg, heatmap.svg, kpi-patch.svg, peers.svg, radar-essentials.svg, report.html and report-ja.html'
 \pset format unaligned
 \pset tuples_only on
 \o radar.svg
@@ -98,6 +140,8 @@ SELECT risk_heatmap_svg(:org);
 SELECT kpi_trend_svg(kpi_id) FROM kpis WHERE organization_id = :org AND code = 'PATCH-14D';
 \o peers.svg
 SELECT peer_distribution_svg(:org, (SELECT framework_id FROM latest_assessments(:org) ORDER BY assessed_on DESC LIMIT 1));
+\o radar-essentials.svg
+SELECT org_radar_svg(:org, 'ISMS-ESSENTIALS');
 \o report.html
 SELECT management_review_html(:org);
 \o report-ja.html

@@ -18,6 +18,8 @@ preload_ismseval ismseval_demo
 "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d ismseval_demo -c 'CREATE EXTENSION ismseval' \
     -c 'SELECT count(*) AS hardened_statistics FROM ismseval.harden_statistics()' \
     -c 'SELECT * FROM ismseval.tenant_setup_problems()'
+echo "== importing demo/isms-essentials.yaml (a CISO Assistant-shaped library) with ismseval-import"
+"$PG_BINDIR/ismseval-import" --db "dbname=ismseval_demo" "$REPO/demo/isms-essentials.yaml"
 echo "== demo evaluation"
 (cd "$OUT" && "$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -d ismseval_demo -f "$REPO/demo/demo.sql")
 echo "== files written to $OUT:"

@@ -7479,3 +7479,116 @@ COMMENT ON FUNCTION @extschema@.import_ciso_assistant_library(jsonb, integer) IS
 'Imports a CISO Assistant library (its YAML as jsonb): frameworks with their requirement trees (nodes at depth domain_level become the control domains; NULL = as loaded, else 1), risk matrices (risk_matrices) and requirement mapping sets, each found by urn, so a second import changes nothing and a newer version updates in place (removed nodes with answers are kept). All or nothing; one row per object: kind, urn, ref_id, action (created, updated, unchanged, deleted, kept, skipped) and reason. Administrators only.';
 REVOKE EXECUTE ON FUNCTION @extschema@.import_ciso_assistant_library(jsonb, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.import_ciso_assistant_library(jsonb, integer) TO ismseval_admin;
+
+-- Labels: the heat map's residual caption fits its panel; coverage counts results too (charts.sql).
+-- The label key in language lang ('en' or 'ja'); 22023 for another language, the key itself
+-- for an unknown key.
+CREATE OR REPLACE FUNCTION @extschema@.report_label(key text, lang text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS
+$$
+DECLARE
+    result  text;
+BEGIN
+    IF lang NOT IN ('en', 'ja') THEN
+        RAISE EXCEPTION 'lang must be ''en'' or ''ja'', got ''%''', lang
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT CASE WHEN lang = 'ja' THEN l.ja ELSE l.en END INTO result
+    FROM (VALUES
+        ('own', 'Own', '自組織'),
+        ('peers', 'Peers (mean)', '同業他社（平均）'),
+        ('peers_missing', 'Peers: not shown (too few peers)', '同業他社：表示なし（社数不足）'),
+        ('target', 'Target', '目標'),
+        ('maturity', 'maturity', '成熟度'),
+        ('scale_note', 'scale %s-%s, centre = %s', '尺度 %s～%s、中心 = %s'),
+        ('inherent', 'Inherent risk', '固有リスク'),
+        ('residual', 'Residual risk', '残留リスク'),
+        ('likelihood', 'Likelihood', '発生可能性'),
+        ('impact', 'Impact', '影響度'),
+        ('risk_map', 'risk map', 'リスクマップ'),
+        ('risks', 'risks', '件のリスク'),
+        ('forecast', 'forecast', '予測'),
+        ('green', 'green', '緑'),
+        ('amber', 'amber', '黄'),
+        ('red', 'red', '赤'),
+        ('peer_position', 'position among peers', '同業他社の中での位置'),
+        ('peer_mean', 'peer mean', '同業他社平均'),
+        ('peers_below', 'peers below', '下位の社'),
+        ('peers_equal', 'equal', '同点'),
+        ('peers_above', 'peers above', '上位の社'),
+        ('total_pct', 'total score, % of the scale', '総合点（尺度に対する%）'),
+        ('percentile', 'percentile', 'パーセンタイル'),
+        ('rank_of', 'rank %1$s of %2$s', '%2$s社中 %1$s位'),
+        ('deviation', 'deviation score', '偏差値'),
+        ('published', 'peer figures published', '同業他社の数値の公表日'),
+        ('no_peer_figures', 'No peer figures: too few peers, or none published yet.', '同業他社の数値なし：社数不足または未公表。'),
+        ('review_title', 'Information security management review', '情報セキュリティ マネジメントレビュー'),
+        ('peer_group', 'Peer group', '同業グループ'),
+        ('framework', 'Framework', 'フレームワーク'),
+        ('assessed_on', 'assessment of', '評価日'),
+        ('report_of', 'Report of', '作成日'),
+        ('period', 'Incident and risk period', 'インシデント・リスクの対象期間'),
+        ('headline', 'Headline figures', '主要指標'),
+        ('maturity_total', 'Maturity (total, % of the scale)', '成熟度（総合、尺度に対する%）'),
+        ('change_prev', 'change since the previous assessment', '前回評価からの変化'),
+        ('pp', 'points', 'ポイント'),
+        ('risks_outside', 'Risks outside tolerance', '許容範囲外のリスク'),
+        ('of_n', 'of %s', '全 %s 件中'),
+        ('kpis_rag', 'KPIs green / amber / red', 'KPI 緑／黄／赤'),
+        ('objectives_on_track', 'Objectives on track', '達成見込みの目標'),
+        ('incidents_12m', 'Incidents, last 12 months', 'インシデント（過去12か月）'),
+        ('severe_n', '%s severe', '重大 %s 件'),
+        ('severe_col', 'Severe', '重大'),
+        ('nc_open', 'Open nonconformities', '未完了の不適合'),
+        ('actions_overdue_n', '%s corrective actions overdue', '是正処置の期限超過 %s 件'),
+        ('coverage', 'Coverage', '回答率'),
+        ('changes', 'Maturity by domain and changes since the last review', '領域別の成熟度と前回レビューからの変化'),
+        ('domain', 'Domain', '領域'),
+        ('score', 'Score', 'スコア'),
+        ('vs_prev', 'vs previous', '前回比'),
+        ('vs_year', 'vs a year ago', '前年比'),
+        ('radar_heading', 'Maturity against peers and target', '成熟度：同業他社・目標との比較'),
+        ('heatmap_heading', 'Risk map', 'リスクマップ'),
+        ('kpi_heading', 'KPI trends', 'KPIの推移'),
+        ('objectives_heading', 'Objectives', '情報セキュリティ目標'),
+        ('objective', 'Objective', '目標'),
+        ('due', 'Due', '期限'),
+        ('latest', 'Latest', '最新値'),
+        ('forecast_at_due', 'Forecast at due date', '期限時点の予測'),
+        ('on_track', 'On track', '達成見込み'),
+        ('status', 'Status', '状態'),
+        ('yes', 'yes', 'はい'),
+        ('no', 'no', 'いいえ'),
+        ('achieved', 'achieved', '達成'),
+        ('overdue', 'overdue', '期限超過'),
+        ('incidents_heading', 'Incidents by month', '月別インシデント'),
+        ('month', 'Month', '月'),
+        ('incidents', 'Incidents', '件数'),
+        ('mttd', 'Mean time to detect (h)', '平均検知時間（時間）'),
+        ('mttr', 'Mean time to resolve (h)', '平均復旧時間（時間）'),
+        ('reported24', 'Reported within 24 h (%)', '24時間以内の報告（%）'),
+        ('nc_heading', 'Nonconformities and corrective actions', '不適合と是正処置'),
+        ('raised', 'Raised', '発生日'),
+        ('description', 'Description', '内容'),
+        ('owner', 'Owner', '責任者'),
+        ('peer_heading', 'Standing among peers', '同業他社の中での位置'),
+        ('explain_deviation', 'The deviation score places the total score among the peers: 50 is the peer mean and every 10 points is one standard deviation (60 is above about 84 % of a normal distribution). The percentile is the share of peers below the organization, ties counted as half. Both are of the value published in the latest peer release.', '偏差値は総合点が同業他社の中でどの位置にあるかを示します。50が平均で、10ポイントが標準偏差1つ分です（60は正規分布のおよそ84%を上回ります）。パーセンタイルは自組織より下位の同業他社の割合で、同点は半分と数えます。いずれも最新の公表値に基づきます。'),
+        ('explain_coverage', 'Coverage is the share of the applicable requirements answered with a score or a result; where it is low, the score rests on few answers.', '回答率は、該当する要求事項のうちスコアまたは結果が回答された割合です。回答率が低い領域のスコアは少数の回答に基づいています。'),
+        ('explain_forecast', 'Forecast: the least-squares trend of the last 6 measurements, extended to the objective''s due date.', '予測：直近6回の測定値の最小二乗トレンドを目標の期限まで延長した値。'),
+        ('note_peers', 'Peer figures come from the latest published release and are shown only where enough peers stand behind them.', '同業他社の数値は最新の公表値で、十分な社数がある場合にのみ表示されます。'),
+        ('generated', 'Generated by ismseval', 'ismseval により作成'),
+        ('none', 'none', 'なし'),
+        ('dept_heading', 'Departments against the company-wide mean', '部門別：全社平均との比較'),
+        ('department', 'Department', '部門'),
+        ('company_mean', 'Company-wide mean', '全社平均'),
+        ('explain_departments', 'Each department''s domain score in its latest assessment: green above the company-wide mean (the mean over the departments, each counted once), red below.', '各部門の最新の評価における領域スコア。全社平均（各部門を1回ずつ数えた平均）より高いものを緑、低いものを赤で示します。'),
+        ('assessed', 'Assessed', '評価日'),
+        ('explain_frameworks', 'One row per framework the organization assessed organization-wide, from its latest assessment of it; the sections below are about the framework in bold.', '組織全体で評価したフレームワークごとに、その最新の評価の値を1行で示します。以下の各節は太字のフレームワークについてのものです。')
+    ) l(key, en, ja)
+    WHERE l.key = report_label.key;
+    RETURN COALESCE(result, key);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.report_label(text, text) IS
+'The text of a chart or report label in English (lang ''en'') or Japanese (''ja''); 22023 for another language.';
