@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(160);
+SELECT plan(168);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -103,6 +103,10 @@ SELECT organization_id, 'incident', incident_id, 'Slow detection', 'CISO', DATE 
 INSERT INTO ismseval.corrective_actions (organization_id, nonconformity_id, description, owner, opened_on, due_on)
 SELECT organization_id, nonconformity_id, 'Mail filter', 'IT', DATE '2026-10-02', DATE '2026-12-31'
 FROM ismseval.nonconformities;
+INSERT INTO ismseval.applied_controls (organization_id, name, category, status)
+SELECT organization_id, 'MFA for e-mail', 'technical', 'active' FROM ismseval.organizations JOIN org_data USING (code);
+INSERT INTO ismseval.ciso_assistant_objects (organization_id, model, ciso_id, local_id)
+SELECT organization_id, 'core.perimeter', 'perimeter-' || code, organization_id FROM ismseval.organizations JOIN org_data USING (code);
 
 -- For every table: an expression for a row's key and one for its organization.
 CREATE TEMP TABLE table_keys (tbl text, key_sql text, org_sql text);
@@ -124,7 +128,9 @@ INSERT INTO table_keys VALUES
     ('incidents', 't.incident_id::text', 't.organization_id'),
     ('nonconformities', 't.nonconformity_id::text', 't.organization_id'),
     ('corrective_actions', 't.action_id::text', 't.organization_id'),
-    ('risk_rating_changes', 't.change_id::text', 't.organization_id');
+    ('risk_rating_changes', 't.change_id::text', 't.organization_id'),
+    ('applied_controls', 't.applied_control_id::text', 't.organization_id'),
+    ('ciso_assistant_objects', 't.organization_id || ''/'' || t.model || ''/'' || t.ciso_id', 't.organization_id');
 GRANT SELECT ON table_keys TO PUBLIC;
 
 -- The rows each tenant must see: its organizations' rows, and the shared threats.
@@ -429,6 +435,20 @@ SELECT throws_ok($$INSERT INTO ismseval.tenant_organizations (tenant_role, organ
                  'a tenant cannot map itself to another organization');
 SELECT throws_ok($$INSERT INTO ismseval.frameworks (code, name) VALUES ('X', 'X')$$, '42501', NULL,
                  'a tenant cannot change the catalogues');
+SELECT is(pg_temp.rows_affected($$INSERT INTO ismseval.applied_controls (organization_id, name)
+                   SELECT organization_id, 'Backups' FROM tenant_orgs WHERE code = 'a1'$$), 1::bigint,
+          'alice adds an applied control to her organization');
+SELECT throws_ok($$INSERT INTO ismseval.applied_controls (organization_id, name)
+                   SELECT organization_id, 'planted' FROM tenant_orgs WHERE code = 'b1'$$,
+                 '42501', 'new row violates row-level security policy for table "applied_controls"',
+                 'but not to beta''s');
+SELECT throws_ok(format($$INSERT INTO ismseval.applied_controls (applied_control_id, organization_id, name) VALUES (%s, %s, 'probe')$$,
+                        (SELECT min(key) FROM expected_rows WHERE tenant = 'beta' AND tbl = 'applied_controls'),
+                        (SELECT organization_id FROM tenant_orgs WHERE code = 'a1')),
+                 '42501', NULL, 'nor choose an applied control''s key');
+SELECT throws_ok($$INSERT INTO ismseval.ciso_assistant_objects (organization_id, model, ciso_id, local_id)
+                   SELECT organization_id, 'core.riskscenario', 'forged', 1 FROM tenant_orgs WHERE code = 'a1'$$,
+                 '42501', NULL, 'a tenant reads the CISO Assistant mapping of its organizations but cannot write it');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM ismseval.risks WHERE title IN ('planted', 'defaced', 'borrowed threat')), 0::bigint,
           'beta''s risks are untouched');
