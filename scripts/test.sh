@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Command 2: installs what is needed, builds, and runs the whole test suite
 # (pg_regress, pgTAP, the plan-guard sessions, the doc test, dump and restore, races,
-# a LATIN1 database, xmllint on the charts, the update chain) against a private
-# throwaway cluster.
+# a LATIN1 database, xmllint on the charts, a real CISO Assistant export when the shared
+# interop folder exists, the update chain) against a private throwaway cluster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -40,6 +40,9 @@ PG_BINDIR="$PG_BINDIR" bash "$REPO/test/encoding.sh"
 
 echo "== charts and report through xmllint"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/charts_xml.sh"
+
+echo "== a real CISO Assistant export (when ../shared/interop/ciso-assistant exists)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/interop_export.sh"
 
 echo "== update chain"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/upgrade.sh"

@@ -42,6 +42,9 @@ END \$\$;
 INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
 SELECT 'ismseval_dump_tenant', organization_id FROM ismseval.organizations ORDER BY organization_id LIMIT 2;
 SELECT ismseval.release_peer_figures('before the dump');
+-- rows in the CISO Assistant import's tables (its framework is not loaded: assets, risks, controls)
+\\set export \`cat $REPO/test/fixtures/ciso_export_small.json\`
+SELECT count(*) FROM ismseval.import_ciso_assistant_export(:'export');
 SQL
 
 # One line per table: name, row count, preloaded row count, md5 of all rows in a fixed order
