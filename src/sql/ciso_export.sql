@@ -278,6 +278,20 @@ $$;
 COMMENT ON FUNCTION @extschema@.ciso_export_map(bigint, text, text, bigint) IS
 'Step of import_ciso_assistant_export: records in ciso_assistant_objects the row an exported object was imported into.';
 
+-- Where a line of the summary went: "organization <code>" of an organization of the export's perimeters.
+CREATE FUNCTION @extschema@.ciso_export_where(organization_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    RETURN (SELECT 'organization ' || p.code FROM pg_temp.ciso_export_perimeters p
+            WHERE p.organization_id = ciso_export_where.organization_id);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ciso_export_where(bigint) IS
+'Step of import_ciso_assistant_export: "organization <code>" for an organization of the export''s perimeters, as the summary names where a line went.';
+
 -- Drops the working tables of an import.
 CREATE FUNCTION @extschema@.ciso_export_drop_work()
 RETURNS void
@@ -563,7 +577,7 @@ BEGIN
                 END IF;
                 PERFORM @extschema@.ciso_export_map(org_id, 'core.threat', obj.id, local_key);
                 PERFORM @extschema@.ciso_export_note('core.threat', obj.id, t_code, how,
-                    (SELECT 'organization ' || p.code FROM pg_temp.ciso_export_perimeters p WHERE p.organization_id = org_id)
+                    @extschema@.ciso_export_where(org_id)
                     || CASE how WHEN 'created' THEN '; category other' ELSE '' END);
             EXCEPTION WHEN unique_violation OR check_violation THEN
                 PERFORM @extschema@.ciso_export_note('core.threat', obj.id, t_code, 'skipped', SQLERRM);
@@ -643,7 +657,7 @@ BEGIN
                 END IF;
                 PERFORM @extschema@.ciso_export_map(org_id, 'core.asset', obj.id, local_key);
                 PERFORM @extschema@.ciso_export_note('core.asset', obj.id, a_name, how,
-                    (SELECT 'organization ' || p.code FROM pg_temp.ciso_export_perimeters p WHERE p.organization_id = org_id)
+                    @extschema@.ciso_export_where(org_id)
                     || placeholders);
             EXCEPTION WHEN unique_violation OR check_violation THEN
                 PERFORM @extschema@.ciso_export_note('core.asset', obj.id, a_name, 'skipped', SQLERRM);
@@ -745,8 +759,7 @@ BEGIN
             END IF;
             PERFORM @extschema@.ciso_export_map(org_id, 'core.appliedcontrol', obj.id, local_key);
             PERFORM @extschema@.ciso_export_note('core.appliedcontrol', obj.id, COALESCE(ac.ref_id, ac.name), how,
-                pg_catalog.concat_ws('; ', (SELECT 'organization ' || p.code FROM pg_temp.ciso_export_perimeters p
-                                            WHERE p.organization_id = org_id), notes));
+                pg_catalog.concat_ws('; ', @extschema@.ciso_export_where(org_id), notes));
         END LOOP;
     END LOOP;
 END
@@ -954,7 +967,6 @@ DECLARE
     obj     record;
     ca      record;
     outcome record;
-    org     text;
 BEGIN
     CREATE TEMP TABLE ciso_export_answered (
         assessment_id   bigint,
@@ -970,10 +982,9 @@ BEGIN
             CONTINUE;
         END IF;
         SELECT * INTO outcome FROM @extschema@.ciso_export_answer(obj.id, obj.fields, ca);
-        SELECT p.code INTO org FROM pg_temp.ciso_export_perimeters p WHERE p.organization_id = ca.organization_id;
         PERFORM @extschema@.ciso_export_note('core.requirementassessment', obj.id, obj.fields ->> 'requirement', outcome.action,
             CASE WHEN outcome.action = 'skipped' THEN outcome.reason
-                 ELSE pg_catalog.concat_ws('; ', 'organization ' || org, outcome.reason) END);
+                 ELSE pg_catalog.concat_ws('; ', @extschema@.ciso_export_where(ca.organization_id), outcome.reason) END);
     END LOOP;
 END
 $$;
@@ -1119,7 +1130,7 @@ BEGIN
                                                 '@extschema@.organizations', 'organization_id') IS NOT NULL;
         PERFORM @extschema@.ciso_export_map(obj.organization_id, 'core.riskassessment', obj.id, obj.organization_id);
         PERFORM @extschema@.ciso_export_note('core.riskassessment', obj.id, ref, CASE WHEN mapped THEN 'unchanged' ELSE 'created' END,
-            (SELECT 'organization ' || p.code FROM pg_temp.ciso_export_perimeters p WHERE p.organization_id = obj.organization_id));
+            @extschema@.ciso_export_where(obj.organization_id));
     END LOOP;
     -- the matrices no imported risk assessment uses
     FOR obj IN SELECT o.id, o.fields FROM pg_temp.ciso_export_objects o
@@ -1304,8 +1315,7 @@ BEGIN
         ELSE
             SELECT r.action, r.reason INTO how, why FROM @extschema@.ciso_export_risk(obj.id, obj.fields, ra.organization_id) r;
             IF how <> 'skipped' THEN
-                why := pg_catalog.concat_ws('; ', (SELECT 'organization ' || p.code FROM pg_temp.ciso_export_perimeters p
-                                                   WHERE p.organization_id = ra.organization_id), why);
+                why := pg_catalog.concat_ws('; ', @extschema@.ciso_export_where(ra.organization_id), why);
             END IF;
         END IF;
         PERFORM @extschema@.ciso_export_note('core.riskscenario', obj.id,
