@@ -167,8 +167,7 @@ print('# requirement assessments: ' + ', '.join(f'{n} {a}' for a, n in sorted(co
 reasons = {}
 for r in ra_lines:
     if r[3] == 'skipped':
-        key = r[4].split(':')[0] if 'not loaded' in r[4] else r[4].split(' (')[0].split(' is ')[1] if ' is ' in r[4] else r[4]
-        reasons[key] = reasons.get(key, 0) + 1
+        reasons[r[4]] = reasons.get(r[4], 0) + 1
 for k, n in sorted(reasons.items()):
     print(f'#   skipped {n}: {k}')
 

@@ -5744,7 +5744,7 @@ BEGIN
     WHERE qq.urn = req;
     IF q.question_id IS NULL OR q.framework_id <> ca.framework_id THEN
         action := 'skipped';
-        reason := pg_catalog.format('requirement %s is not in framework %s', COALESCE(req, '(none)'),
+        reason := pg_catalog.format('not a requirement of framework %s',
                                     (SELECT f.code FROM @extschema@.frameworks f WHERE f.framework_id = ca.framework_id));
         RETURN;
     END IF;
@@ -5758,10 +5758,10 @@ BEGIN
     END IF;
     IF NOT q.assessable THEN
         action := 'skipped';
-        reason := pg_catalog.format('requirement %s is not assessable (a grouping node)', q.code)
+        reason := 'a grouping node (not assessable)'
                   || CASE WHEN res <> 'not_assessed' OR given IS NOT NULL
                           THEN pg_catalog.format(': its result %s%s is not loaded', res, COALESCE(' and score ' || given, ''))
-                          ELSE ' and its assessment carries no result' END;
+                          ELSE ': its assessment carries no result' END;
         RETURN;
     END IF;
     INSERT INTO pg_temp.ciso_export_answered VALUES (ca.assessment_id, q.question_id, ra_id) ON CONFLICT DO NOTHING;
