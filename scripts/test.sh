@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Command 2: installs what is needed, builds, and runs the whole test suite
 # (pg_regress, pgTAP, the plan-guard sessions, the doc test, the ismseval-import command,
-# CISO Assistant's own libraries and matrices when ../shared/interop/ciso-assistant is there,
-# dump and restore, races, a LATIN1 database, xmllint on the charts, the links in messages,
-# the README walk-through with scripts/evaluate.sh, the update chain) against a private
-# throwaway cluster.
+# CISO Assistant's own libraries, matrices and a real export when ../shared/interop/ciso-assistant
+# is there, dump and restore, races, a LATIN1 database, xmllint on the charts, the links in
+# messages, the README walk-through with scripts/evaluate.sh, the update chain) against a
+# private throwaway cluster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -57,6 +57,9 @@ PG_BINDIR="$PG_BINDIR" bash "$REPO/test/evaluate.sh"
 
 echo "== CISO Assistant risk matrices (interop)"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/interop_matrices.sh"
+
+echo "== a real CISO Assistant export (when ../shared/interop/ciso-assistant exists)"
+PG_BINDIR="$PG_BINDIR" bash "$REPO/test/interop_export.sh"
 
 echo "== update chain"
 PG_BINDIR="$PG_BINDIR" bash "$REPO/test/upgrade.sh"

@@ -185,9 +185,14 @@ INSERT INTO answers (assessment_id, question_id, result)
 SELECT a.assessment_id, q.question_id, 'compliant' FROM assessments a JOIN questions q USING (framework_id)
 WHERE a.assessed_on = '2026-03-10' AND q.code = 'D1.A';
 ROLLBACK TO s;
+-- a score beside a result is a second dimension, not a contradiction: compliant with score 1
+-- counts as the score, 100 x 1 / 5 = 20 %
 INSERT INTO answers (assessment_id, question_id, score, result)
-SELECT a.assessment_id, q.question_id, 0, 'compliant' FROM assessments a JOIN questions q USING (framework_id)
+SELECT a.assessment_id, q.question_id, 1, 'compliant' FROM assessments a JOIN questions q USING (framework_id)
 WHERE a.assessed_on = '2026-03-10' AND q.code = 'D2-1';
+SELECT round(s.percentage::numeric, 4) AS d2_pct FROM assessments a JOIN control_domains d USING (framework_id)
+CROSS JOIN LATERAL assessment_domain_score(a.assessment_id, d.domain_id) s
+WHERE a.assessed_on = '2026-03-10' AND d.code = 'D2';
 ROLLBACK TO s;
 INSERT INTO answers (assessment_id, question_id, score, result)
 SELECT a.assessment_id, q.question_id, 3, 'not_assessed' FROM assessments a JOIN questions q USING (framework_id)

@@ -59,6 +59,9 @@ SELECT count(*) FROM ismseval.import_ciso_assistant_library(:'lib');
 \set lib \`$REPO/scripts/ismseval-import --to-json $REPO/test/fixtures/ciso/matrix-3x3.yaml\`
 SELECT count(*) FROM ismseval.import_ciso_assistant_library(:'lib');
 SELECT ismseval.release_peer_figures('before the dump');
+-- rows in the CISO Assistant import's tables (its framework is not loaded: assets, risks, controls)
+\\set export \`cat $REPO/test/fixtures/ciso_export_small.json\`
+SELECT count(*) FROM ismseval.import_ciso_assistant_export(:'export');
 SQL
 
 # One line per table: name, row count, preloaded row count, md5 of all rows in a fixed order

@@ -4,7 +4,7 @@
 -- search_path, the access check of the peer functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(164);
+SELECT plan(172);
 
 -- ---------------------------------------------------------------------------
 -- Roles: tenant_alpha and tenant_beta are per-customer group roles; alice and bob
@@ -108,6 +108,10 @@ SELECT o.organization_id, q.framework_id, q.question_id, false, 'No such process
 FROM ismseval.organizations o JOIN org_data USING (code)
 JOIN ismseval.questions q ON q.code = 'L2'
 JOIN ismseval.frameworks f ON f.framework_id = q.framework_id AND f.code = 'T';
+INSERT INTO ismseval.applied_controls (organization_id, name, category, status)
+SELECT organization_id, 'MFA for e-mail', 'technical', 'active' FROM ismseval.organizations JOIN org_data USING (code);
+INSERT INTO ismseval.ciso_assistant_objects (organization_id, model, ciso_id, local_id)
+SELECT organization_id, 'core.perimeter', 'perimeter-' || code, organization_id FROM ismseval.organizations JOIN org_data USING (code);
 
 -- For every table: an expression for a row's key and one for its organization.
 CREATE TEMP TABLE table_keys (tbl text, key_sql text, org_sql text);
@@ -130,7 +134,9 @@ INSERT INTO table_keys VALUES
     ('nonconformities', 't.nonconformity_id::text', 't.organization_id'),
     ('corrective_actions', 't.action_id::text', 't.organization_id'),
     ('risk_rating_changes', 't.change_id::text', 't.organization_id'),
-    ('applicability_statements', 't.organization_id || ''/'' || t.question_id', 't.organization_id');
+    ('applicability_statements', 't.organization_id || ''/'' || t.question_id', 't.organization_id'),
+    ('applied_controls', 't.applied_control_id::text', 't.organization_id'),
+    ('ciso_assistant_objects', 't.organization_id || ''/'' || t.model || ''/'' || t.ciso_id', 't.organization_id');
 GRANT SELECT ON table_keys TO PUBLIC;
 
 -- The rows each tenant must see: its organizations' rows, and the shared threats.
@@ -435,6 +441,20 @@ SELECT throws_ok($$INSERT INTO ismseval.tenant_organizations (tenant_role, organ
                  'a tenant cannot map itself to another organization');
 SELECT throws_ok($$INSERT INTO ismseval.frameworks (code, name) VALUES ('X', 'X')$$, '42501', NULL,
                  'a tenant cannot change the catalogues');
+SELECT is(pg_temp.rows_affected($$INSERT INTO ismseval.applied_controls (organization_id, name)
+                   SELECT organization_id, 'Backups' FROM tenant_orgs WHERE code = 'a1'$$), 1::bigint,
+          'alice adds an applied control to her organization');
+SELECT throws_ok($$INSERT INTO ismseval.applied_controls (organization_id, name)
+                   SELECT organization_id, 'planted' FROM tenant_orgs WHERE code = 'b1'$$,
+                 '42501', 'new row violates row-level security policy for table "applied_controls"',
+                 'but not to beta''s');
+SELECT throws_ok(format($$INSERT INTO ismseval.applied_controls (applied_control_id, organization_id, name) VALUES (%s, %s, 'probe')$$,
+                        (SELECT min(key) FROM expected_rows WHERE tenant = 'beta' AND tbl = 'applied_controls'),
+                        (SELECT organization_id FROM tenant_orgs WHERE code = 'a1')),
+                 '42501', NULL, 'nor choose an applied control''s key');
+SELECT throws_ok($$INSERT INTO ismseval.ciso_assistant_objects (organization_id, model, ciso_id, local_id)
+                   SELECT organization_id, 'core.riskscenario', 'forged', 1 FROM tenant_orgs WHERE code = 'a1'$$,
+                 '42501', NULL, 'a tenant reads the CISO Assistant mapping of its organizations but cannot write it');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM ismseval.risks WHERE title IN ('planted', 'defaced', 'borrowed threat')), 0::bigint,
           'beta''s risks are untouched');

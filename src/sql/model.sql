@@ -474,14 +474,13 @@ BEGIN
                 USING ERRCODE = 'check_violation',
                       HINT = 'Set not_applicable = true for a question that does not apply.';
         END IF;
-        -- a result that contradicts the score: not assessed with a score, compliant at the
-        -- bottom of the scale, non-compliant at its top
-        IF NEW.score IS NOT NULL AND (NEW.result = 'not_assessed'
-                                      OR NEW.result = 'compliant' AND NEW.score = q.scale_min
-                                      OR NEW.result = 'non_compliant' AND NEW.score = q.scale_max) THEN
-            RAISE EXCEPTION 'answer to % has the result % and the score %, which contradict', ref, NEW.result, NEW.score
+        -- a result that contradicts having a score: not assessed (not applicable is refused
+        -- above). A score beside compliant, partially or non-compliant is a second dimension
+        -- (CISO Assistant scores maturity beside compliance): kept, and the score counts.
+        IF NEW.score IS NOT NULL AND NEW.result = 'not_assessed' THEN
+            RAISE EXCEPTION 'answer to % has the result not_assessed and the score %, which contradict', ref, NEW.score
                 USING ERRCODE = 'check_violation',
-                      DETAIL = pg_catalog.format('The scale is %s to %s.', q.scale_min, q.scale_max);
+                      HINT = 'A scored requirement is assessed: give its result (or none) with the score.';
         END IF;
     ELSE
         IF NEW.score IS NOT NULL THEN
@@ -511,7 +510,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.answers_check() IS
-'Trigger: an answer''s requirement is assessable and of its assessment''s framework; a scored one takes a score on its scale and/or a result that does not contradict it, a yes/no one answer_yes or compliant/non_compliant; fills the result from answer_yes and not_applicable.';
+'Trigger: an answer''s requirement is assessable and of its assessment''s framework; a scored one takes a score on its scale and/or a result (not_assessed and not_applicable take no score), a yes/no one answer_yes or compliant/non_compliant; fills the result from answer_yes and not_applicable.';
 CREATE TRIGGER answers_check BEFORE INSERT OR UPDATE ON @extschema@.answers
     FOR EACH ROW EXECUTE FUNCTION @extschema@.answers_check();
 
