@@ -28,6 +28,10 @@ PG_FUNCTION_INFO_V1(risk_matrix_levels);
 PG_FUNCTION_INFO_V1(risk_matrix_cells);
 PG_FUNCTION_INFO_V1(risk_matrix_likelihood_scale);
 PG_FUNCTION_INFO_V1(risk_matrix_impact_scale);
+PG_FUNCTION_INFO_V1(risk_matrix_likelihood_name);
+PG_FUNCTION_INFO_V1(risk_matrix_impact_name);
+PG_FUNCTION_INFO_V1(risk_matrix_level_name);
+PG_FUNCTION_INFO_V1(risk_matrix_level_color);
 
 /*
  * Sets the SQLSTATE and primary message of an error in a matrix read from
@@ -626,6 +630,7 @@ typedef struct RmLabelReader
 {
 	const uint8 *p;
 	int			left;
+	bool		verify;			/* check that the strings are valid text */
 } RmLabelReader;
 
 /* Takes n bytes from the reader, raising XX001 when fewer are left. */
@@ -652,7 +657,7 @@ rm_take_text(RmLabelReader *rd, int min, int max)
 	if (text.len < min || text.len > max)
 		rm_corrupted("A label is empty or too long.");
 	text.data = (const char *) rm_take(rd, text.len);
-	if (!pg_verify_mbstr(GetDatabaseEncoding(), text.data, text.len, true))
+	if (rd->verify && !pg_verify_mbstr(GetDatabaseEncoding(), text.data, text.len, true))
 		rm_corrupted("A label is not valid text in the database encoding.");
 	return text;
 }
@@ -746,6 +751,7 @@ rm_view_labels(const RiskMatrixView *view, RmLabel *labels)
 		return;
 	rd.p = view->labels + 1;
 	rd.left = view->labelsize - 1;
+	rd.verify = true;
 	for (part = RM_PART_LIKELIHOOD; part <= RM_PART_LEVEL; part++)
 		for (i = 0; i < sizes[part]; i++)
 		{
@@ -758,6 +764,37 @@ rm_view_labels(const RiskMatrixView *view, RmLabel *labels)
 		rm_corrupted("Bytes are left after the label area.");
 	if (!any)
 		rm_corrupted("The label area holds only empty entries.");
+}
+
+/*
+ * The name of scale entry i (0-based) of part in view, its own or its index,
+ * reading the label area only up to that entry and checking only that entry's
+ * text: a lookup per risk costs the same however long the labels are.
+ */
+static RmText
+rm_view_scale_name(const RiskMatrixView *view, int part, int i)
+{
+	int			target = (part == RM_PART_LIKELIHOOD) ? i : view->nlik + i;
+	RmLabelReader rd;
+	RmLabel		label;
+	int			k;
+
+	memset(&label, 0, sizeof(label));
+	if (view->labels != NULL && view->labels[0] != 0)
+	{
+		rd.p = view->labels + 1;
+		rd.left = view->labelsize - 1;
+		for (k = 0; k <= target; k++)
+		{
+			memset(&label, 0, sizeof(label));
+			rd.verify = (k == target);
+			if (k < view->nlik)
+				rm_take_label(&rd, view, RM_PART_LIKELIHOOD, k, &label);
+			else
+				rm_take_label(&rd, view, RM_PART_IMPACT, k - view->nlik, &label);
+		}
+	}
+	return rm_scale_name(&label, i);
 }
 
 /* The name of scale entry i (0-based): its own, or its 1-based index as text. */
@@ -1164,4 +1201,64 @@ risk_matrix_cells(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	return (Datum) 0;
+}
+
+/* The name of entry position (1-based) of the scale part of the matrix argument; NULL off the scale. */
+static Datum
+rm_scale_entry_name(FunctionCallInfo fcinfo, int part)
+{
+	RiskMatrixView view;
+	int32		position = PG_GETARG_INT32(1);
+	RmText		name;
+
+	rm_arg_view(fcinfo, 0, &view);
+	if (position < 1 || position > (part == RM_PART_LIKELIHOOD ? view.nlik : view.nimp))
+		PG_RETURN_NULL();
+	name = rm_view_scale_name(&view, part, position - 1);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(name.data, name.len));
+}
+
+/* risk_matrix_likelihood_name(matrix, likelihood): the likelihood's name on the scale. */
+Datum
+risk_matrix_likelihood_name(PG_FUNCTION_ARGS)
+{
+	return rm_scale_entry_name(fcinfo, RM_PART_LIKELIHOOD);
+}
+
+/* risk_matrix_impact_name(matrix, impact): the impact's name on the scale. */
+Datum
+risk_matrix_impact_name(PG_FUNCTION_ARGS)
+{
+	return rm_scale_entry_name(fcinfo, RM_PART_IMPACT);
+}
+
+/* risk_matrix_level_name(matrix, rank): the name of level rank (0-based); NULL for no level. */
+Datum
+risk_matrix_level_name(PG_FUNCTION_ARGS)
+{
+	RiskMatrixView view;
+	int32		rank = PG_GETARG_INT32(1);
+	const char *name;
+	int			len;
+
+	rm_arg_view(fcinfo, 0, &view);
+	if (rank < 0 || rank >= view.nlevels)
+		PG_RETURN_NULL();
+	name = rm_level_name(&view, rank, &len);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(name, len));
+}
+
+/* risk_matrix_level_color(matrix, rank): the colour "#RRGGBB" of level rank (0-based); NULL for no level. */
+Datum
+risk_matrix_level_color(PG_FUNCTION_ARGS)
+{
+	RiskMatrixView view;
+	int32		rank = PG_GETARG_INT32(1);
+	char		buf[8];
+
+	rm_arg_view(fcinfo, 0, &view);
+	if (rank < 0 || rank >= view.nlevels)
+		PG_RETURN_NULL();
+	rm_level_colour(&view, rank, buf);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, 7));
 }

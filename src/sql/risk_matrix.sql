@@ -187,20 +187,35 @@ COMMENT ON FUNCTION @extschema@.risk_cell_on_matrix(@extschema@.risk_matrix, int
 'True when (likelihood, impact) is a cell of the matrix: both 1-based and within its scales.';
 
 -- The name of a likelihood level: its scale entry's name as risk_matrix_to_jsonb gives it (the
--- position, "1" .. "n", for an entry without a name).
+-- position, "1" .. "n", for an entry without a name). In C, reading the labels up to that entry
+-- only: risk_register looks names up per risk, and must not decode every label each time.
 CREATE FUNCTION @extschema@.risk_matrix_likelihood_name(matrix @extschema@.risk_matrix, likelihood integer)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN likelihood BETWEEN 1 AND @extschema@.risk_matrix_likelihood_size(matrix)
-            THEN @extschema@.risk_matrix_to_jsonb(matrix) -> 'probability' -> (likelihood - 1) ->> 'name' END;
+AS 'MODULE_PATHNAME', 'risk_matrix_likelihood_name'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_likelihood_name(@extschema@.risk_matrix, integer) IS
 'The name of likelihood level likelihood (1-based) of the matrix, as risk_matrix_to_jsonb gives its scale; NULL off the scale.';
 
 -- The name of an impact level, as risk_matrix_likelihood_name.
 CREATE FUNCTION @extschema@.risk_matrix_impact_name(matrix @extschema@.risk_matrix, impact integer)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN impact BETWEEN 1 AND @extschema@.risk_matrix_impact_size(matrix)
-            THEN @extschema@.risk_matrix_to_jsonb(matrix) -> 'impact' -> (impact - 1) ->> 'name' END;
+AS 'MODULE_PATHNAME', 'risk_matrix_impact_name'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_impact_name(@extschema@.risk_matrix, integer) IS
 'The name of impact level impact (1-based) of the matrix, as risk_matrix_to_jsonb gives its scale; NULL off the scale.';
+
+-- The name and colour of a level by its rank, without reading the labels (risk_register reads
+-- them per risk; risk_matrix_levels would decode every label each time).
+CREATE FUNCTION @extschema@.risk_matrix_level_name(matrix @extschema@.risk_matrix, rank integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'risk_matrix_level_name'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_matrix_level_name(@extschema@.risk_matrix, integer) IS
+'The name of the level of 0-based rank rank (as risk_matrix_levels lists it); NULL for a rank the matrix does not have.';
+
+CREATE FUNCTION @extschema@.risk_matrix_level_color(matrix @extschema@.risk_matrix, rank integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'risk_matrix_level_color'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_matrix_level_color(@extschema@.risk_matrix, integer) IS
+'The colour (#RRGGBB, upper case) of the level of 0-based rank rank; NULL for a rank the matrix does not have.';

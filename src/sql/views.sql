@@ -165,9 +165,9 @@ SELECT o.organization_id,
            AS inherent_color,
        r.control_effectiveness,
        res.score AS residual_score,
-       lv.name AS residual_level,
+       @extschema@.risk_matrix_level_name(o.risk_matrix, res.level_rank) AS residual_level,
        res.level_rank AS residual_level_rank,
-       lv.color AS residual_color,
+       @extschema@.risk_matrix_level_color(o.risk_matrix, res.level_rank) AS residual_color,
        o.risk_tolerance AS tolerance_level,
        res.level_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
        r.treatment,
@@ -203,10 +203,7 @@ CROSS JOIN LATERAL (
            @extschema@.risk_cell_on_matrix(o.risk_matrix, r.current_likelihood, r.current_impact) AS current
 ) cell
 CROSS JOIN LATERAL @extschema@.risk_residual(o.risk_matrix, r.likelihood, r.impact, r.control_effectiveness,
-                                             r.residual_likelihood, r.residual_impact) res
-LEFT JOIN LATERAL (
-    SELECT l.name, l.color FROM @extschema@.risk_matrix_levels(o.risk_matrix) l WHERE l.rank = res.level_rank
-) lv ON true;
+                                             r.residual_likelihood, r.residual_impact) res;
 
 COMMENT ON VIEW @extschema@.risk_register IS
 'The risk register: the inherent, current and residual cells on the organization''s risk matrix with their levels, colours and scale names; the residual is the rated residual cell, else inherent score x (1 - control effectiveness) (residual_basis says which); tolerance, strength of knowledge and acceptance expiry. A rating outside its organization''s matrix (stored with the checks bypassed) has NULL levels, colours, ranks and names (and within_tolerance when it is the residual''s).';

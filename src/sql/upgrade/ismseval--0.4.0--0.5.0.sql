@@ -8991,3 +8991,94 @@ BEGIN
     END LOOP;
 END
 $revoke$;
+
+-- ---------------------------------------------------------------------------
+-- Attack review (0.5.0): a risk's scale names and residual level are read without decoding
+-- the whole label area per risk. risk_register called risk_matrix_to_jsonb six times and
+-- risk_matrix_levels once per risk, so a tenant's matrix with 1 MB of labels (15 kB
+-- stored) made every read of risk_register, management_review and the report cost about
+-- 70 ms per risk of that organization, for every reader.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION @extschema@.risk_matrix_likelihood_name(matrix @extschema@.risk_matrix, likelihood integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'risk_matrix_likelihood_name'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION @extschema@.risk_matrix_impact_name(matrix @extschema@.risk_matrix, impact integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'risk_matrix_impact_name'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.risk_matrix_level_name(matrix @extschema@.risk_matrix, rank integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'risk_matrix_level_name'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_matrix_level_name(@extschema@.risk_matrix, integer) IS
+'The name of the level of 0-based rank rank (as risk_matrix_levels lists it); NULL for a rank the matrix does not have.';
+
+CREATE FUNCTION @extschema@.risk_matrix_level_color(matrix @extschema@.risk_matrix, rank integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'risk_matrix_level_color'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_matrix_level_color(@extschema@.risk_matrix, integer) IS
+'The colour (#RRGGBB, upper case) of the level of 0-based rank rank; NULL for a rank the matrix does not have.';
+
+CREATE OR REPLACE VIEW @extschema@.risk_register WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       r.risk_id,
+       r.title,
+       a.name AS asset,
+       a.location AS asset_location,
+       a.asset_value,
+       t.code AS threat_code,
+       t.name AS threat,
+       r.likelihood,
+       r.impact,
+       @extschema@.risk_score(r.likelihood, r.impact) AS inherent_score,
+       CASE WHEN cell.inherent THEN @extschema@.risk_level(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level,
+       CASE WHEN cell.inherent THEN @extschema@.risk_level_rank(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_level_rank,
+       CASE WHEN cell.inherent THEN @extschema@.risk_color(o.risk_matrix, r.likelihood, r.impact) END
+           AS inherent_color,
+       r.control_effectiveness,
+       res.score AS residual_score,
+       @extschema@.risk_matrix_level_name(o.risk_matrix, res.level_rank) AS residual_level,
+       res.level_rank AS residual_level_rank,
+       @extschema@.risk_matrix_level_color(o.risk_matrix, res.level_rank) AS residual_color,
+       o.risk_tolerance AS tolerance_level,
+       res.level_rank <= @extschema@.risk_level_rank(o.risk_matrix, o.risk_tolerance) AS within_tolerance,
+       r.treatment,
+       r.owner,
+       r.acceptance_expires,
+       (r.treatment = 'accept' AND r.acceptance_expires < CURRENT_DATE) AS acceptance_expired,
+       r.identified_on,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.likelihood) AS inherent_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.impact) AS inherent_impact_name,
+       r.current_likelihood,
+       r.current_impact,
+       CASE WHEN cell.current THEN @extschema@.risk_level(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_level,
+       CASE WHEN cell.current THEN @extschema@.risk_level_rank(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_level_rank,
+       CASE WHEN cell.current THEN @extschema@.risk_color(o.risk_matrix, r.current_likelihood, r.current_impact) END
+           AS current_color,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.current_likelihood) AS current_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.current_impact) AS current_impact_name,
+       r.residual_likelihood,
+       r.residual_impact,
+       @extschema@.risk_matrix_likelihood_name(o.risk_matrix, r.residual_likelihood) AS residual_likelihood_name,
+       @extschema@.risk_matrix_impact_name(o.risk_matrix, r.residual_impact) AS residual_impact_name,
+       res.basis AS residual_basis,
+       r.strength_of_knowledge,
+       (ARRAY['low', 'medium', 'high'])[r.strength_of_knowledge + 1] AS strength_of_knowledge_name
+FROM @extschema@.organizations o
+JOIN @extschema@.risks r ON r.organization_id = o.organization_id
+LEFT JOIN @extschema@.assets a ON a.asset_id = r.asset_id
+LEFT JOIN @extschema@.threats t ON t.threat_id = r.threat_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.risk_cell_on_matrix(o.risk_matrix, r.likelihood, r.impact) AS inherent,
+           @extschema@.risk_cell_on_matrix(o.risk_matrix, r.current_likelihood, r.current_impact) AS current
+) cell
+CROSS JOIN LATERAL @extschema@.risk_residual(o.risk_matrix, r.likelihood, r.impact, r.control_effectiveness,
+                                             r.residual_likelihood, r.residual_impact) res;
