@@ -232,6 +232,10 @@ UPDATE questions SET score_min = 0, score_max = 20 WHERE code = 'D1.B';
 ROLLBACK TO s;
 UPDATE frameworks SET domain_level = 2 WHERE code = 'T05';
 ROLLBACK TO s;
+-- an assessment with answers keeps its framework (its answers would point at another's requirements)
+UPDATE assessments SET framework_id = (SELECT framework_id FROM frameworks WHERE code = 'L2')
+WHERE assessed_on = '2026-03-10';
+ROLLBACK TO s;
 -- scales: any min < max up to 1000 and beyond; not min >= max
 INSERT INTO frameworks (code, name, scale_min, scale_max, default_target) VALUES ('K', 'Thousand', 0, 1000, 500);
 INSERT INTO frameworks (code, name, scale_min, scale_max, default_target) VALUES ('K2', 'Empty', 5, 5, 5);

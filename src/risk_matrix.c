@@ -24,6 +24,7 @@ PG_FUNCTION_INFO_V1(risk_matrix_color);
 PG_FUNCTION_INFO_V1(risk_matrix_rank_of_name);
 PG_FUNCTION_INFO_V1(risk_matrix_likelihood_size);
 PG_FUNCTION_INFO_V1(risk_matrix_impact_size);
+PG_FUNCTION_INFO_V1(risk_matrix_level_count);
 PG_FUNCTION_INFO_V1(risk_matrix_levels);
 PG_FUNCTION_INFO_V1(risk_matrix_cells);
 PG_FUNCTION_INFO_V1(risk_matrix_likelihood_scale);
@@ -1057,6 +1058,16 @@ risk_matrix_impact_size(PG_FUNCTION_ARGS)
 
 	rm_arg_view(fcinfo, 0, &view);
 	PG_RETURN_INT32(view.nimp);
+}
+
+/* risk_matrix_level_count(matrix): the number of levels (reads no labels). */
+Datum
+risk_matrix_level_count(PG_FUNCTION_ARGS)
+{
+	RiskMatrixView view;
+
+	rm_arg_view(fcinfo, 0, &view);
+	PG_RETURN_INT32(view.nlevels);
 }
 
 /* text of an optional label, or a NULL column. */

@@ -9,7 +9,7 @@
 -- are counted instead (track_functions).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(12);
+SELECT plan(13);
 
 -- Matrix M: likelihood 3 (rare with a description and a French translation; the 2nd entry
 -- named "2", its position, which is stored as no name of its own; häufig), impact 2 (minor, major),
@@ -43,9 +43,15 @@ SELECT is((SELECT ROW(ismseval.risk_matrix_level_name(m, -1), ismseval.risk_matr
 -- a matrix without labels, read through binary version 1 (0.4.0's, which has none): 2 x 2,
 -- levels a and b (colour #000000), thresholds form, b from score 2
 CREATE TEMP TABLE m1 (m ismseval.risk_matrix);
-COPY (SELECT '\x010000000002000000020000000200000001610000000000000001620000000000000002'::bytea)
-    TO '/tmp/ismseval_label_lookups.bin' (FORMAT binary);
-COPY m1 FROM '/tmp/ismseval_label_lookups.bin' (FORMAT binary);
+DO $$
+DECLARE
+    path text := current_setting('data_directory') || '/ismseval_label_lookups.bin';
+BEGIN
+    EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)',
+                   '\x010000000002000000020000000200000001610000000000000001620000000000000002', path);
+    EXECUTE format('COPY m1 FROM %L (FORMAT binary)', path);
+END
+$$;
 SELECT is((SELECT ROW(ismseval.risk_matrix_likelihood_name(m, 2), ismseval.risk_matrix_impact_name(m, 1),
                       ismseval.risk_matrix_level_name(m, 1))::text FROM m1),
           '(2,1,b)', 'a matrix without labels: scale entries by position, levels by their names');
@@ -87,6 +93,10 @@ SELECT ok((SELECT sum(s.calls - COALESCE(b.calls, 0)) > 0
 SELECT is((SELECT array_agg(likelihood_name || ' x ' || impact_name || ': ' || level ORDER BY likelihood DESC, impact DESC)
            FROM ismseval.risk_heatmap WHERE organization = 'LL' AND (likelihood, impact) IN ((3, 2), (2, 1))),
           ARRAY['häufig x major: high', '2 x minor: low'], 'risk_heatmap: scale names of cells (3, 2) and (2, 1)');
+-- management_review's top level and risk_history's levels: counted and named by rank, no labels
+SELECT is((SELECT ROW(ismseval.risk_matrix_level_count(m), risks_top_level, risks_current_top_level)::text
+           FROM m, ismseval.management_review WHERE organization = 'LL'),
+          '(2,1,0)', 'two levels: the top is high (rank 1), the inherent level of the one risk; its current is low');
 SELECT is((SELECT ismseval.risk_matrix_likelihood_name(m, 1) FROM m),
           ismseval.risk_matrix_to_jsonb((SELECT m FROM m)) -> 'probability' -> 0 ->> 'name',
           'risk_matrix_likelihood_name agrees with risk_matrix_to_jsonb');

@@ -341,7 +341,12 @@ CROSS JOIN LATERAL (
     FROM @extschema@.risk_rating_changes c
     WHERE c.organization_id = o.organization_id AND c.changed_on BETWEEN m.month AND m.month_end
 ) ch
-CROSS JOIN LATERAL @extschema@.risk_matrix_levels(o.risk_matrix) l;
+-- the matrix's levels by rank, their names and colours read without the labels
+CROSS JOIN LATERAL (
+    SELECT r.rank, @extschema@.risk_matrix_level_name(o.risk_matrix, r.rank) AS name,
+           @extschema@.risk_matrix_level_color(o.risk_matrix, r.rank) AS color
+    FROM pg_catalog.generate_series(0, @extschema@.risk_matrix_level_count(o.risk_matrix) - 1) r(rank)
+) l;
 
 COMMENT ON VIEW @extschema@.risk_history IS
 'Per organization, calendar month (from the month of its first recorded risk rating to the current month) and level of its current risk matrix: the open risks at the month''s end at that inherent, residual and current level; and per month (repeated on each level row, count them once with level_rank = 0): open risks, those outside tolerance, risks opened and closed in the month.';

@@ -388,6 +388,30 @@ COMMENT ON TABLE @extschema@.assessments IS
 COMMENT ON COLUMN @extschema@.assessments.implementation_groups IS
 'The implementation groups in scope (codes); NULL = every requirement of the framework. A requirement is in scope when it belongs to one of them.';
 
+-- Keeps an assessment's answers on its framework: its framework cannot change once it has
+-- answers (they would point at another framework's requirements).
+CREATE FUNCTION @extschema@.assessments_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    IF NEW.framework_id <> OLD.framework_id
+       AND EXISTS (SELECT FROM @extschema@.answers an WHERE an.assessment_id = NEW.assessment_id) THEN
+        RAISE EXCEPTION 'the framework of the assessment of % on % (framework %) cannot change: it has answers',
+            (SELECT o.code FROM @extschema@.organizations o WHERE o.organization_id = OLD.organization_id),
+            pg_catalog.to_char(OLD.assessed_on, 'YYYY-MM-DD'),
+            (SELECT f.code FROM @extschema@.frameworks f WHERE f.framework_id = OLD.framework_id)
+            USING ERRCODE = 'check_violation', HINT = 'Start a new assessment of the other framework.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.assessments_check() IS
+'Trigger: an assessment with answers keeps its framework (its answers are requirements of that framework).';
+CREATE TRIGGER assessments_check BEFORE UPDATE OF framework_id ON @extschema@.assessments
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.assessments_check();
+
 CREATE TABLE @extschema@.answers (
     assessment_id   bigint NOT NULL REFERENCES @extschema@.assessments ON DELETE CASCADE,
     question_id     bigint NOT NULL REFERENCES @extschema@.questions ON DELETE CASCADE,

@@ -125,6 +125,13 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_matrix_impact_size(@extschema@.risk_matrix) IS
 'The number of impact levels (2 to 10).';
 
+CREATE FUNCTION @extschema@.risk_matrix_level_count(matrix @extschema@.risk_matrix)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'risk_matrix_level_count'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_matrix_level_count(@extschema@.risk_matrix) IS
+'The number of risk levels; the top level''s rank is one less. Reads no labels, so it costs the same whatever they hold.';
+
 CREATE FUNCTION @extschema@.risk_matrix_levels(matrix @extschema@.risk_matrix)
 RETURNS TABLE(rank integer, name text, color text, abbreviation text, description text,
               translations jsonb, default_color boolean)

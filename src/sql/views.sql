@@ -560,7 +560,7 @@ CROSS JOIN LATERAL (
            pg_catalog.count(*) FILTER (WHERE r.current_level_rank = top.rank) AS risks_current_top_level,
            pg_catalog.count(*) FILTER (WHERE r.residual_level_rank = top.rank) AS risks_residual_top_level
     FROM @extschema@.risk_register r
-    CROSS JOIN (SELECT pg_catalog.max(l.rank) AS rank FROM @extschema@.risk_matrix_levels(o.risk_matrix) l) top
+    CROSS JOIN (SELECT @extschema@.risk_matrix_level_count(o.risk_matrix) - 1 AS rank) top
     WHERE r.organization_id = o.organization_id
 ) rk
 CROSS JOIN LATERAL (

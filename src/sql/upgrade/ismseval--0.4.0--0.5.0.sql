@@ -9082,3 +9082,197 @@ CROSS JOIN LATERAL (
 ) cell
 CROSS JOIN LATERAL @extschema@.risk_residual(o.risk_matrix, r.likelihood, r.impact, r.control_effectiveness,
                                              r.residual_likelihood, r.residual_impact) res;
+
+-- The views count the matrix's levels and read level names and colours without decoding its
+-- labels (risk_matrix.sql, views.sql, history.sql); an assessment with answers keeps its
+-- framework (model.sql).
+CREATE FUNCTION @extschema@.risk_matrix_level_count(matrix @extschema@.risk_matrix)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'risk_matrix_level_count'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_matrix_level_count(@extschema@.risk_matrix) IS
+'The number of risk levels; the top level''s rank is one less. Reads no labels, so it costs the same whatever they hold.';
+
+CREATE OR REPLACE VIEW @extschema@.management_review WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.name AS organization_name,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
+       b.framework,
+       b.assessed_on,
+       b.total_score,
+       b.mean_score,
+       b.peer_mean_total,
+       b.peer_count,
+       b.peer_percentile,
+       b.deviation_score,
+       b.peer_rank,
+       b.ranked_organizations,
+       md.weakest_domain,
+       md.domains_below_target,
+       md.domains_below_peers,
+       rk.risks,
+       rk.risks_outside_tolerance,
+       rk.risks_top_level,
+       rk.acceptances_expired,
+       kp.kpis,
+       kp.kpis_green,
+       kp.kpis_amber,
+       kp.kpis_red,
+       kp.kpis_stale,
+       ob.objectives,
+       ob.objectives_achieved,
+       ob.objectives_overdue,
+       inc.incidents_12m,
+       inc.severe_incidents_12m,
+       inc.mttd_hours_12m,
+       inc.mttr_hours_12m,
+       inc.reported_within_24h_pct_12m,
+       nc.nonconformities_open,
+       nc.corrective_actions_overdue,
+       b.peer_figures_as_of,
+       b.framework_id,
+       b.total_percentage,
+       b.peer_mean_total_percentage,
+       b.coverage,
+       rk.risks_current_top_level,
+       rk.risks_residual_top_level
+FROM @extschema@.organizations o
+LEFT JOIN LATERAL (
+    SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
+           bm.peer_figures_as_of, bm.framework_id, bm.total_percentage, bm.peer_mean_total_percentage,
+           bm.coverage
+    FROM @extschema@.org_benchmark bm
+    WHERE bm.organization_id = o.organization_id
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT (pg_catalog.array_agg(m.domain ORDER BY m.own_score, m.display_order)
+                FILTER (WHERE m.own_score IS NOT NULL))[1] AS weakest_domain,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_target < 0) AS domains_below_target,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_peers < 0) AS domains_below_peers
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = o.organization_id AND m.assessment_id = b.assessment_id
+) md ON true
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risks,
+           pg_catalog.count(*) FILTER (WHERE NOT r.within_tolerance) AS risks_outside_tolerance,
+           pg_catalog.count(*) FILTER (WHERE r.inherent_level_rank = top.rank) AS risks_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired,
+           pg_catalog.count(*) FILTER (WHERE r.current_level_rank = top.rank) AS risks_current_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.residual_level_rank = top.rank) AS risks_residual_top_level
+    FROM @extschema@.risk_register r
+    CROSS JOIN (SELECT @extschema@.risk_matrix_level_count(o.risk_matrix) - 1 AS rank) top
+    WHERE r.organization_id = o.organization_id
+) rk
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS kpis,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'green') AS kpis_green,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'amber') AS kpis_amber,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'red') AS kpis_red,
+           pg_catalog.count(*) FILTER (WHERE k.stale) AS kpis_stale
+    FROM @extschema@.kpi_status k
+    WHERE k.organization_id = o.organization_id
+) kp
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS objectives,
+           pg_catalog.count(*) FILTER (WHERE s.achieved) AS objectives_achieved,
+           pg_catalog.count(*) FILTER (WHERE s.overdue) AS objectives_overdue
+    FROM @extschema@.objective_status s
+    WHERE s.organization_id = o.organization_id
+) ob
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents_12m,
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600) AS mttd_hours_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600) AS mttr_hours_12m,
+           100 * (pg_catalog.count(*) FILTER (WHERE i.reported_at - i.detected_at <= interval '24 hours'))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0) AS reported_within_24h_pct_12m
+    FROM @extschema@.incidents i
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= CURRENT_DATE - interval '12 months'
+) inc
+CROSS JOIN LATERAL (
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.nonconformities n
+            WHERE n.organization_id = o.organization_id AND n.closed_on IS NULL) AS nonconformities_open,
+           (SELECT pg_catalog.count(*) FROM @extschema@.corrective_actions c
+            WHERE c.organization_id = o.organization_id AND c.closed_on IS NULL
+              AND c.due_on < CURRENT_DATE) AS corrective_actions_overdue
+) nc;
+
+COMMENT ON VIEW @extschema@.management_review IS
+'One row per organization and framework it assessed (one row with no framework when it assessed none): the headline figures of a management review (ISO/IEC 27001 9.3) from the latest organization-wide assessment of the framework, with its coverage, and the organization''s risk register, KPIs, objectives, last 12 months of incidents and open nonconformities (the same on each of its rows).';
+
+CREATE OR REPLACE VIEW @extschema@.risk_history WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       m.month,
+       m.month_end,
+       l.name AS level,
+       l.rank AS level_rank,
+       l.color,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.inherent_ranks) x WHERE x = l.rank) AS inherent_risks,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.residual_ranks) x WHERE x = l.rank) AS residual_risks,
+       st.open_risks,
+       st.outside_tolerance,
+       ch.opened,
+       ch.closed,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(st.current_ranks) x WHERE x = l.rank) AS current_risks
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.min(c.changed_on) AS first_day FROM @extschema@.risk_rating_changes c
+    WHERE c.organization_id = o.organization_id
+) f
+CROSS JOIN LATERAL pg_catalog.generate_series(pg_catalog.date_trunc('month', f.first_day::timestamp),
+                                              pg_catalog.date_trunc('month', CURRENT_DATE::timestamp),
+                                              interval '1 month') g(m)
+CROSS JOIN LATERAL (
+    SELECT g.m::date AS month, (g.m + interval '1 month')::date - 1 AS month_end
+) m
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS open_risks,
+           pg_catalog.count(*) FILTER (WHERE NOT s.within_tolerance) AS outside_tolerance,
+           pg_catalog.array_agg(s.inherent_level_rank) AS inherent_ranks,
+           pg_catalog.array_agg(s.residual_level_rank) AS residual_ranks,
+           pg_catalog.array_agg(s.current_level_rank) AS current_ranks
+    FROM @extschema@.risk_states_on(o.organization_id, m.month_end) s
+) st
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) FILTER (WHERE c.event = 'opened') AS opened,
+           pg_catalog.count(*) FILTER (WHERE c.event = 'closed') AS closed
+    FROM @extschema@.risk_rating_changes c
+    WHERE c.organization_id = o.organization_id AND c.changed_on BETWEEN m.month AND m.month_end
+) ch
+-- the matrix's levels by rank, their names and colours read without the labels
+CROSS JOIN LATERAL (
+    SELECT r.rank, @extschema@.risk_matrix_level_name(o.risk_matrix, r.rank) AS name,
+           @extschema@.risk_matrix_level_color(o.risk_matrix, r.rank) AS color
+    FROM pg_catalog.generate_series(0, @extschema@.risk_matrix_level_count(o.risk_matrix) - 1) r(rank)
+) l;
+
+COMMENT ON VIEW @extschema@.risk_history IS
+'Per organization, calendar month (from the month of its first recorded risk rating to the current month) and level of its current risk matrix: the open risks at the month''s end at that inherent, residual and current level; and per month (repeated on each level row, count them once with level_rank = 0): open risks, those outside tolerance, risks opened and closed in the month.';
+
+-- Keeps an assessment's answers on its framework: its framework cannot change once it has
+-- answers (they would point at another framework's requirements).
+CREATE FUNCTION @extschema@.assessments_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    IF NEW.framework_id <> OLD.framework_id
+       AND EXISTS (SELECT FROM @extschema@.answers an WHERE an.assessment_id = NEW.assessment_id) THEN
+        RAISE EXCEPTION 'the framework of the assessment of % on % (framework %) cannot change: it has answers',
+            (SELECT o.code FROM @extschema@.organizations o WHERE o.organization_id = OLD.organization_id),
+            pg_catalog.to_char(OLD.assessed_on, 'YYYY-MM-DD'),
+            (SELECT f.code FROM @extschema@.frameworks f WHERE f.framework_id = OLD.framework_id)
+            USING ERRCODE = 'check_violation', HINT = 'Start a new assessment of the other framework.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.assessments_check() IS
+'Trigger: an assessment with answers keeps its framework (its answers are requirements of that framework).';
+CREATE TRIGGER assessments_check BEFORE UPDATE OF framework_id ON @extschema@.assessments
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.assessments_check();
