@@ -78,7 +78,7 @@ CREATE OR REPLACE FUNCTION bench_results.full_peer_release() RETURNS bigint LANG
 BEGIN
     -- (the newest release is protected by triggers, which replica mode does not fire)
     SET LOCAL session_replication_role = replica;
-    TRUNCATE ismseval.peer_releases, ismseval.peer_release_figures;
+    TRUNCATE ismseval.peer_releases, ismseval.peer_release_figures, ismseval.peer_release_groups;
     SET LOCAL session_replication_role = origin;
     RETURN ismseval.release_peer_figures('bench');
 END $$;
