@@ -4310,7 +4310,7 @@ BEGIN ATOMIC
                                        peer_domain_benchmark.framework_id, 'domain') f;
 END;
 COMMENT ON FUNCTION @extschema@.peer_domain_benchmark(bigint, bigint) IS
-'Per control domain, from the latest peer release: number of peers, their mean domain score, the organization''s percentile among them (mid-rank, of its value at publication) and when the figures were published. in_peer_release false: the release does not hold the organization in its peer group (assessed after it, or moved), and the figures are the group''s members'' (not including it), without a percentile. Only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
+'Per control domain, from the latest peer release: number of peers, their mean domain score, the organization''s percentile among them (mid-rank, of its value at publication) and when the figures were published. in_peer_release false: the release does not hold the organization in its peer group (assessed after it, below the minimum coverage then, or moved to the group since), and the figures are the group''s members'' (not including it), without a percentile. Only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
 
 CREATE FUNCTION @extschema@.peer_question_benchmark(organization_id bigint, framework_id bigint)
 RETURNS TABLE(question_id bigint, peer_count bigint, peer_rate_pct double precision, as_of timestamptz,
