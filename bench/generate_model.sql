@@ -5,6 +5,15 @@
 -- proportion 5 assets, 10 risks, 4 KPIs measured monthly for 12 months, 2 objectives,
 -- 6 incidents in the last 12 months, 2 nonconformities with a corrective action each, and
 -- a domain target for every tenth organization.
+-- Every fourth organization (i % 4 = 0, the one the dashboards look at included) also has an
+-- assessment of BENCH-PCT, a framework of 0-100 scores shaped like an imported catalogue: a
+-- tree of depth 3, 5 functions (not assessable) over 20 categories (the control domains,
+-- domain_level 2) over 100 assessable requirements, 5 per category; its 100 answers are about
+-- 82 % scores, 10 % results only (compliant, partially compliant, non-compliant), 3 % not
+-- assessed and 5 % not applicable (2.5 million answers at 100k).
+-- Organization :orgs / 2 + 1 (next to the one the dashboards look at) answers only 40 of its
+-- BENCH-100 questions: below the minimum coverage of 50 %, no release holds it, and its
+-- dashboard shows its group's figures (in_peer_release false), the path of a newcomer.
 --
 -- Why a bench framework: the preloaded NIST CSF 2.0 has 22 large questions (plus whatever
 -- small yes/no questions a user adds), not 100. BENCH-100 keeps one assessment per
@@ -47,6 +56,31 @@ JOIN control_domains d ON d.framework_id = f.framework_id AND d.display_order = 
 WHERE f.code = 'BENCH-100'
 ORDER BY q;
 
+-- The 0-100 framework: functions P1-P5 (depth 1), categories P1.1-P5.4 (depth 2, the control
+-- domains), requirements P1.1.1-P5.4.5 (depth 3, scored).
+INSERT INTO frameworks (code, name, version, scale_min, scale_max, default_target, domain_level)
+VALUES ('BENCH-PCT', 'Benchmark requirements (0-100: 5 functions, 20 categories, 100 requirements)', '1', 0, 100, 70, 2);
+INSERT INTO questions (framework_id, code, text, display_order, assessable)
+SELECT f.framework_id, 'P' || k, 'Bench function ' || k, k, false
+FROM frameworks f CROSS JOIN generate_series(1, 5) k WHERE f.code = 'BENCH-PCT' ORDER BY k;
+INSERT INTO control_domains (framework_id, code, name, display_order)
+SELECT f.framework_id, 'P' || (1 + (c - 1) / 4) || '.' || (1 + (c - 1) % 4), 'Bench category ' || c, c
+FROM frameworks f CROSS JOIN generate_series(1, 20) c WHERE f.code = 'BENCH-PCT' ORDER BY c;
+INSERT INTO questions (framework_id, domain_id, parent_id, code, text, display_order, assessable)
+SELECT d.framework_id, d.domain_id, p.question_id, d.code, d.name, 10 + d.display_order, false
+FROM control_domains d
+JOIN frameworks f ON f.framework_id = d.framework_id AND f.code = 'BENCH-PCT'
+JOIN questions p ON p.framework_id = d.framework_id AND p.code = split_part(d.code, '.', 1)
+ORDER BY d.display_order;
+INSERT INTO questions (framework_id, domain_id, parent_id, code, text, display_order)
+SELECT c.framework_id, c.domain_id, c.question_id, c.code || '.' || r, 'Bench requirement ' || r || ' of ' || c.code,
+       100 + 5 * (c.display_order - 11) + r
+FROM questions c
+JOIN frameworks f ON f.framework_id = c.framework_id AND f.code = 'BENCH-PCT'
+CROSS JOIN generate_series(1, 5) r
+WHERE c.depth = 2
+ORDER BY c.display_order, r;
+
 SET session_replication_role = replica;
 
 CREATE TEMP TABLE bo AS
@@ -65,13 +99,35 @@ SELECT i, i, f.framework_id, CURRENT_DATE - 30 - i % 60
 FROM bo, frameworks f WHERE f.code = 'BENCH-100' ORDER BY i;
 
 -- 100 answers each: a score 1-4 around the organization's skill, about 5% not applicable.
-INSERT INTO answers (assessment_id, question_id, score, not_applicable)
-SELECT s.i, s.question_id, s.score, s.score IS NULL
+INSERT INTO answers (assessment_id, question_id, score, not_applicable, result)
+SELECT s.i, s.question_id, s.score, s.score IS NULL, CASE WHEN s.score IS NULL THEN 'not_applicable' END
 FROM (SELECT bo.i, q.question_id,
              CASE WHEN random() < 0.05 THEN NULL
                   ELSE least(4, greatest(1, round(bo.skill + random() * 1.6 - 0.8)))::int END AS score
       FROM bo CROSS JOIN (SELECT question_id FROM questions q JOIN frameworks f USING (framework_id)
                           WHERE f.code = 'BENCH-100') q
+      ORDER BY bo.i, q.question_id) s;
+-- The organization next to the dashboards' one leaves 60 questions unanswered (coverage about 40 %).
+DELETE FROM answers an USING questions q
+WHERE an.assessment_id = :orgs / 2 + 1 AND q.question_id = an.question_id AND q.display_order >= 40;
+
+-- BENCH-PCT for every fourth organization (assessments :orgs + 1, ...): scores 0-100 around the
+-- skill (1.6-3.6 on BENCH-100's 1-4, here 20-87), results only, not assessed, not applicable.
+INSERT INTO assessments (assessment_id, organization_id, framework_id, assessed_on)
+SELECT :orgs + bo.i / 4, bo.i, f.framework_id, CURRENT_DATE - 20 - bo.i % 60
+FROM bo, frameworks f WHERE f.code = 'BENCH-PCT' AND bo.i % 4 = 0 ORDER BY bo.i;
+INSERT INTO answers (assessment_id, question_id, score, not_applicable, result)
+SELECT :orgs + s.i / 4, s.question_id,
+       CASE WHEN s.r >= 0.18 THEN least(100, greatest(0, round(100 * (s.skill - 1) / 3 + s.noise)))::int END,
+       s.r < 0.05,
+       CASE WHEN s.r < 0.05 THEN 'not_applicable'
+            WHEN s.r < 0.15 THEN CASE WHEN s.noise < -10 THEN 'non_compliant' WHEN s.noise < 10 THEN 'partially_compliant'
+                                      ELSE 'compliant' END
+            WHEN s.r < 0.18 THEN 'not_assessed' END
+FROM (SELECT bo.i, bo.skill, q.question_id, random() AS r, random() * 40 - 20 AS noise
+      FROM bo CROSS JOIN (SELECT question_id FROM questions q JOIN frameworks f USING (framework_id)
+                          WHERE f.code = 'BENCH-PCT' AND q.scored) q
+      WHERE bo.i % 4 = 0
       ORDER BY bo.i, q.question_id) s;
 
 INSERT INTO maturity_targets (organization_id, domain_id, target)
@@ -152,7 +208,7 @@ FROM nonconformities n ORDER BY n.nonconformity_id;
 
 SET session_replication_role = origin;
 SELECT setval('organizations_organization_id_seq', :orgs),
-       setval('assessments_assessment_id_seq', :orgs),
+       setval('assessments_assessment_id_seq', :orgs + :orgs / 4),
        setval('assets_asset_id_seq', :orgs * 5),
        setval('risks_risk_id_seq', :orgs * 10),
        setval('kpis_kpi_id_seq', :orgs * 4),
@@ -170,8 +226,14 @@ BEGIN
     LEFT JOIN assessments a USING (assessment_id)
     LEFT JOIN frameworks f ON f.framework_id = a.framework_id
     WHERE q.question_id IS NULL OR a.assessment_id IS NULL OR q.framework_id <> a.framework_id
+       OR NOT q.assessable OR an.not_applicable <> (an.result IS NOT DISTINCT FROM 'not_applicable')
+       OR (an.not_applicable AND (an.score IS NOT NULL OR an.answer_yes IS NOT NULL))
        OR (NOT an.not_applicable AND q.scored
-           AND (an.answer_yes IS NOT NULL OR an.score IS NULL OR an.score NOT BETWEEN f.scale_min AND f.scale_max))
+           AND (an.answer_yes IS NOT NULL OR (an.score IS NULL AND an.result IS NULL)
+                OR an.score NOT BETWEEN f.scale_min AND f.scale_max
+                OR (an.score IS NOT NULL AND (an.result = 'not_assessed'
+                                              OR an.result = 'compliant' AND an.score = f.scale_min
+                                              OR an.result = 'non_compliant' AND an.score = f.scale_max))))
        OR (NOT an.not_applicable AND NOT q.scored AND (an.score IS NOT NULL OR an.answer_yes IS NULL));
     IF bad > 0 THEN RAISE EXCEPTION 'bench data: % answers break answers_check or a foreign key', bad; END IF;
     SELECT count(*) INTO bad

@@ -1,12 +1,14 @@
 -- The plans of the dashboard workloads (6): EXPLAIN (ANALYZE, BUFFERS) of one organization's
--- management_review row and maturity_by_domain rows, parallel workers off and on, then the
+-- management_review row and maturity_by_domain rows, parallel workers off and on, the same
+-- serially for the next organization (in no release: its group's figures), then the
 -- plans of the statements run inside the PL/pgSQL peer functions (peer_domain_scores,
 -- peer_total_scores), which EXPLAIN shows only as a Function Scan: auto_explain logs them,
 -- and client_min_messages = log sends that log to this client (statements of 1 ms or more). bench/run.sh writes the
 -- output to bench/results/plans-<scale>.txt.
 \set ON_ERROR_STOP 1
 \pset pager off
-SELECT (min(organization_id) + max(organization_id)) / 2 AS org, count(*) AS orgs
+SELECT (min(organization_id) + max(organization_id)) / 2 AS org, (min(organization_id) + max(organization_id)) / 2 + 1 AS newcomer,
+       count(*) AS orgs
 FROM ismseval.organizations \gset
 SELECT core_business || ' / ' || size_band AS peer_group,
        (SELECT count(*) FROM ismseval.organizations p
@@ -21,6 +23,13 @@ EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM ismseval.management_review WHERE organi
 \echo
 \echo '## maturity_by_domain, parallel workers off'
 EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM ismseval.maturity_by_domain WHERE organization_id = :org;
+
+\echo
+\echo '## management_review of organization' :newcomer '(in no release: its group''s figures), parallel workers off'
+EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM ismseval.management_review WHERE organization_id = :newcomer;
+\echo
+\echo '## maturity_by_domain of organization' :newcomer ', parallel workers off'
+EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM ismseval.maturity_by_domain WHERE organization_id = :newcomer;
 
 SET max_parallel_workers_per_gather = 2;
 \echo

@@ -35,6 +35,23 @@ INSERT INTO bench_results.workloads VALUES
 (3, 'percentile among peers', 'sql mid-rank',
  $q$SELECT org_id, 100.0 * (rank() OVER w - 1 + 0.5 * count(*) OVER (PARTITION BY peer_group, total))
     / count(*) OVER (PARTITION BY peer_group) FROM bench.org_totals WINDOW w AS (PARTITION BY peer_group ORDER BY total)$q$),
+-- 1b, 3b. The same over the 0-100 framework (every fourth organization, 20 axes).
+(11, 'maturity radar per org, 0-100', 'ismseval',
+ $q$SELECT org_id, ismseval.maturity_radar(domain, score) FROM bench.pct_answers GROUP BY org_id$q$),
+(11, 'maturity radar per org, 0-100', 'sql',
+ $q$SELECT org_id, jsonb_object_agg(domain, m) FROM (SELECT org_id, domain, avg(score) AS m
+    FROM bench.pct_answers WHERE score IS NOT NULL GROUP BY org_id, domain) s GROUP BY org_id$q$),
+(11, 'maturity radar per org, 0-100', 'floor',
+ $q$SELECT org_id, count(*) FROM bench.pct_answers GROUP BY org_id$q$),
+(12, 'percentile among peers, 0-100', 'ismseval',
+ $q$SELECT t.org_id, ismseval.peer_percentile(d.dist, t.total) FROM bench.pct_totals t
+    JOIN (SELECT peer_group, ismseval.peer_dist(total) AS dist FROM bench.pct_totals GROUP BY peer_group) d
+    USING (peer_group)$q$),
+(12, 'percentile among peers, 0-100', 'sql',
+ $q$SELECT org_id, percent_rank() OVER (PARTITION BY peer_group ORDER BY total) FROM bench.pct_totals$q$),
+(12, 'percentile among peers, 0-100', 'sql mid-rank',
+ $q$SELECT org_id, 100.0 * (rank() OVER w - 1 + 0.5 * count(*) OVER (PARTITION BY peer_group, total))
+    / count(*) OVER (PARTITION BY peer_group) FROM bench.pct_totals WINDOW w AS (PARTITION BY peer_group ORDER BY total)$q$),
 -- 4. scalar functions over every risk.
 (4, 'risk_score', 'ismseval',
  $q$SELECT ismseval.risk_score(likelihood, impact) FROM bench.risks$q$),
@@ -55,12 +72,18 @@ INSERT INTO bench_results.workloads VALUES
 (7, 'combined_effectiveness', 'sql',
  $q$SELECT risk_id, 1 - exp(sum(ln(1 - effectiveness))) FROM bench.controls GROUP BY risk_id$q$),
 -- 6. one organization's dashboard rows from the views over the model tables (bench/generate_model.sql);
--- {org} is the organization in the middle of the id range. The floor is the organization's own
--- domain means alone, without the peer figures.
+-- {org} is the organization in the middle of the id range (assessed in BENCH-100 and BENCH-PCT:
+-- 26 domains, two management review rows). The floor is the organization's own domain means
+-- alone, without the peer figures. {newcomer}, the next organization, is in no release (its
+-- coverage is below the minimum): its rows show its group's figures.
 (8, 'dashboard: management_review', 'ismseval',
  $q$SELECT * FROM ismseval.management_review WHERE organization_id = {org}$q$),
 (9, 'dashboard: maturity_by_domain', 'ismseval',
  $q$SELECT * FROM ismseval.maturity_by_domain WHERE organization_id = {org}$q$),
+(13, 'dashboard: management_review, not in the release', 'ismseval',
+ $q$SELECT * FROM ismseval.management_review WHERE organization_id = {newcomer}$q$),
+(14, 'dashboard: maturity_by_domain, not in the release', 'ismseval',
+ $q$SELECT * FROM ismseval.maturity_by_domain WHERE organization_id = {newcomer}$q$),
 (9, 'dashboard: maturity_by_domain', 'floor',
  $q$SELECT d.code, avg(an.score) FROM ismseval.assessments a
     JOIN ismseval.answers an ON an.assessment_id = a.assessment_id
@@ -78,7 +101,7 @@ CREATE OR REPLACE FUNCTION bench_results.full_peer_release() RETURNS bigint LANG
 BEGIN
     -- (the newest release is protected by triggers, which replica mode does not fire)
     SET LOCAL session_replication_role = replica;
-    TRUNCATE ismseval.peer_releases, ismseval.peer_release_figures;
+    TRUNCATE ismseval.peer_releases, ismseval.peer_release_figures, ismseval.peer_release_groups;
     SET LOCAL session_replication_role = origin;
     RETURN ismseval.release_peer_figures('bench');
 END $$;

@@ -4,7 +4,7 @@
 -- with one large question PL1 (1-4) and one small question PS1 under it; the total is PL1.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(12);
+SELECT plan(16);
 
 CREATE ROLE cust_one NOLOGIN IN ROLE ismseval_tenant;
 CREATE ROLE cust_six NOLOGIN IN ROLE ismseval_tenant;
@@ -152,6 +152,72 @@ SELECT is((SELECT count(*) FROM ismseval.peer_domain_benchmark(
                (SELECT organization_id FROM ismseval.organizations WHERE code = 'f0'), (SELECT fw FROM pids))),
           0::bigint, 'f0: outside w1 (the lowest hidden peer) all score 3: no score figure');
 RESET ROLE;
+
+-- ---------------------------------------------------------------------------
+-- E: a newcomer. cust_one's c9 joins group A after the release (PL1 2, PS1 yes): it would
+-- get A's figures over all 8 members (c0-c6, x), from which the customer, knowing c0 and
+-- c1-c6, would take x's: 8 x mean - (2 + 13) = 8 x 18/8 - 15 = 3. Hidden from cust_one_user:
+-- c1-c6 (cust_six) and x: 2 parties. No figure, score or rate.
+-- ---------------------------------------------------------------------------
+INSERT INTO ismseval.organizations (code, name, core_business, size_band) VALUES ('c9', 'Org c9', 'regulated', 'enterprise');
+INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
+SELECT 'cust_one', organization_id FROM ismseval.organizations WHERE code = 'c9';
+INSERT INTO ismseval.assessments (organization_id, framework_id, assessed_on)
+SELECT o.organization_id, f.framework_id, DATE '2026-11-01'
+FROM ismseval.organizations o, ismseval.frameworks f WHERE o.code = 'c9' AND f.code = 'P';
+INSERT INTO ismseval.answers (assessment_id, question_id, score, answer_yes)
+SELECT a.assessment_id, q.question_id, CASE q.code WHEN 'PL1' THEN 2 END, CASE q.code WHEN 'PS1' THEN true END
+FROM ismseval.assessments a JOIN ismseval.organizations o USING (organization_id)
+JOIN ismseval.questions q ON q.framework_id = a.framework_id WHERE o.code = 'c9';
+SET ROLE cust_one_user;
+SELECT is((SELECT count(*) FROM ismseval.peer_domain_benchmark(
+               (SELECT organization_id FROM ismseval.organizations WHERE code = 'c9'), (SELECT fw FROM pids)))
+          + (SELECT count(*) FROM ismseval.peer_total_benchmark(
+               (SELECT organization_id FROM ismseval.organizations WHERE code = 'c9'), (SELECT fw FROM pids)))
+          + (SELECT count(*) FROM ismseval.peer_question_benchmark(
+               (SELECT organization_id FROM ismseval.organizations WHERE code = 'c9'), (SELECT fw FROM pids))),
+          0::bigint, 'newcomer c9: A''s group of 8 hides 2 parties from the customer: no group figure');
+RESET ROLE;
+-- The group figures exist: an administrator gets them. A's PL1 (2 + 1 + 2 + 3 + 4 + 1 + 2 + 3) / 8 = 18/8.
+SELECT results_eq($$SELECT peer_count, peer_mean, peer_percentile, in_peer_release
+                    FROM ismseval.peer_domain_benchmark((SELECT organization_id FROM ismseval.organizations WHERE code = 'c9'),
+                                                        (SELECT fw FROM pids))$$,
+                  $$VALUES (8::bigint, 2.25::double precision, NULL::double precision, false)$$,
+                  'an administrator gets c9''s group figure: 8 members, mean 18/8, no percentile');
+-- A group where only the party count stands in the way: planning-competitive / medium holds
+-- cust_six's g1-g4 (PL1 1, 2, 3, 4) and unmapped y1 (2), y2 (3), all in a second release
+-- (a new group publishes everyone); then cust_one's newcomer g9. Hidden from cust_one_user:
+-- 6 organizations but 3 parties (cust_six, y1, y2), and outside any one of them two values
+-- remain. Shown, the customer would take y1 + y2 = 6 x mean - (1 + 2 + 3 + 4) = 5.
+CREATE TEMP TABLE e_data (code text, tenant text, l1 int, phase int);
+INSERT INTO e_data VALUES ('g1', 'cust_six', 1, 1), ('g2', 'cust_six', 2, 1), ('g3', 'cust_six', 3, 1),
+    ('g4', 'cust_six', 4, 1), ('y1', NULL, 2, 1), ('y2', NULL, 3, 1), ('g9', 'cust_one', 2, 2);
+CREATE FUNCTION pg_temp.add_e(p int) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO ismseval.organizations (code, name, core_business, size_band)
+    SELECT code, 'Org ' || code, 'planning-competitive', 'medium' FROM e_data WHERE phase = p;
+    INSERT INTO ismseval.tenant_organizations (tenant_role, organization_id)
+    SELECT d.tenant::regrole, o.organization_id FROM e_data d JOIN ismseval.organizations o USING (code)
+    WHERE d.phase = p AND d.tenant IS NOT NULL;
+    INSERT INTO ismseval.assessments (organization_id, framework_id, assessed_on)
+    SELECT o.organization_id, f.framework_id, DATE '2026-11-01'
+    FROM e_data d JOIN ismseval.organizations o USING (code), ismseval.frameworks f WHERE d.phase = p AND f.code = 'P';
+    INSERT INTO ismseval.answers (assessment_id, question_id, score)
+    SELECT a.assessment_id, q.question_id, d.l1
+    FROM e_data d JOIN ismseval.organizations o USING (code) JOIN ismseval.assessments a USING (organization_id)
+    JOIN ismseval.questions q ON q.framework_id = a.framework_id AND q.code = 'PL1' WHERE d.phase = p;
+$$;
+SELECT pg_temp.add_e(1);
+SELECT ismseval.release_peer_figures('group E') IS NOT NULL AS released \gset
+SELECT pg_temp.add_e(2);
+SET ROLE cust_one_user;
+SELECT is((SELECT count(*) FROM ismseval.peer_domain_benchmark(
+               (SELECT organization_id FROM ismseval.organizations WHERE code = 'g9'), (SELECT fw FROM pids))),
+          0::bigint, 'newcomer g9: 6 hidden organizations but 3 parties: no group figure');
+RESET ROLE;
+SELECT results_eq($$SELECT peer_count, peer_mean FROM ismseval.peer_domain_benchmark(
+                        (SELECT organization_id FROM ismseval.organizations WHERE code = 'g9'), (SELECT fw FROM pids))$$,
+                  $$VALUES (6::bigint, 2.5::double precision)$$,
+                  '(an administrator gets it: 6 members, (1 + 2 + 3 + 4 + 2 + 3) / 6 = 2.5)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -736,7 +736,7 @@ RESET ROLE;
 
 SELECT throws_ok($$DELETE FROM ismseval.peer_releases WHERE release_id = (SELECT max(release_id) FROM ismseval.peer_releases)$$,
                  '23001', NULL, 'the newest release cannot be deleted (it is the base of the next)');
-SELECT throws_ok('TRUNCATE ismseval.peer_releases, ismseval.peer_release_figures', '23001', NULL,
+SELECT throws_ok('TRUNCATE ismseval.peer_releases, ismseval.peer_release_figures, ismseval.peer_release_groups', '23001', NULL,
                  'nor can the releases be truncated');
 SELECT throws_ok($$UPDATE ismseval.peer_release_figures SET value = 0
                    WHERE release_id = (SELECT max(release_id) FROM ismseval.peer_releases)$$,

@@ -73,6 +73,18 @@ for version in "${RELEASES[@]}"; do
     psql_q -d "$db" -At -f "$WORK/queries.sql" >"$WORK/after.txt"
     check_same "data stored under $version reads back the same after the update ($(wc -l <"$WORK/before.txt") tables)" \
         "$WORK/before.txt" "$WORK/after.txt"
+    if [ "$version" = 0.4.0 ]; then
+        # 0.5.0 gives the releases made before it their groups' figures and a minimum coverage of 0:
+        # the release of data-0.4.0.sql holds upg (D1 2) and upg2 (D1 3), one group, total = D1.
+        got=$(psql_q -d "$db" -At -c "SELECT string_agg(g.kind || ' ' || g.members || ' ' || g.mean || ' ' || r.min_coverage,
+                                                        ', ' ORDER BY g.kind)
+                                      FROM ismseval.peer_release_groups g JOIN ismseval.peer_releases r USING (release_id)")
+        if [ "$got" = "domain 2 2.5 0, total 2 2.5 0" ]; then
+            echo "ok - the 0.4.0 release gets its groups' figures (2 members, mean (2 + 3) / 2 = 2.5) and minimum coverage 0"
+        else
+            echo "not ok - the 0.4.0 release's groups' figures: got '$got'"; failed=1
+        fi
+    fi
     schema_of "$db" >"$WORK/updated.sql"
     check_same "$version updated to $NEWEST has the schema of a fresh $NEWEST install" \
         "$WORK/fresh.sql" "$WORK/updated.sql"

@@ -4,7 +4,7 @@
 -- The concurrent cases (a risk and a matrix change, two releases) are in test/races.sh.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS ismseval;
-SELECT plan(12);
+SELECT plan(13);
 
 CREATE ROLE wi_admin IN ROLE ismseval_admin;
 
@@ -82,6 +82,10 @@ SELECT throws_ok($$INSERT INTO ismseval.peer_release_figures
                    SELECT * FROM ismseval.peer_release_figures LIMIT 0$$,
                  '42501', 'permission denied for table peer_release_figures',
                  'nor figures');
+SELECT throws_ok($$INSERT INTO ismseval.peer_release_groups
+                   SELECT * FROM ismseval.peer_release_groups LIMIT 0$$,
+                 '42501', 'permission denied for table peer_release_groups',
+                 'nor group figures (what newcomers read)');
 SELECT is((SELECT note FROM ismseval.peer_releases ORDER BY release_id DESC LIMIT 1), 'by an administrator',
           'the newest release is the one release_peer_figures made');
 SELECT lives_ok($$DELETE FROM ismseval.peer_releases

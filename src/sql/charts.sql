@@ -52,6 +52,8 @@ BEGIN
         ('deviation', 'deviation score', '偏差値'),
         ('published', 'peer figures published', '同業他社の数値の公表日'),
         ('no_peer_figures', 'No peer figures: too few peers, or none published yet.', '同業他社の数値なし：社数不足または未公表。'),
+        ('peer_newcomer', 'Not in the peer release yet: the mean of the group''s %s organizations in it; percentile and rank once a release includes this organization.',
+         '同業他社の公表値にまだ含まれていません：グループ内 %s 社の平均のみ。パーセンタイルと順位は、この組織を含む公表以降に表示します。'),
         ('review_title', 'Information security management review', '情報セキュリティ マネジメントレビュー'),
         ('peer_group', 'Peer group', '同業グループ'),
         ('framework', 'Framework', 'フレームワーク'),
@@ -273,7 +275,7 @@ BEGIN
     -- published aggregates only (SECURITY DEFINER, floor applied): no peer's own value
     SELECT * INTO pb FROM @extschema@.peer_total_benchmark(peer_distribution_svg.organization_id,
                                                            peer_distribution_svg.framework_id);
-    IF pb.peer_count IS NOT NULL THEN
+    IF pb.in_peer_release THEN
         -- rank = 1 + peers above; percentile = 100 x (below + equal / 2) / peers
         above := pb.peer_rank - 1;
         equal := pg_catalog.round(2 * ((pb.peer_count - above) - pb.peer_percentile * pb.peer_count / 100))::bigint;
@@ -282,6 +284,11 @@ BEGIN
             @extschema@.report_label('percentile', lang), pg_catalog.round(pb.peer_percentile::numeric, 1),
             pg_catalog.format(@extschema@.report_label('rank_of', lang), pb.peer_rank, pb.peer_count + 1),
             @extschema@.report_label('deviation', lang), pg_catalog.round(pb.deviation_score::numeric, 1),
+            @extschema@.report_label('published', lang), (pb.as_of AT TIME ZONE 'UTC')::date);
+    ELSIF pb.peer_count IS NOT NULL THEN
+        -- not in the release yet: the group's mean, no place among its members
+        above := 0; equal := 0; below := 0;
+        note := pg_catalog.format('%s · %s %s', pg_catalog.format(@extschema@.report_label('peer_newcomer', lang), pb.peer_count),
             @extschema@.report_label('published', lang), (pb.as_of AT TIME ZONE 'UTC')::date);
     ELSE
         above := 0; equal := 0; below := 0;
@@ -301,4 +308,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_distribution_svg(bigint, bigint, text) IS
-'SVG of an organization''s place in its peer group for a framework: its total score as a percentage of the scale (100 x (total / large questions - scale_min) / (scale_max - scale_min)), the peers'' mean, and the peers below, equal and above it with its percentile, rank and deviation score, all from the latest published release through peer_total_benchmark (nothing below the floor); lang ''en'' or ''ja''.';
+'SVG of an organization''s place in its peer group for a framework: its total score as a percentage of the scale (100 x (total / large questions - scale_min) / (scale_max - scale_min)), the peers'' mean, and the peers below, equal and above it with its percentile, rank and deviation score, all from the latest published release through peer_total_benchmark (nothing below the floor; the group''s mean only, without the bar, while the release does not include the organization); lang ''en'' or ''ja''.';

@@ -146,11 +146,19 @@ COMMENT ON FUNCTION @extschema@.peer_release_item_shown(bigint, bigint, bigint, 
 'True when a tenant may be shown an organization''s figure of an item in a release: at least k parties (units: a tenant role, or an unmapped organization) among the peers outside the visible organizations, and outside any one of those parties the hidden peers do not all share one value.';
 REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_item_shown(bigint, bigint, bigint, text, bigint, text, bigint[], integer) FROM PUBLIC;
 
--- The organization's published figures of one kind in the latest release, those the caller
--- may get. Score figures (domains and total) come all or none: the total is the domains
--- combined, so withholding one domain alone would not hide it.
+-- The organization's figures of one kind in the latest release, those the caller may get.
+-- Where the release holds the organization in its current peer group (in_release), its own
+-- figures among its peers (the others); otherwise (a newcomer: assessed after the release,
+-- below its minimum coverage then, or moved to the group since) the group's figures over the
+-- release's members, which do not include it: a count and a mean, no value of its own, so no
+-- percentile, rank or deviation score. Score items (domains and total) follow the
+-- organization's total: its own all, or the group's all; a question, its own row. The
+-- hidden-peer rule is the same for both. Score figures come all or none: the total is the
+-- domains combined, so withholding one domain alone would not hide it.
 CREATE FUNCTION @extschema@.peer_release_rows(organization_id bigint, framework_id bigint, kind text)
-RETURNS SETOF @extschema@.peer_release_figures
+RETURNS TABLE(item_id bigint, in_release boolean, peer_count bigint, peer_mean double precision,
+              peer_stddev double precision, value double precision, peers_below bigint, peers_equal bigint,
+              peers_above bigint, published_at timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS
 $$
 DECLARE
@@ -159,22 +167,40 @@ DECLARE
     visible     bigint[] := ARRAY(SELECT @extschema@.session_visible_organizations(caller));
     k           integer := pg_catalog.current_setting('ismseval.min_peer_group')::integer;
     rel         bigint := (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r);
+    grp         text := (SELECT @extschema@.peer_group(o.core_business, o.size_band) FROM @extschema@.organizations o
+                         WHERE o.organization_id = peer_release_rows.organization_id);
     kinds       text[] := CASE WHEN kind = 'question' THEN ARRAY['question'] ELSE ARRAY['domain', 'total'] END;
 BEGIN
     RETURN QUERY
-    WITH figs AS (
+    WITH own AS (
+        -- the organization's rows in its current group
         SELECT f.* FROM @extschema@.peer_release_figures f
         WHERE f.release_id = rel AND f.organization_id = peer_release_rows.organization_id
-          AND f.framework_id = peer_release_rows.framework_id AND f.kind = ANY (kinds)
+          AND f.framework_id = peer_release_rows.framework_id AND f.kind = ANY (kinds) AND f.peer_group = grp
+    ), figs AS (
+        SELECT f.kind, f.item_id, true AS in_release, f.peer_count, f.peer_mean, f.peer_stddev, f.value,
+               f.peers_below, f.peers_equal, f.peers_above, f.published_at
+        FROM own f
+        UNION ALL
+        -- the group's, for the items the organization is not in
+        SELECT g.kind, g.item_id, false, g.members, g.mean, NULL, NULL, NULL, NULL, NULL, g.published_at
+        FROM @extschema@.peer_release_groups g
+        WHERE g.release_id = rel AND g.framework_id = peer_release_rows.framework_id AND g.peer_group = grp
+          AND g.kind = ANY (kinds)
+          AND NOT EXISTS (SELECT FROM own o
+                          WHERE o.kind = 'total' OR (o.kind = g.kind AND o.item_id = g.item_id))
     ), shown AS (
         -- administrators, who read every row anyway: the plain floor; tenants: by parties
         SELECT f.kind, f.item_id,
                f.peer_count >= k
-               AND (is_admin OR @extschema@.peer_release_item_shown(rel, f.organization_id, f.framework_id, f.kind,
-                                                                   f.item_id, f.peer_group, visible, k)) AS ok
+               AND (is_admin OR @extschema@.peer_release_item_shown(rel, peer_release_rows.organization_id,
+                                                                   peer_release_rows.framework_id, f.kind,
+                                                                   f.item_id, grp, visible, k)) AS ok
         FROM figs f
     )
-    SELECT f.* FROM figs f JOIN shown s ON s.kind = f.kind AND s.item_id = f.item_id
+    SELECT f.item_id, f.in_release, f.peer_count, f.peer_mean, f.peer_stddev, f.value, f.peers_below,
+           f.peers_equal, f.peers_above, f.published_at
+    FROM figs f JOIN shown s ON s.kind = f.kind AND s.item_id = f.item_id
     WHERE f.kind = peer_release_rows.kind
       AND CASE WHEN f.kind = 'question' THEN s.ok
                -- a score figure: it and every other score figure of the organization shown
@@ -182,7 +208,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
-'The organization''s rows of the latest peer release of a framework and kind that the calling role may get (42501 for an organization it may not see): for an administrator those with at least ismseval.min_peer_group peers; for a tenant those with at least that many parties among the peers it cannot see, not all of one value outside any one party (peer_release_item_shown); score figures all or none.';
+'The organization''s figures of a framework and kind in the latest peer release that the calling role may get (42501 for an organization it may not see): its own among its peers where the release holds it in its current peer group (in_release), else its group''s over the release''s members (count and mean only); for an administrator those with at least ismseval.min_peer_group peers; for a tenant those with at least that many parties among the peers it cannot see, not all of one value outside any one party (peer_release_item_shown); score figures all or none.';
 REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
@@ -191,43 +217,52 @@ REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) F
 
 CREATE FUNCTION @extschema@.peer_domain_benchmark(organization_id bigint, framework_id bigint)
 RETURNS TABLE(domain_id bigint, peer_count bigint, peer_mean double precision,
-              peer_percentile double precision, as_of timestamptz)
+              peer_percentile double precision, as_of timestamptz, in_peer_release boolean)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT f.item_id, f.peer_count, f.peer_mean,
-           100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count, f.published_at
+           -- of the organization's published value: none when the release does not hold it
+           CASE WHEN f.in_release
+                THEN 100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count END,
+           f.published_at, f.in_release
     FROM @extschema@.peer_release_rows(peer_domain_benchmark.organization_id,
                                        peer_domain_benchmark.framework_id, 'domain') f;
 END;
 COMMENT ON FUNCTION @extschema@.peer_domain_benchmark(bigint, bigint) IS
-'Per control domain, from the latest peer release: number of peers, their mean domain score, the organization''s percentile among them (mid-rank, of its value at publication) and when the figures were published; only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
+'Per control domain, from the latest peer release: number of peers, their mean domain score, the organization''s percentile among them (mid-rank, of its value at publication) and when the figures were published. in_peer_release false: the release does not hold the organization in its peer group (assessed after it, below the minimum coverage then, or moved to the group since), and the figures are the group''s members'' (not including it), without a percentile. Only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
 
 CREATE FUNCTION @extschema@.peer_question_benchmark(organization_id bigint, framework_id bigint)
-RETURNS TABLE(question_id bigint, peer_count bigint, peer_rate_pct double precision, as_of timestamptz)
+RETURNS TABLE(question_id bigint, peer_count bigint, peer_rate_pct double precision, as_of timestamptz,
+              in_peer_release boolean)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT f.item_id, f.peer_count, f.peer_mean, f.published_at
+    SELECT f.item_id, f.peer_count, f.peer_mean, f.published_at, f.in_release
     FROM @extschema@.peer_release_rows(peer_question_benchmark.organization_id,
                                        peer_question_benchmark.framework_id, 'question') f;
 END;
 COMMENT ON FUNCTION @extschema@.peer_question_benchmark(bigint, bigint) IS
-'Per small question, from the latest peer release: peers answering yes or no and the peer implementation rate, 100 x yes / (yes + no); same access and floor rules as peer_domain_benchmark.';
+'Per small question, from the latest peer release: peers answering yes or no and the peer implementation rate, 100 x yes / (yes + no); in_peer_release false: the release does not hold the organization''s answer in its peer group, and the figures are over all the group''s members that answered. Same access and floor rules as peer_domain_benchmark.';
 
 CREATE FUNCTION @extschema@.peer_total_benchmark(organization_id bigint, framework_id bigint)
 RETURNS TABLE(peer_count bigint, peer_mean_total double precision, peer_percentile double precision,
-              deviation_score double precision, peer_rank bigint, as_of timestamptz)
+              deviation_score double precision, peer_rank bigint, as_of timestamptz, in_peer_release boolean)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT f.peer_count, f.peer_mean,
-           100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count,
-           CASE WHEN f.peer_stddev = 0 THEN 50::double precision
+           -- percentile, deviation score and rank of the organization's published total:
+           -- none when the release does not hold it
+           CASE WHEN f.in_release
+                THEN 100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count END,
+           CASE WHEN NOT f.in_release THEN NULL
+                WHEN f.peer_stddev = 0 THEN 50::double precision
                 ELSE 50 + 10 * (f.value - f.peer_mean) / f.peer_stddev END,
-           f.peers_above + 1, f.published_at
+           CASE WHEN f.in_release THEN f.peers_above + 1 END,
+           f.published_at, f.in_release
     FROM @extschema@.peer_release_rows(peer_total_benchmark.organization_id,
                                        peer_total_benchmark.framework_id, 'total') f;
 END;
 COMMENT ON FUNCTION @extschema@.peer_total_benchmark(bigint, bigint) IS
-'From the latest peer release: number of peers, their mean total score, the organization''s percentile, deviation score (50 + 10 x (own - mean) / population sd; 50 when sd = 0) and rank (1 + peers with a higher total) among them, of its total at publication, and when published; no row below the floor. Same access and floor rules as peer_domain_benchmark.';
+'From the latest peer release: number of peers, their mean total score, the organization''s percentile, deviation score (50 + 10 x (own - mean) / population sd; 50 when sd = 0) and rank (1 + peers with a higher total) among them, of its total at publication, and when published; no row below the floor. in_peer_release false: the release does not hold the organization in its peer group, and the count and mean are the group''s members'' (not including it), without percentile, deviation score or rank. Same access and floor rules as peer_domain_benchmark.';

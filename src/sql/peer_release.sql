@@ -36,12 +36,15 @@ CREATE TABLE @extschema@.peer_releases (
     release_id      bigserial PRIMARY KEY,
     released_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     min_changed     integer NOT NULL CONSTRAINT peer_releases_min_changed_positive CHECK (min_changed >= 2),
-    note            text
+    note            text,
+    min_coverage    integer NOT NULL CONSTRAINT peer_releases_min_coverage_percent CHECK (min_coverage BETWEEN 0 AND 100)
 );
 COMMENT ON TABLE @extschema@.peer_releases IS
 'Releases of peer figures (release_peer_figures); the views show the latest.';
 COMMENT ON COLUMN @extschema@.peer_releases.min_changed IS
 'Changed units (tenant roles or unmapped organizations) an item needed to take new values in this release: ismseval.min_peer_group + 1.';
+COMMENT ON COLUMN @extschema@.peer_releases.min_coverage IS
+'ismseval.min_peer_coverage when this release was made: the coverage (%) an organization''s latest assessment needed for its domain means to count as current values (values carried forward keep the minimum of the release that published them; 0 for releases made before 0.5.0, which had none).';
 
 CREATE TABLE @extschema@.peer_release_figures (
     release_id      bigint NOT NULL REFERENCES @extschema@.peer_releases ON DELETE CASCADE,
@@ -78,19 +81,46 @@ COMMENT ON COLUMN @extschema@.peer_release_figures.published_in IS
 COMMENT ON COLUMN @extschema@.peer_release_figures.published_at IS
 'When release published_in was made (kept here: older releases may be deleted).';
 
+-- The figures of each peer group as a whole: what an organization the release does not hold
+-- in its group (assessed after it, or moved to the group) is shown at once.
+CREATE TABLE @extschema@.peer_release_groups (
+    release_id      bigint NOT NULL REFERENCES @extschema@.peer_releases ON DELETE CASCADE,
+    framework_id    bigint NOT NULL,
+    peer_group      text NOT NULL,
+    kind            text NOT NULL CONSTRAINT peer_release_groups_kind_known
+        CHECK (kind IN ('domain', 'question', 'total')),
+    item_id         bigint NOT NULL,
+    members         bigint NOT NULL,
+    mean            double precision NOT NULL,
+    published_at    timestamptz NOT NULL,
+    PRIMARY KEY (release_id, framework_id, peer_group, kind, item_id)
+);
+COMMENT ON TABLE @extschema@.peer_release_groups IS
+'Per release, framework, peer group and item (kinds as in peer_release_figures): the published values of all the group''s members in the release, as a count and a mean. The peer figures of an organization the release does not hold in its current group (a newcomer): administrators only.';
+COMMENT ON COLUMN @extschema@.peer_release_groups.members IS
+'Organizations of the group with a published value of the item in the release.';
+COMMENT ON COLUMN @extschema@.peer_release_groups.mean IS
+'Mean of their published values (for a question: the yes rate in %, as the values are 100 yes / 0 no).';
+COMMENT ON COLUMN @extschema@.peer_release_groups.published_at IS
+'When the item last took new values in the group (the latest publication among its members).';
+
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_releases', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_releases_release_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_release_figures', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_release_groups', '');
 
 -- Every organization's values: administrators only, also if a grant slips.
 ALTER TABLE @extschema@.peer_release_figures ENABLE ROW LEVEL SECURITY;
 CREATE POLICY peer_release_figures_admin ON @extschema@.peer_release_figures
     TO ismseval_admin USING (true) WITH CHECK (true);
+ALTER TABLE @extschema@.peer_release_groups ENABLE ROW LEVEL SECURITY;
+CREATE POLICY peer_release_groups_admin ON @extschema@.peer_release_groups
+    TO ismseval_admin USING (true) WITH CHECK (true);
 -- Only release_peer_figures (SECURITY DEFINER, as the owner) adds releases and figures: an
 -- administrator could otherwise insert an empty newest release, after which the next release
 -- would publish every current value at once.
-GRANT SELECT, UPDATE, DELETE ON @extschema@.peer_releases, @extschema@.peer_release_figures
-    TO ismseval_admin;
+GRANT SELECT, UPDATE, DELETE ON @extschema@.peer_releases, @extschema@.peer_release_figures,
+    @extschema@.peer_release_groups TO ismseval_admin;
 GRANT SELECT ON @extschema@.peer_releases_release_id_seq TO ismseval_admin;
 GRANT SELECT ON @extschema@.peer_releases TO ismseval_tenant;
 
@@ -362,7 +392,8 @@ COMMENT ON FUNCTION @extschema@.release_stage_values(integer, bigint, timestampt
 REVOKE EXECUTE ON FUNCTION @extschema@.release_stage_values(integer, bigint, timestamptz) FROM PUBLIC;
 
 -- Step 4, the figures of release rid: every organization's value among the others of its
--- item (peer count, mean, population sd without it, below / equal / above).
+-- item (peer count, mean, population sd without it, below / equal / above), and each peer
+-- group's item as a whole (members, mean).
 CREATE FUNCTION @extschema@.release_write_figures(rid bigint)
 RETURNS void
 LANGUAGE plpgsql
@@ -402,10 +433,17 @@ BEGIN
            AND g.item_id = v.item_id
         WINDOW w AS (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id)
     ) s;
+
+    -- The figures of every group and item as a whole (for organizations it does not hold).
+    INSERT INTO @extschema@.peer_release_groups
+    SELECT rid, v.framework_id, v.peer_group, v.kind, v.item_id, pg_catalog.count(*), pg_catalog.avg(v.value),
+           pg_catalog.max(v.published_at)
+    FROM pg_temp.ismseval_rel_values v
+    GROUP BY v.framework_id, v.peer_group, v.kind, v.item_id;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.release_write_figures(bigint) IS
-'Release step 4: writes the figures of release rid from the published values: per organization and item, its value among the others (count, mean, sd, below, equal, above).';
+'Release step 4: writes the figures of release rid from the published values: per organization and item, its value among the others (count, mean, sd, below, equal, above); per peer group and item, the count and mean of all its members.';
 REVOKE EXECUTE ON FUNCTION @extschema@.release_write_figures(bigint) FROM PUBLIC;
 
 -- Publishes a release (see the top of this file); returns its id.
@@ -419,6 +457,7 @@ DECLARE
     rid     bigint;
     rat     timestamptz;
     prev    bigint;
+    cover   integer;
 BEGIN
     -- Under READ COMMITTED every statement below takes a new snapshot, so what follows
     -- the lock sees the newest release and data at least as new.
@@ -432,9 +471,11 @@ BEGIN
     -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
     PERFORM @extschema@.calling_role();
     need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
+    -- recorded with the release; peer_current_values reads the same setting
+    cover := pg_catalog.current_setting('ismseval.min_peer_coverage')::integer;
     LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;  -- one release at a time
     SELECT pg_catalog.max(r.release_id) INTO prev FROM @extschema@.peer_releases r;
-    INSERT INTO @extschema@.peer_releases (min_changed, note) VALUES (need, note)
+    INSERT INTO @extschema@.peer_releases (min_changed, note, min_coverage) VALUES (need, note, cover)
     RETURNING release_id, released_at INTO rid, rat;
 
     PERFORM @extschema@.release_stage_inputs(prev);
@@ -448,11 +489,12 @@ BEGIN
     -- fresh statistics, so that a dashboard's lookup by organization takes the primary key
     -- (the function runs as the table's owner, which may)
     ANALYZE @extschema@.peer_release_figures;
+    ANALYZE @extschema@.peer_release_groups;
     RETURN rid;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.release_peer_figures(text) IS
-'Publishes a release of peer figures from every organization''s latest organization-wide assessments; an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only; READ COMMITTED only (a snapshot older than its lock would compute against a stale base); the only way to add releases (SECURITY DEFINER).';
+'Publishes a release of peer figures from every organization''s latest organization-wide assessments (score values only of assessments with a coverage of at least ismseval.min_peer_coverage %, recorded in the release); an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only; READ COMMITTED only (a snapshot older than its lock would compute against a stale base); the only way to add releases (SECURITY DEFINER).';
 REVOKE EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) TO ismseval_admin;
 
@@ -487,4 +529,8 @@ CREATE TRIGGER peer_releases_no_truncate BEFORE TRUNCATE ON @extschema@.peer_rel
 CREATE TRIGGER peer_release_figures_protect_newest BEFORE UPDATE OR DELETE ON @extschema@.peer_release_figures
     FOR EACH ROW EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
 CREATE TRIGGER peer_release_figures_no_truncate BEFORE TRUNCATE ON @extschema@.peer_release_figures
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
+CREATE TRIGGER peer_release_groups_protect_newest BEFORE UPDATE OR DELETE ON @extschema@.peer_release_groups
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
+CREATE TRIGGER peer_release_groups_no_truncate BEFORE TRUNCATE ON @extschema@.peer_release_groups
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.peer_release_protect_newest();

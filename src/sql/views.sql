@@ -346,7 +346,8 @@ SELECT o.organization_id,
        own.applicable AS applicable_questions,
        own.coverage,
        f.scale_min,
-       f.scale_max
+       f.scale_max,
+       pr.in_peer_release
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -358,7 +359,7 @@ LEFT JOIN @extschema@.maturity_targets mt
        ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
 
 COMMENT ON VIEW @extschema@.maturity_by_domain IS
-'Per organization, its latest organization-wide assessment of each framework and each control domain (in display order): own mean score and its percentage of the scale, coverage, peers'' mean and count, gaps to peers and to target, own percentile among peers.';
+'Per organization, its latest organization-wide assessment of each framework and each control domain (in display order): own mean score and its percentage of the scale, coverage, peers'' mean and count, gaps to peers and to target, own percentile among peers (in_peer_release says whether the latest peer release includes the organization; when not, the peer figures are its group''s, without a percentile).';
 
 -- ---------------------------------------------------------------------------
 -- question_peer_rate
@@ -380,7 +381,8 @@ SELECT o.organization_id,
        pr.peer_count AS peer_count,
        pr.as_of AS peer_figures_as_of,
        f.framework_id,
-       an.result AS own_result
+       an.result AS own_result,
+       pr.in_peer_release
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -468,7 +470,7 @@ SELECT o.organization_id,
        pr.peer_percentile AS peer_percentile,
        pr.deviation_score AS deviation_score,
        pr.peer_rank AS peer_rank,
-       pr.peer_count + 1 AS ranked_organizations,
+       CASE WHEN pr.in_peer_release THEN pr.peer_count + 1 END AS ranked_organizations,
        pr.as_of AS peer_figures_as_of,
        f.framework_id,
        own.total_percentage,
@@ -477,7 +479,8 @@ SELECT o.organization_id,
        own.mean_percentage,
        own.requirements AS scored_questions,
        own.applicable AS applicable_questions,
-       own.coverage
+       own.coverage,
+       pr.in_peer_release
 FROM @extschema@.organizations o
 CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
 JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
@@ -485,7 +488,7 @@ CROSS JOIN LATERAL @extschema@.assessment_total_score(la.assessment_id) own
 LEFT JOIN LATERAL @extschema@.peer_total_benchmark(o.organization_id, la.framework_id) pr ON true;
 
 COMMENT ON VIEW @extschema@.org_benchmark IS
-'Per organization and framework (latest organization-wide assessment): total score, peer group, peer count, percentile, deviation score and rank among peers.';
+'Per organization and framework (latest organization-wide assessment): total score, peer group, peer count, percentile, deviation score and rank among peers (in_peer_release says whether the latest peer release includes the organization; when not, the peer count and mean are its group''s, without percentile, deviation score or rank).';
 
 -- ---------------------------------------------------------------------------
 -- management_review
@@ -534,13 +537,14 @@ SELECT o.organization_id,
        b.peer_mean_total_percentage,
        b.coverage,
        rk.risks_current_top_level,
-       rk.risks_residual_top_level
+       rk.risks_residual_top_level,
+       b.in_peer_release
 FROM @extschema@.organizations o
 LEFT JOIN LATERAL (
     SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
            bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
            bm.peer_figures_as_of, bm.framework_id, bm.total_percentage, bm.peer_mean_total_percentage,
-           bm.coverage
+           bm.coverage, bm.in_peer_release
     FROM @extschema@.org_benchmark bm
     WHERE bm.organization_id = o.organization_id
 ) b ON true

@@ -9276,3 +9276,982 @@ COMMENT ON FUNCTION @extschema@.assessments_check() IS
 'Trigger: an assessment with answers keeps its framework (its answers are requirements of that framework).';
 CREATE TRIGGER assessments_check BEFORE UPDATE OF framework_id ON @extschema@.assessments
     FOR EACH ROW EXECUTE FUNCTION @extschema@.assessments_check();
+
+-- ---------------------------------------------------------------------------
+-- Issue 12, peer figures: an organization the newest release does not hold in its peer
+-- group (a newcomer: assessed after it, below the minimum coverage then, or moved to the
+-- group since) sees its group's published figures at once, without percentile, rank or
+-- deviation score until a release admits it; and each release records the minimum
+-- coverage it used.
+-- ---------------------------------------------------------------------------
+
+-- The minimum coverage of a release (ismseval.min_peer_coverage); the releases made before,
+-- which had no minimum, record 0.
+ALTER TABLE @extschema@.peer_releases ADD COLUMN min_coverage integer NOT NULL DEFAULT 0
+    CONSTRAINT peer_releases_min_coverage_percent CHECK (min_coverage BETWEEN 0 AND 100);
+ALTER TABLE @extschema@.peer_releases ALTER COLUMN min_coverage DROP DEFAULT;
+COMMENT ON COLUMN @extschema@.peer_releases.min_coverage IS
+'ismseval.min_peer_coverage when this release was made: the coverage (%) an organization''s latest assessment needed for its domain means to count as current values (values carried forward keep the minimum of the release that published them; 0 for releases made before 0.5.0, which had none).';
+
+-- The figures of each peer group as a whole: what an organization the release does not hold
+-- in its group (assessed after it, or moved to the group) is shown at once.
+CREATE TABLE @extschema@.peer_release_groups (
+    release_id      bigint NOT NULL REFERENCES @extschema@.peer_releases ON DELETE CASCADE,
+    framework_id    bigint NOT NULL,
+    peer_group      text NOT NULL,
+    kind            text NOT NULL CONSTRAINT peer_release_groups_kind_known
+        CHECK (kind IN ('domain', 'question', 'total')),
+    item_id         bigint NOT NULL,
+    members         bigint NOT NULL,
+    mean            double precision NOT NULL,
+    published_at    timestamptz NOT NULL,
+    PRIMARY KEY (release_id, framework_id, peer_group, kind, item_id)
+);
+COMMENT ON TABLE @extschema@.peer_release_groups IS
+'Per release, framework, peer group and item (kinds as in peer_release_figures): the published values of all the group''s members in the release, as a count and a mean. The peer figures of an organization the release does not hold in its current group (a newcomer): administrators only.';
+COMMENT ON COLUMN @extschema@.peer_release_groups.members IS
+'Organizations of the group with a published value of the item in the release.';
+COMMENT ON COLUMN @extschema@.peer_release_groups.mean IS
+'Mean of their published values (for a question: the yes rate in %, as the values are 100 yes / 0 no).';
+COMMENT ON COLUMN @extschema@.peer_release_groups.published_at IS
+'When the item last took new values in the group (the latest publication among its members).';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.peer_release_groups', '');
+ALTER TABLE @extschema@.peer_release_groups ENABLE ROW LEVEL SECURITY;
+CREATE POLICY peer_release_groups_admin ON @extschema@.peer_release_groups
+    TO ismseval_admin USING (true) WITH CHECK (true);
+GRANT SELECT, UPDATE, DELETE ON @extschema@.peer_release_groups TO ismseval_admin;
+CREATE TRIGGER peer_release_groups_protect_newest BEFORE UPDATE OR DELETE ON @extschema@.peer_release_groups
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
+CREATE TRIGGER peer_release_groups_no_truncate BEFORE TRUNCATE ON @extschema@.peer_release_groups
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.peer_release_protect_newest();
+-- The releases made before: their groups' figures from their organizations' figures.
+INSERT INTO @extschema@.peer_release_groups
+SELECT f.release_id, f.framework_id, f.peer_group, f.kind, f.item_id, pg_catalog.count(*), pg_catalog.avg(f.value),
+       pg_catalog.max(f.published_at)
+FROM @extschema@.peer_release_figures f
+GROUP BY f.release_id, f.framework_id, f.peer_group, f.kind, f.item_id;
+
+-- Step 4, the figures of release rid: every organization's value among the others of its
+-- item (peer count, mean, population sd without it, below / equal / above), and each peer
+-- group's item as a whole (members, mean).
+CREATE OR REPLACE FUNCTION @extschema@.release_write_figures(rid bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    -- The figures of every organization among the others of its item.
+    INSERT INTO @extschema@.peer_release_figures
+    SELECT rid, s.organization_id, s.framework_id, s.kind, s.item_id, s.peer_group, s.value,
+           s.n - 1,
+           (s.total - s.value) / NULLIF(s.n - 1, 0),
+           @extschema@.peer_stddev_without(s.value, s.n, s.mean, s.m2,
+                                           s.distinct_values - CASE WHEN s.equal = 1 THEN 1 ELSE 0 END),
+           s.below, s.equal - 1, s.n - s.below - s.equal,
+           s.published_in, s.published_at
+    FROM (
+        SELECT v.*,
+               pg_catalog.count(*) OVER w AS n,
+               pg_catalog.sum(v.value) OVER w AS total,
+               pg_catalog.max(v.value_rank) OVER w AS distinct_values,
+               g.mean, g.m2,
+               pg_catalog.rank() OVER (w ORDER BY v.value) - 1 AS below,
+               pg_catalog.count(*) OVER (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id, v.value)
+                   AS equal
+        FROM (SELECT x.*, pg_catalog.dense_rank() OVER (PARTITION BY x.peer_group, x.framework_id, x.kind, x.item_id
+                                                        ORDER BY x.value) AS value_rank
+              FROM pg_temp.ismseval_rel_values x) v
+        JOIN (
+            -- each item's mean and sum of squared deviations, in two passes
+            SELECT a.peer_group, a.framework_id, a.kind, a.item_id, a.mean,
+                   pg_catalog.sum((y.value - a.mean) * (y.value - a.mean)) AS m2
+            FROM (SELECT peer_group, framework_id, kind, item_id, pg_catalog.avg(value) AS mean
+                  FROM pg_temp.ismseval_rel_values GROUP BY 1, 2, 3, 4) a
+            JOIN pg_temp.ismseval_rel_values y USING (peer_group, framework_id, kind, item_id)
+            GROUP BY a.peer_group, a.framework_id, a.kind, a.item_id, a.mean
+        ) g ON g.peer_group = v.peer_group AND g.framework_id = v.framework_id AND g.kind = v.kind
+           AND g.item_id = v.item_id
+        WINDOW w AS (PARTITION BY v.peer_group, v.framework_id, v.kind, v.item_id)
+    ) s;
+
+    -- The figures of every group and item as a whole (for organizations it does not hold).
+    INSERT INTO @extschema@.peer_release_groups
+    SELECT rid, v.framework_id, v.peer_group, v.kind, v.item_id, pg_catalog.count(*), pg_catalog.avg(v.value),
+           pg_catalog.max(v.published_at)
+    FROM pg_temp.ismseval_rel_values v
+    GROUP BY v.framework_id, v.peer_group, v.kind, v.item_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_write_figures(bigint) IS
+'Release step 4: writes the figures of release rid from the published values: per organization and item, its value among the others (count, mean, sd, below, equal, above); per peer group and item, the count and mean of all its members.';
+REVOKE EXECUTE ON FUNCTION @extschema@.release_write_figures(bigint) FROM PUBLIC;
+
+-- Publishes a release (see the top of this file); returns its id.
+CREATE OR REPLACE FUNCTION @extschema@.release_peer_figures(note text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    need    integer;
+    rid     bigint;
+    rat     timestamptz;
+    prev    bigint;
+    cover   integer;
+BEGIN
+    -- Under READ COMMITTED every statement below takes a new snapshot, so what follows
+    -- the lock sees the newest release and data at least as new.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'release_peer_figures must run in a READ COMMITTED transaction'
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its snapshot would predate the release lock, and a release that waited for another would compute against a stale base.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Call it in a READ COMMITTED transaction (the default).';
+    END IF;
+    -- loads the module, which defines ismseval.min_peer_group, in a session that has not yet
+    PERFORM @extschema@.calling_role();
+    need := pg_catalog.current_setting('ismseval.min_peer_group')::integer + 1;
+    -- recorded with the release; peer_current_values reads the same setting
+    cover := pg_catalog.current_setting('ismseval.min_peer_coverage')::integer;
+    LOCK TABLE @extschema@.peer_releases IN SHARE ROW EXCLUSIVE MODE;  -- one release at a time
+    SELECT pg_catalog.max(r.release_id) INTO prev FROM @extschema@.peer_releases r;
+    INSERT INTO @extschema@.peer_releases (min_changed, note, min_coverage) VALUES (need, note, cover)
+    RETURNING release_id, released_at INTO rid, rat;
+
+    PERFORM @extschema@.release_stage_inputs(prev);
+    PERFORM @extschema@.release_stage_changes(need);
+    PERFORM @extschema@.release_stage_values(need, rid, rat);
+    PERFORM @extschema@.release_write_figures(rid);
+
+    DROP TABLE pg_temp.ismseval_rel_cur, pg_temp.ismseval_rel_base, pg_temp.ismseval_rel_units,
+               pg_temp.ismseval_rel_members, pg_temp.ismseval_rel_domains,
+               pg_temp.ismseval_rel_groups, pg_temp.ismseval_rel_values;
+    -- fresh statistics, so that a dashboard's lookup by organization takes the primary key
+    -- (the function runs as the table's owner, which may)
+    ANALYZE @extschema@.peer_release_figures;
+    ANALYZE @extschema@.peer_release_groups;
+    RETURN rid;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.release_peer_figures(text) IS
+'Publishes a release of peer figures from every organization''s latest organization-wide assessments (score values only of assessments with a coverage of at least ismseval.min_peer_coverage %, recorded in the release); an item takes new values only when more than ismseval.min_peer_group units (tenant roles, unmapped organizations) changed it (see the README, Peer releases). Returns the release id. Administrators only; READ COMMITTED only (a snapshot older than its lock would compute against a stale base); the only way to add releases (SECURITY DEFINER).';
+REVOKE EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.release_peer_figures(text) TO ismseval_admin;
+
+-- The peer-figure functions gain in_peer_release (a new result column: dropped and created
+-- again, with the views that read them).
+DROP VIEW @extschema@.management_review, @extschema@.org_benchmark, @extschema@.question_peer_rate,
+    @extschema@.maturity_by_domain;
+DROP FUNCTION @extschema@.peer_domain_benchmark(bigint, bigint), @extschema@.peer_question_benchmark(bigint, bigint),
+    @extschema@.peer_total_benchmark(bigint, bigint);
+DROP FUNCTION @extschema@.peer_release_rows(bigint, bigint, text);
+
+-- The organization's figures of one kind in the latest release, those the caller may get.
+-- Where the release holds the organization in its current peer group (in_release), its own
+-- figures among its peers (the others); otherwise (a newcomer: assessed after the release,
+-- below its minimum coverage then, or moved to the group since) the group's figures over the
+-- release's members, which do not include it: a count and a mean, no value of its own, so no
+-- percentile, rank or deviation score. Score items (domains and total) follow the
+-- organization's total: its own all, or the group's all; a question, its own row. The
+-- hidden-peer rule is the same for both. Score figures come all or none: the total is the
+-- domains combined, so withholding one domain alone would not hide it.
+CREATE FUNCTION @extschema@.peer_release_rows(organization_id bigint, framework_id bigint, kind text)
+RETURNS TABLE(item_id bigint, in_release boolean, peer_count bigint, peer_mean double precision,
+              peer_stddev double precision, value double precision, peers_below bigint, peers_equal bigint,
+              peers_above bigint, published_at timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    caller      regrole := @extschema@.calling_role();
+    is_admin    boolean := @extschema@.peer_access(caller, organization_id);
+    visible     bigint[] := ARRAY(SELECT @extschema@.session_visible_organizations(caller));
+    k           integer := pg_catalog.current_setting('ismseval.min_peer_group')::integer;
+    rel         bigint := (SELECT pg_catalog.max(r.release_id) FROM @extschema@.peer_releases r);
+    grp         text := (SELECT @extschema@.peer_group(o.core_business, o.size_band) FROM @extschema@.organizations o
+                         WHERE o.organization_id = peer_release_rows.organization_id);
+    kinds       text[] := CASE WHEN kind = 'question' THEN ARRAY['question'] ELSE ARRAY['domain', 'total'] END;
+BEGIN
+    RETURN QUERY
+    WITH own AS (
+        -- the organization's rows in its current group
+        SELECT f.* FROM @extschema@.peer_release_figures f
+        WHERE f.release_id = rel AND f.organization_id = peer_release_rows.organization_id
+          AND f.framework_id = peer_release_rows.framework_id AND f.kind = ANY (kinds) AND f.peer_group = grp
+    ), figs AS (
+        SELECT f.kind, f.item_id, true AS in_release, f.peer_count, f.peer_mean, f.peer_stddev, f.value,
+               f.peers_below, f.peers_equal, f.peers_above, f.published_at
+        FROM own f
+        UNION ALL
+        -- the group's, for the items the organization is not in
+        SELECT g.kind, g.item_id, false, g.members, g.mean, NULL, NULL, NULL, NULL, NULL, g.published_at
+        FROM @extschema@.peer_release_groups g
+        WHERE g.release_id = rel AND g.framework_id = peer_release_rows.framework_id AND g.peer_group = grp
+          AND g.kind = ANY (kinds)
+          AND NOT EXISTS (SELECT FROM own o
+                          WHERE o.kind = 'total' OR (o.kind = g.kind AND o.item_id = g.item_id))
+    ), shown AS (
+        -- administrators, who read every row anyway: the plain floor; tenants: by parties
+        SELECT f.kind, f.item_id,
+               f.peer_count >= k
+               AND (is_admin OR @extschema@.peer_release_item_shown(rel, peer_release_rows.organization_id,
+                                                                   peer_release_rows.framework_id, f.kind,
+                                                                   f.item_id, grp, visible, k)) AS ok
+        FROM figs f
+    )
+    SELECT f.item_id, f.in_release, f.peer_count, f.peer_mean, f.peer_stddev, f.value, f.peers_below,
+           f.peers_equal, f.peers_above, f.published_at
+    FROM figs f JOIN shown s ON s.kind = f.kind AND s.item_id = f.item_id
+    WHERE f.kind = peer_release_rows.kind
+      AND CASE WHEN f.kind = 'question' THEN s.ok
+               -- a score figure: it and every other score figure of the organization shown
+               ELSE NOT EXISTS (SELECT FROM shown t WHERE NOT t.ok) END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) IS
+'The organization''s figures of a framework and kind in the latest peer release that the calling role may get (42501 for an organization it may not see): its own among its peers where the release holds it in its current peer group (in_release), else its group''s over the release''s members (count and mean only); for an administrator those with at least ismseval.min_peer_group peers; for a tenant those with at least that many parties among the peers it cannot see, not all of one value outside any one party (peer_release_item_shown); score figures all or none.';
+REVOKE EXECUTE ON FUNCTION @extschema@.peer_release_rows(bigint, bigint, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.peer_domain_benchmark(organization_id bigint, framework_id bigint)
+RETURNS TABLE(domain_id bigint, peer_count bigint, peer_mean double precision,
+              peer_percentile double precision, as_of timestamptz, in_peer_release boolean)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT f.item_id, f.peer_count, f.peer_mean,
+           -- of the organization's published value: none when the release does not hold it
+           CASE WHEN f.in_release
+                THEN 100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count END,
+           f.published_at, f.in_release
+    FROM @extschema@.peer_release_rows(peer_domain_benchmark.organization_id,
+                                       peer_domain_benchmark.framework_id, 'domain') f;
+END;
+COMMENT ON FUNCTION @extschema@.peer_domain_benchmark(bigint, bigint) IS
+'Per control domain, from the latest peer release: number of peers, their mean domain score, the organization''s percentile among them (mid-rank, of its value at publication) and when the figures were published. in_peer_release false: the release does not hold the organization in its peer group (assessed after it, below the minimum coverage then, or moved to the group since), and the figures are the group''s members'' (not including it), without a percentile. Only for organizations the caller may see, and only where enough peers hidden from the caller stand behind the figures.';
+
+CREATE FUNCTION @extschema@.peer_question_benchmark(organization_id bigint, framework_id bigint)
+RETURNS TABLE(question_id bigint, peer_count bigint, peer_rate_pct double precision, as_of timestamptz,
+              in_peer_release boolean)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT f.item_id, f.peer_count, f.peer_mean, f.published_at, f.in_release
+    FROM @extschema@.peer_release_rows(peer_question_benchmark.organization_id,
+                                       peer_question_benchmark.framework_id, 'question') f;
+END;
+COMMENT ON FUNCTION @extschema@.peer_question_benchmark(bigint, bigint) IS
+'Per small question, from the latest peer release: peers answering yes or no and the peer implementation rate, 100 x yes / (yes + no); in_peer_release false: the release does not hold the organization''s answer in its peer group, and the figures are over all the group''s members that answered. Same access and floor rules as peer_domain_benchmark.';
+
+CREATE FUNCTION @extschema@.peer_total_benchmark(organization_id bigint, framework_id bigint)
+RETURNS TABLE(peer_count bigint, peer_mean_total double precision, peer_percentile double precision,
+              deviation_score double precision, peer_rank bigint, as_of timestamptz, in_peer_release boolean)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT f.peer_count, f.peer_mean,
+           -- percentile, deviation score and rank of the organization's published total:
+           -- none when the release does not hold it
+           CASE WHEN f.in_release
+                THEN 100 * (f.peers_below + 0.5 * f.peers_equal)::double precision / f.peer_count END,
+           CASE WHEN NOT f.in_release THEN NULL
+                WHEN f.peer_stddev = 0 THEN 50::double precision
+                ELSE 50 + 10 * (f.value - f.peer_mean) / f.peer_stddev END,
+           CASE WHEN f.in_release THEN f.peers_above + 1 END,
+           f.published_at, f.in_release
+    FROM @extschema@.peer_release_rows(peer_total_benchmark.organization_id,
+                                       peer_total_benchmark.framework_id, 'total') f;
+END;
+COMMENT ON FUNCTION @extschema@.peer_total_benchmark(bigint, bigint) IS
+'From the latest peer release: number of peers, their mean total score, the organization''s percentile, deviation score (50 + 10 x (own - mean) / population sd; 50 when sd = 0) and rank (1 + peers with a higher total) among them, of its total at publication, and when published; no row below the floor. in_peer_release false: the release does not hold the organization in its peer group, and the count and mean are the group''s members'' (not including it), without percentile, deviation score or rank. Same access and floor rules as peer_domain_benchmark.';
+
+CREATE VIEW @extschema@.maturity_by_domain WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.core_business,
+       o.size_band,
+       f.code AS framework,
+       la.assessment_id,
+       la.assessed_on,
+       d.code AS domain,
+       d.name AS domain_name,
+       d.display_order,
+       own.score AS own_score,
+       own.answered AS answered_questions,
+       pr.peer_mean AS peer_score,
+       pr.peer_count AS peer_count,
+       own.score - pr.peer_mean AS gap_to_peers,
+       COALESCE(mt.target, f.default_target) AS target,
+       own.score - COALESCE(mt.target, f.default_target) AS gap_to_target,
+       pr.peer_percentile AS peer_percentile,
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       d.domain_id,
+       own.percentage AS own_percentage,
+       100 * (pr.peer_mean - f.scale_min) / (f.scale_max - f.scale_min) AS peer_percentage,
+       100 * (COALESCE(mt.target, f.default_target) - f.scale_min) / (f.scale_max - f.scale_min) AS target_percentage,
+       own.applicable AS applicable_questions,
+       own.coverage,
+       f.scale_min,
+       f.scale_max,
+       pr.in_peer_release
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+JOIN @extschema@.control_domains d ON d.framework_id = la.framework_id
+CROSS JOIN LATERAL @extschema@.assessment_domain_score(la.assessment_id, d.domain_id) own
+LEFT JOIN LATERAL @extschema@.peer_domain_benchmark(o.organization_id, la.framework_id) pr
+       ON pr.domain_id = d.domain_id
+LEFT JOIN @extschema@.maturity_targets mt
+       ON mt.organization_id = o.organization_id AND mt.domain_id = d.domain_id;
+
+COMMENT ON VIEW @extschema@.maturity_by_domain IS
+'Per organization, its latest organization-wide assessment of each framework and each control domain (in display order): own mean score and its percentage of the scale, coverage, peers'' mean and count, gaps to peers and to target, own percentile among peers (in_peer_release says whether the latest peer release includes the organization; when not, the peer figures are its group''s, without a percentile).';
+
+CREATE VIEW @extschema@.question_peer_rate WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       f.code AS framework,
+       la.assessment_id,
+       d.code AS domain,
+       lq.code AS large_question,
+       q.question_id,
+       q.code AS question,
+       q.text AS question_text,
+       an.answer_yes AS own_answer_yes,
+       COALESCE(an.not_applicable, false) AS own_not_applicable,
+       pr.peer_rate_pct AS peer_rate_pct,
+       pr.peer_count AS peer_count,
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       an.result AS own_result,
+       pr.in_peer_release
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+JOIN @extschema@.questions q ON q.framework_id = la.framework_id AND q.assessable AND q.answer_kind = 'yes_no'
+LEFT JOIN @extschema@.questions lq ON lq.question_id = q.parent_id
+LEFT JOIN @extschema@.control_domains d ON d.domain_id = q.domain_id
+LEFT JOIN @extschema@.answers an ON an.assessment_id = la.assessment_id AND an.question_id = q.question_id
+LEFT JOIN LATERAL @extschema@.peer_question_benchmark(o.organization_id, la.framework_id) pr
+       ON pr.question_id = q.question_id;
+
+COMMENT ON VIEW @extschema@.question_peer_rate IS
+'Per small (yes/no) question of the organization''s latest assessment: its own answer and the peer implementation rate, the share of peers answering yes (%).';
+
+CREATE VIEW @extschema@.org_benchmark WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       f.code AS framework,
+       la.assessment_id,
+       la.assessed_on,
+       o.core_business,
+       o.size_band,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
+       own.total_score,
+       own.mean_score,
+       own.answered AS answered_questions,
+       pr.peer_count AS peer_count,
+       pr.peer_mean_total AS peer_mean_total,
+       pr.peer_percentile AS peer_percentile,
+       pr.deviation_score AS deviation_score,
+       pr.peer_rank AS peer_rank,
+       CASE WHEN pr.in_peer_release THEN pr.peer_count + 1 END AS ranked_organizations,
+       pr.as_of AS peer_figures_as_of,
+       f.framework_id,
+       own.total_percentage,
+       100 * (pr.peer_mean_total / own.requirements - f.scale_min) / (f.scale_max - f.scale_min)
+           AS peer_mean_total_percentage,
+       own.mean_percentage,
+       own.requirements AS scored_questions,
+       own.applicable AS applicable_questions,
+       own.coverage,
+       pr.in_peer_release
+FROM @extschema@.organizations o
+CROSS JOIN LATERAL @extschema@.latest_assessments(o.organization_id) la
+JOIN @extschema@.frameworks f ON f.framework_id = la.framework_id
+CROSS JOIN LATERAL @extschema@.assessment_total_score(la.assessment_id) own
+LEFT JOIN LATERAL @extschema@.peer_total_benchmark(o.organization_id, la.framework_id) pr ON true;
+
+COMMENT ON VIEW @extschema@.org_benchmark IS
+'Per organization and framework (latest organization-wide assessment): total score, peer group, peer count, percentile, deviation score and rank among peers (in_peer_release says whether the latest peer release includes the organization; when not, the peer count and mean are its group''s, without percentile, deviation score or rank).';
+
+CREATE VIEW @extschema@.management_review WITH (security_invoker = true) AS
+SELECT o.organization_id,
+       o.code AS organization,
+       o.name AS organization_name,
+       @extschema@.peer_group(o.core_business, o.size_band) AS peer_group,
+       b.framework,
+       b.assessed_on,
+       b.total_score,
+       b.mean_score,
+       b.peer_mean_total,
+       b.peer_count,
+       b.peer_percentile,
+       b.deviation_score,
+       b.peer_rank,
+       b.ranked_organizations,
+       md.weakest_domain,
+       md.domains_below_target,
+       md.domains_below_peers,
+       rk.risks,
+       rk.risks_outside_tolerance,
+       rk.risks_top_level,
+       rk.acceptances_expired,
+       kp.kpis,
+       kp.kpis_green,
+       kp.kpis_amber,
+       kp.kpis_red,
+       kp.kpis_stale,
+       ob.objectives,
+       ob.objectives_achieved,
+       ob.objectives_overdue,
+       inc.incidents_12m,
+       inc.severe_incidents_12m,
+       inc.mttd_hours_12m,
+       inc.mttr_hours_12m,
+       inc.reported_within_24h_pct_12m,
+       nc.nonconformities_open,
+       nc.corrective_actions_overdue,
+       b.peer_figures_as_of,
+       b.framework_id,
+       b.total_percentage,
+       b.peer_mean_total_percentage,
+       b.coverage,
+       rk.risks_current_top_level,
+       rk.risks_residual_top_level,
+       b.in_peer_release
+FROM @extschema@.organizations o
+LEFT JOIN LATERAL (
+    SELECT bm.framework, bm.assessed_on, bm.total_score, bm.mean_score, bm.peer_mean_total, bm.peer_count,
+           bm.peer_percentile, bm.deviation_score, bm.peer_rank, bm.ranked_organizations, bm.assessment_id,
+           bm.peer_figures_as_of, bm.framework_id, bm.total_percentage, bm.peer_mean_total_percentage,
+           bm.coverage, bm.in_peer_release
+    FROM @extschema@.org_benchmark bm
+    WHERE bm.organization_id = o.organization_id
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT (pg_catalog.array_agg(m.domain ORDER BY m.own_score, m.display_order)
+                FILTER (WHERE m.own_score IS NOT NULL))[1] AS weakest_domain,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_target < 0) AS domains_below_target,
+           pg_catalog.count(*) FILTER (WHERE m.gap_to_peers < 0) AS domains_below_peers
+    FROM @extschema@.maturity_by_domain m
+    WHERE m.organization_id = o.organization_id AND m.assessment_id = b.assessment_id
+) md ON true
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS risks,
+           pg_catalog.count(*) FILTER (WHERE NOT r.within_tolerance) AS risks_outside_tolerance,
+           pg_catalog.count(*) FILTER (WHERE r.inherent_level_rank = top.rank) AS risks_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.acceptance_expired) AS acceptances_expired,
+           pg_catalog.count(*) FILTER (WHERE r.current_level_rank = top.rank) AS risks_current_top_level,
+           pg_catalog.count(*) FILTER (WHERE r.residual_level_rank = top.rank) AS risks_residual_top_level
+    FROM @extschema@.risk_register r
+    CROSS JOIN (SELECT @extschema@.risk_matrix_level_count(o.risk_matrix) - 1 AS rank) top
+    WHERE r.organization_id = o.organization_id
+) rk
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS kpis,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'green') AS kpis_green,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'amber') AS kpis_amber,
+           pg_catalog.count(*) FILTER (WHERE k.status = 'red') AS kpis_red,
+           pg_catalog.count(*) FILTER (WHERE k.stale) AS kpis_stale
+    FROM @extschema@.kpi_status k
+    WHERE k.organization_id = o.organization_id
+) kp
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS objectives,
+           pg_catalog.count(*) FILTER (WHERE s.achieved) AS objectives_achieved,
+           pg_catalog.count(*) FILTER (WHERE s.overdue) AS objectives_overdue
+    FROM @extschema@.objective_status s
+    WHERE s.organization_id = o.organization_id
+) ob
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS incidents_12m,
+           pg_catalog.count(*) FILTER (WHERE i.severity >= 3) AS severe_incidents_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.detected_at - i.occurred_at) / 3600) AS mttd_hours_12m,
+           pg_catalog.avg(pg_catalog.date_part('epoch', i.resolved_at - i.occurred_at) / 3600) AS mttr_hours_12m,
+           100 * (pg_catalog.count(*) FILTER (WHERE i.reported_at - i.detected_at <= interval '24 hours'))::double precision
+               / NULLIF(pg_catalog.count(i.detected_at), 0) AS reported_within_24h_pct_12m
+    FROM @extschema@.incidents i
+    WHERE i.organization_id = o.organization_id
+      AND i.occurred_at >= CURRENT_DATE - interval '12 months'
+) inc
+CROSS JOIN LATERAL (
+    SELECT (SELECT pg_catalog.count(*) FROM @extschema@.nonconformities n
+            WHERE n.organization_id = o.organization_id AND n.closed_on IS NULL) AS nonconformities_open,
+           (SELECT pg_catalog.count(*) FROM @extschema@.corrective_actions c
+            WHERE c.organization_id = o.organization_id AND c.closed_on IS NULL
+              AND c.due_on < CURRENT_DATE) AS corrective_actions_overdue
+) nc;
+
+COMMENT ON VIEW @extschema@.management_review IS
+'One row per organization and framework it assessed (one row with no framework when it assessed none): the headline figures of a management review (ISO/IEC 27001 9.3) from the latest organization-wide assessment of the framework, with its coverage, and the organization''s risk register, KPIs, objectives, last 12 months of incidents and open nonconformities (the same on each of its rows).';
+
+GRANT SELECT ON @extschema@.maturity_by_domain, @extschema@.question_peer_rate, @extschema@.org_benchmark,
+    @extschema@.management_review TO ismseval_admin, ismseval_tenant;
+
+-- The peer chart of a newcomer: the group's mean, no place among its members.
+-- The label key in language lang ('en' or 'ja'); 22023 for another language, the key itself
+-- for an unknown key.
+CREATE OR REPLACE FUNCTION @extschema@.report_label(key text, lang text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS
+$$
+DECLARE
+    result  text;
+BEGIN
+    IF lang NOT IN ('en', 'ja') THEN
+        RAISE EXCEPTION 'lang must be ''en'' or ''ja'', got ''%''', lang
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT CASE WHEN lang = 'ja' THEN l.ja ELSE l.en END INTO result
+    FROM (VALUES
+        ('own', 'Own', '自組織'),
+        ('peers', 'Peers (mean)', '同業他社（平均）'),
+        ('peers_missing', 'Peers: not shown (too few peers)', '同業他社：表示なし（社数不足）'),
+        ('target', 'Target', '目標'),
+        ('maturity', 'maturity', '成熟度'),
+        ('scale_note', 'scale %s-%s, centre = %s', '尺度 %s～%s、中心 = %s'),
+        ('inherent', 'Inherent risk', '固有リスク'),
+        ('residual', 'Residual risk', '残留リスク'),
+        ('likelihood', 'Likelihood', '発生可能性'),
+        ('impact', 'Impact', '影響度'),
+        ('risk_map', 'risk map', 'リスクマップ'),
+        ('risks', 'risks', '件のリスク'),
+        ('forecast', 'forecast', '予測'),
+        ('green', 'green', '緑'),
+        ('amber', 'amber', '黄'),
+        ('red', 'red', '赤'),
+        ('peer_position', 'position among peers', '同業他社の中での位置'),
+        ('peer_mean', 'peer mean', '同業他社平均'),
+        ('peers_below', 'peers below', '下位の社'),
+        ('peers_equal', 'equal', '同点'),
+        ('peers_above', 'peers above', '上位の社'),
+        ('total_pct', 'total score, % of the scale', '総合点（尺度に対する%）'),
+        ('percentile', 'percentile', 'パーセンタイル'),
+        ('rank_of', 'rank %1$s of %2$s', '%2$s社中 %1$s位'),
+        ('deviation', 'deviation score', '偏差値'),
+        ('published', 'peer figures published', '同業他社の数値の公表日'),
+        ('no_peer_figures', 'No peer figures: too few peers, or none published yet.', '同業他社の数値なし：社数不足または未公表。'),
+        ('peer_newcomer', 'Not in the peer release yet: the mean of the group''s %s organizations in it; percentile and rank once a release includes this organization.',
+         '同業他社の公表値にまだ含まれていません：グループ内 %s 社の平均のみ。パーセンタイルと順位は、この組織を含む公表以降に表示します。'),
+        ('review_title', 'Information security management review', '情報セキュリティ マネジメントレビュー'),
+        ('peer_group', 'Peer group', '同業グループ'),
+        ('framework', 'Framework', 'フレームワーク'),
+        ('assessed_on', 'assessment of', '評価日'),
+        ('report_of', 'Report of', '作成日'),
+        ('period', 'Incident and risk period', 'インシデント・リスクの対象期間'),
+        ('headline', 'Headline figures', '主要指標'),
+        ('maturity_total', 'Maturity (total, % of the scale)', '成熟度（総合、尺度に対する%）'),
+        ('change_prev', 'change since the previous assessment', '前回評価からの変化'),
+        ('pp', 'points', 'ポイント'),
+        ('risks_outside', 'Risks outside tolerance', '許容範囲外のリスク'),
+        ('of_n', 'of %s', '全 %s 件中'),
+        ('kpis_rag', 'KPIs green / amber / red', 'KPI 緑／黄／赤'),
+        ('objectives_on_track', 'Objectives on track', '達成見込みの目標'),
+        ('incidents_12m', 'Incidents, last 12 months', 'インシデント（過去12か月）'),
+        ('severe_n', '%s severe', '重大 %s 件'),
+        ('severe_col', 'Severe', '重大'),
+        ('nc_open', 'Open nonconformities', '未完了の不適合'),
+        ('actions_overdue_n', '%s corrective actions overdue', '是正処置の期限超過 %s 件'),
+        ('coverage', 'Coverage', '回答率'),
+        ('changes', 'Maturity by domain and changes since the last review', '領域別の成熟度と前回レビューからの変化'),
+        ('domain', 'Domain', '領域'),
+        ('score', 'Score', 'スコア'),
+        ('vs_prev', 'vs previous', '前回比'),
+        ('vs_year', 'vs a year ago', '前年比'),
+        ('radar_heading', 'Maturity against peers and target', '成熟度：同業他社・目標との比較'),
+        ('heatmap_heading', 'Risk map', 'リスクマップ'),
+        ('kpi_heading', 'KPI trends', 'KPIの推移'),
+        ('objectives_heading', 'Objectives', '情報セキュリティ目標'),
+        ('objective', 'Objective', '目標'),
+        ('due', 'Due', '期限'),
+        ('latest', 'Latest', '最新値'),
+        ('forecast_at_due', 'Forecast at due date', '期限時点の予測'),
+        ('on_track', 'On track', '達成見込み'),
+        ('status', 'Status', '状態'),
+        ('yes', 'yes', 'はい'),
+        ('no', 'no', 'いいえ'),
+        ('achieved', 'achieved', '達成'),
+        ('overdue', 'overdue', '期限超過'),
+        ('incidents_heading', 'Incidents by month', '月別インシデント'),
+        ('month', 'Month', '月'),
+        ('incidents', 'Incidents', '件数'),
+        ('mttd', 'Mean time to detect (h)', '平均検知時間（時間）'),
+        ('mttr', 'Mean time to resolve (h)', '平均復旧時間（時間）'),
+        ('reported24', 'Reported within 24 h (%)', '24時間以内の報告（%）'),
+        ('nc_heading', 'Nonconformities and corrective actions', '不適合と是正処置'),
+        ('raised', 'Raised', '発生日'),
+        ('description', 'Description', '内容'),
+        ('owner', 'Owner', '責任者'),
+        ('peer_heading', 'Standing among peers', '同業他社の中での位置'),
+        ('explain_deviation', 'The deviation score places the total score among the peers: 50 is the peer mean and every 10 points is one standard deviation (60 is above about 84 % of a normal distribution). The percentile is the share of peers below the organization, ties counted as half. Both are of the value published in the latest peer release.', '偏差値は総合点が同業他社の中でどの位置にあるかを示します。50が平均で、10ポイントが標準偏差1つ分です（60は正規分布のおよそ84%を上回ります）。パーセンタイルは自組織より下位の同業他社の割合で、同点は半分と数えます。いずれも最新の公表値に基づきます。'),
+        ('explain_coverage', 'Coverage is the share of the applicable requirements answered with a score or a result; where it is low, the score rests on few answers.', '回答率は、該当する要求事項のうちスコアまたは結果が回答された割合です。回答率が低い領域のスコアは少数の回答に基づいています。'),
+        ('explain_forecast', 'Forecast: the least-squares trend of the last 6 measurements, extended to the objective''s due date.', '予測：直近6回の測定値の最小二乗トレンドを目標の期限まで延長した値。'),
+        ('note_peers', 'Peer figures come from the latest published release and are shown only where enough peers stand behind them.', '同業他社の数値は最新の公表値で、十分な社数がある場合にのみ表示されます。'),
+        ('generated', 'Generated by ismseval', 'ismseval により作成'),
+        ('none', 'none', 'なし'),
+        ('dept_heading', 'Departments against the company-wide mean', '部門別：全社平均との比較'),
+        ('department', 'Department', '部門'),
+        ('company_mean', 'Company-wide mean', '全社平均'),
+        ('explain_departments', 'Each department''s domain score in its latest assessment: green above the company-wide mean (the mean over the departments, each counted once), red below.', '各部門の最新の評価における領域スコア。全社平均（各部門を1回ずつ数えた平均）より高いものを緑、低いものを赤で示します。'),
+        ('assessed', 'Assessed', '評価日'),
+        ('explain_frameworks', 'One row per framework the organization assessed organization-wide, from its latest assessment of it; the sections below are about the framework in bold.', '組織全体で評価したフレームワークごとに、その最新の評価の値を1行で示します。以下の各節は太字のフレームワークについてのものです。')
+    ) l(key, en, ja)
+    WHERE l.key = report_label.key;
+    RETURN COALESCE(result, key);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.report_label(text, text) IS
+'The text of a chart or report label in English (lang ''en'') or Japanese (''ja''); 22023 for another language.';
+
+CREATE OR REPLACE FUNCTION @extschema@.peer_distribution_svg(organization_id bigint, framework_id bigint, lang text DEFAULT 'en')
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS
+$$
+DECLARE
+    org     record;
+    fw      record;
+    own     double precision;
+    nq      bigint;
+    pb      record;
+    above   bigint;
+    equal   bigint;
+    below   bigint;
+    note    text;
+BEGIN
+    SELECT o.name INTO org FROM @extschema@.organizations o WHERE o.organization_id = peer_distribution_svg.organization_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization % does not exist', peer_distribution_svg.organization_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT f.code, f.scale_min, f.scale_max INTO fw FROM @extschema@.frameworks f
+    WHERE f.framework_id = peer_distribution_svg.framework_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'framework % does not exist', peer_distribution_svg.framework_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT pg_catalog.count(*) INTO nq FROM @extschema@.questions q
+    WHERE q.framework_id = peer_distribution_svg.framework_id AND q.scored;
+    SELECT b.total_score INTO own FROM @extschema@.org_benchmark b
+    WHERE b.organization_id = peer_distribution_svg.organization_id AND b.framework = fw.code;
+    IF own IS NULL THEN
+        RAISE EXCEPTION 'organization % has no scored organization-wide assessment of framework %',
+            peer_distribution_svg.organization_id, fw.code USING ERRCODE = 'no_data_found';
+    END IF;
+    -- published aggregates only (SECURITY DEFINER, floor applied): no peer's own value
+    SELECT * INTO pb FROM @extschema@.peer_total_benchmark(peer_distribution_svg.organization_id,
+                                                           peer_distribution_svg.framework_id);
+    IF pb.in_peer_release THEN
+        -- rank = 1 + peers above; percentile = 100 x (below + equal / 2) / peers
+        above := pb.peer_rank - 1;
+        equal := pg_catalog.round(2 * ((pb.peer_count - above) - pb.peer_percentile * pb.peer_count / 100))::bigint;
+        below := pb.peer_count - above - equal;
+        note := pg_catalog.format('%s %s · %s · %s %s · %s %s',
+            @extschema@.report_label('percentile', lang), pg_catalog.round(pb.peer_percentile::numeric, 1),
+            pg_catalog.format(@extschema@.report_label('rank_of', lang), pb.peer_rank, pb.peer_count + 1),
+            @extschema@.report_label('deviation', lang), pg_catalog.round(pb.deviation_score::numeric, 1),
+            @extschema@.report_label('published', lang), (pb.as_of AT TIME ZONE 'UTC')::date);
+    ELSIF pb.peer_count IS NOT NULL THEN
+        -- not in the release yet: the group's mean, no place among its members
+        above := 0; equal := 0; below := 0;
+        note := pg_catalog.format('%s · %s %s', pg_catalog.format(@extschema@.report_label('peer_newcomer', lang), pb.peer_count),
+            @extschema@.report_label('published', lang), (pb.as_of AT TIME ZONE 'UTC')::date);
+    ELSE
+        above := 0; equal := 0; below := 0;
+        note := @extschema@.report_label('no_peer_figures', lang);
+    END IF;
+    RETURN @extschema@.peer_position_svg(
+        100 * (own / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
+        100 * (pb.peer_mean_total / nq - fw.scale_min) / (fw.scale_max - fw.scale_min),
+        below, equal, above,
+        pg_catalog.format('%s: %s %s', org.name, fw.code, @extschema@.report_label('peer_position', lang)),
+        ARRAY[pg_catalog.format('%s %s %%', @extschema@.report_label('own', lang),
+                                pg_catalog.round((100 * (own / nq - fw.scale_min) / (fw.scale_max - fw.scale_min))::numeric, 1)),
+              pg_catalog.format('%s %s %%', @extschema@.report_label('peer_mean', lang),
+                                pg_catalog.round((100 * (pb.peer_mean_total / nq - fw.scale_min) / (fw.scale_max - fw.scale_min))::numeric, 1)),
+              @extschema@.report_label('peers_below', lang), @extschema@.report_label('peers_equal', lang),
+              @extschema@.report_label('peers_above', lang), note, @extschema@.report_label('total_pct', lang)]);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.peer_distribution_svg(bigint, bigint, text) IS
+'SVG of an organization''s place in its peer group for a framework: its total score as a percentage of the scale (100 x (total / large questions - scale_min) / (scale_max - scale_min)), the peers'' mean, and the peers below, equal and above it with its percentile, rank and deviation score, all from the latest published release through peer_total_benchmark (nothing below the floor; the group''s mean only, without the bar, while the release does not include the organization); lang ''en'' or ''ja''.';
+
+-- Column comments of the views, again: the recreated views and in_peer_release (view_comments.sql).
+
+DO $comments$
+DECLARE
+    c       record;
+    missing text;
+BEGIN
+    FOR c IN
+        WITH described(view_name, column_name, description) AS (VALUES
+            ('*', 'organization_id', 'Key of the organization (organizations.organization_id).'),
+            ('*', 'organization', 'Code of the organization.'),
+            ('*', 'organization_name', 'Name of the organization.'),
+            ('*', 'core_business', 'Core business type: regulated, planning-competitive or mass-production (with size_band, the peer group).'),
+            ('*', 'size_band', 'Size band: small, medium, large or enterprise (with core_business, the peer group).'),
+            ('*', 'peer_group', 'The peer group: core business type / size band.'),
+            ('*', 'framework', 'Code of the framework assessed.'),
+            ('*', 'assessment_id', 'The organization''s latest organization-wide assessment of the framework.'),
+            ('*', 'assessed_on', 'Date of that assessment.'),
+            ('*', 'peer_count', 'Number of peers with a value in the latest peer release (when in_peer_release is false: all the group''s members in it); NULL when fewer than ismseval.min_peer_group.'),
+            ('*', 'owner', 'Person or role responsible.'),
+            ('*', 'target', 'Target value.'),
+            ('*', 'unit', 'Unit of the KPI values (%, hours, count, ...).'),
+            ('*', 'status', 'red, amber or green (kpi_status: green at attainment >= 1, amber within the amber tolerance, else red); NULL when never measured.'),
+            ('*', 'progress_pct', 'Progress from baseline to target in %: 100 x (latest - baseline) / (target - baseline); NULL without baseline or when baseline = target; < 0 regressed, > 100 exceeded.'),
+            ('*', 'latest_value', 'The latest measured value.'),
+            ('*', 'likelihood', 'Likelihood level, 1 .. size of the matrix''s likelihood scale.'),
+            ('*', 'impact', 'Impact level, 1 .. size of the matrix''s impact scale.'),
+            ('*', 'domain', 'Code of the control domain (radar axis).'),
+            ('*', 'peer_percentile', 'Percentile of the organization among its peers in the latest peer release, mid-rank: 100 x (peers below + 0.5 x peers equal) / peers, of its value at publication; NULL below the minimum peer group (for a tenant: peers it cannot see), and while the release does not include the organization (in_peer_release false).'),
+            ('*', 'total_score', 'Total score: sum over domains of scored requirements in scope x domain mean (the plain sum when every requirement is answered with a score; a not-applicable one takes its domain''s mean); when a domain has no answer, mean score x number of scored requirements.'),
+            ('*', 'mean_score', 'Weighted mean score (framework scale) of the answered scored requirements.'),
+            ('*', 'framework_id', 'Key of the framework (frameworks.framework_id).'),
+            ('*', 'coverage', 'Coverage in %: 100 x answered / applicable scored requirements in scope (not assessed and unanswered ones count as applicable, not-applicable ones do not); NULL when none is applicable.'),
+            ('*', 'total_percentage', 'The total score as a percentage of the scale: 100 x (total / scored requirements - scale_min) / (scale_max - scale_min).'),
+            ('*', 'peer_mean_total_percentage', 'peer_mean_total as a percentage of the scale, like total_percentage.'),
+            ('*', 'applicable_questions', 'Number of scored requirements in scope not answered not applicable.'),
+            ('*', 'peer_mean_total', 'Mean total score of the peers in the latest peer release (when in_peer_release is false: of all the group''s members in it); NULL below the minimum peer group.'),
+            ('*', 'deviation_score', 'Deviation score (hensachi) of the total among peers: 50 + 10 x (own - peer mean) / peer population stddev (50 when that is 0); NULL below the minimum peer group and while the release does not include the organization.'),
+            ('*', 'peer_rank', 'Rank of the total among the organization and its peers in the latest peer release: 1 + peers with a higher total; NULL below the minimum peer group and while the release does not include the organization.'),
+            ('*', 'peer_figures_as_of', 'When the peer figures of the row were published (release_peer_figures); NULL when there are none: no release yet, or below the minimum peer group.'),
+            ('*', 'ranked_organizations', 'Number of organizations ranked: peers + 1; NULL below the minimum peer group and while the release does not include the organization.'),
+            ('*', 'in_peer_release', 'True when the peer figures are the organization''s own in the latest peer release: the peers are the others of its group, and the percentile (rank, deviation score) is of its value at publication. False when that release does not include it in its peer group (assessed after it, below the minimum coverage then, or moved to the group since): the figures are over the group''s members in the release, not including the organization, without percentile, rank or deviation score, until a release admits it. NULL when there are no peer figures.'),
+
+            ('risk_register', 'risk_id', 'Key of the risk.'),
+            ('risk_register', 'title', 'Title of the risk.'),
+            ('risk_register', 'asset', 'Name of the asset at risk (NULL when none).'),
+            ('risk_register', 'asset_location', 'Where the asset''s information lives: server, terminal, network, media, mobile or paper.'),
+            ('risk_register', 'asset_value', 'Asset value = max(confidentiality, integrity, availability).'),
+            ('risk_register', 'threat_code', 'Code of the threat (PH-nn physical, IS-nn information system for the preloaded catalogue).'),
+            ('risk_register', 'threat', 'Name of the threat.'),
+            ('risk_register', 'inherent_score', 'Inherent score = likelihood x impact.'),
+            ('risk_register', 'inherent_level', 'Level of the (likelihood, impact) cell in the organization''s risk matrix.'),
+            ('risk_register', 'inherent_level_rank', '0-based rank of the inherent level (0 = lowest).'),
+            ('risk_register', 'inherent_color', 'Colour of the inherent level (#RRGGBB).'),
+            ('risk_register', 'control_effectiveness', 'Effectiveness of the controls on the risk, 0 (none) to 1 (complete).'),
+            ('risk_register', 'residual_score', 'Residual score: residual_likelihood x residual_impact when the residual cell is rated, else inherent score x (1 - control effectiveness).'),
+            ('risk_register', 'residual_level', 'Residual level: that of the rated residual cell, else the highest level among matrix cells scoring at most the residual score, never above the inherent level.'),
+            ('risk_register', 'residual_level_rank', '0-based rank of the residual level.'),
+            ('risk_register', 'residual_color', 'Colour of the residual level (#RRGGBB).'),
+            ('risk_register', 'tolerance_level', 'The organization''s risk tolerance: the highest accepted level.'),
+            ('risk_register', 'within_tolerance', 'True when the residual level (residual_basis) is at or below the tolerance level.'),
+            ('risk_register', 'treatment', 'Treatment: open (not decided yet), mitigate, accept, transfer, avoid or cancelled (the risk no longer applies).'),
+            ('risk_register', 'owner', 'Risk owner.'),
+            ('risk_register', 'acceptance_expires', 'When the acceptance of an accepted risk expires.'),
+            ('risk_register', 'acceptance_expired', 'True when the risk is accepted and its acceptance expired before today.'),
+            ('risk_register', 'identified_on', 'Date the risk was identified.'),
+            ('risk_register', 'likelihood', 'Inherent likelihood (without controls), 1 .. size of the matrix''s likelihood scale.'),
+            ('risk_register', 'impact', 'Inherent impact (without controls), 1 .. size of the matrix''s impact scale.'),
+            ('risk_register', 'inherent_likelihood_name', 'Name of the inherent likelihood on the matrix''s likelihood scale (risk_matrix_likelihood_name).'),
+            ('risk_register', 'inherent_impact_name', 'Name of the inherent impact on the matrix''s impact scale (risk_matrix_impact_name).'),
+            ('risk_register', 'current_likelihood', 'Current likelihood (with today''s controls); NULL when not rated.'),
+            ('risk_register', 'current_impact', 'Current impact (with today''s controls); NULL when not rated.'),
+            ('risk_register', 'current_level', 'Level of the current cell in the organization''s risk matrix; NULL when not rated.'),
+            ('risk_register', 'current_level_rank', '0-based rank of the current level; NULL when not rated.'),
+            ('risk_register', 'current_color', 'Colour of the current level (#RRGGBB); NULL when not rated.'),
+            ('risk_register', 'current_likelihood_name', 'Name of the current likelihood on the matrix''s likelihood scale; NULL when not rated.'),
+            ('risk_register', 'current_impact_name', 'Name of the current impact on the matrix''s impact scale; NULL when not rated.'),
+            ('risk_register', 'residual_likelihood', 'Rated residual likelihood (once the treatment is done); NULL when the residual comes from control effectiveness.'),
+            ('risk_register', 'residual_impact', 'Rated residual impact; NULL when the residual comes from control effectiveness.'),
+            ('risk_register', 'residual_likelihood_name', 'Name of the rated residual likelihood on the matrix''s likelihood scale; NULL when not rated.'),
+            ('risk_register', 'residual_impact_name', 'Name of the rated residual impact on the matrix''s impact scale; NULL when not rated.'),
+            ('risk_register', 'residual_basis', 'Where the residual score and level come from: cell (the rated residual cell) or effectiveness (inherent x (1 - control effectiveness)).'),
+            ('risk_register', 'strength_of_knowledge', 'Strength of the knowledge behind the rating: 0 low, 1 medium, 2 high; NULL when not given.'),
+            ('risk_register', 'strength_of_knowledge_name', 'low, medium or high (strength_of_knowledge 0, 1, 2); NULL when not given.'),
+
+            ('risk_heatmap', 'score', 'Score of the cell = likelihood x impact.'),
+            ('risk_heatmap', 'level', 'Level of the cell in the organization''s risk matrix.'),
+            ('risk_heatmap', 'level_rank', '0-based rank of the level (0 = lowest).'),
+            ('risk_heatmap', 'color', 'Colour of the level (#RRGGBB).'),
+            ('risk_heatmap', 'risk_count', 'Number of the organization''s risks rated in this cell (inherent rating); 0 when none.'),
+            ('risk_heatmap', 'current_risk_count', 'Number of the organization''s risks whose current cell is this one; 0 when none.'),
+            ('risk_heatmap', 'residual_risk_count', 'Number of the organization''s risks whose residual cell is this one: the rated residual cell, else (residual_likelihood(likelihood, control effectiveness), impact); 0 when none.'),
+            ('risk_heatmap', 'likelihood_name', 'Name of the cell''s likelihood on the matrix''s likelihood scale.'),
+            ('risk_heatmap', 'impact_name', 'Name of the cell''s impact on the matrix''s impact scale.'),
+
+            ('kpi_status', 'kpi_id', 'Key of the KPI.'),
+            ('kpi_status', 'kpi', 'Code of the KPI.'),
+            ('kpi_status', 'kpi_name', 'Name of the KPI.'),
+            ('kpi_status', 'direction', 'higher_is_better or lower_is_better.'),
+            ('kpi_status', 'owner', 'Owner of the KPI.'),
+            ('kpi_status', 'frequency_days', 'Measurement frequency in days (30 monthly, 91 quarterly, 365 yearly).'),
+            ('kpi_status', 'target', 'Target value of the KPI.'),
+            ('kpi_status', 'baseline', 'Baseline value the progress is measured from (NULL when not set).'),
+            ('kpi_status', 'latest_measured_on', 'Date of the latest measurement.'),
+            ('kpi_status', 'previous_value', 'The value measured before the latest one.'),
+            ('kpi_status', 'previous_measured_on', 'Date of the previous measurement.'),
+            ('kpi_status', 'change', 'latest_value - previous_value.'),
+            ('kpi_status', 'attainment_pct', 'Attainment in %, 0-200: 100 x actual / target (higher is better) or 100 x target / actual (lower is better); 100 = target met.'),
+            ('kpi_status', 'days_since_measured', 'Days from the latest measurement to today.'),
+            ('kpi_status', 'stale', 'True when never measured or not measured within frequency_days.'),
+
+            ('objective_status', 'objective_id', 'Key of the objective.'),
+            ('objective_status', 'objective', 'Title of the objective.'),
+            ('objective_status', 'owner', 'Owner of the objective.'),
+            ('objective_status', 'set_on', 'Date the objective was set.'),
+            ('objective_status', 'due_on', 'Due date of the objective.'),
+            ('objective_status', 'kpi', 'Code of the KPI that measures the objective.'),
+            ('objective_status', 'target', 'Target value of the KPI.'),
+            ('objective_status', 'achieved', 'True when the KPI''s latest value meets the target (attainment >= 100%).'),
+            ('objective_status', 'overdue', 'True when the due date has passed and the objective is not achieved.'),
+            ('objective_status', 'days_to_due', 'Days from today to the due date (negative when past).'),
+
+            ('maturity_by_domain', 'domain_name', 'Name of the control domain.'),
+            ('maturity_by_domain', 'display_order', 'Display order of the domain in its framework.'),
+            ('maturity_by_domain', 'own_score', 'Mean score of the organization''s answered large questions of the domain; NULL when none answered.'),
+            ('maturity_by_domain', 'answered_questions', 'Number of scored requirements of the domain in scope answered with a score or a result.'),
+            ('maturity_by_domain', 'peer_score', 'Mean over the peers of their domain means (latest assessment of the same framework, as published in the latest peer release; when in_peer_release is false, over all the group''s members in it); NULL below the minimum peer group.'),
+            ('maturity_by_domain', 'gap_to_peers', 'own_score - peer_score (negative: below peers).'),
+            ('maturity_by_domain', 'target', 'Target maturity of the domain: maturity_targets, else the framework''s default_target.'),
+            ('maturity_by_domain', 'gap_to_target', 'own_score - target (negative: below target).'),
+            ('maturity_by_domain', 'domain_id', 'Key of the control domain (control_domains.domain_id).'),
+            ('maturity_by_domain', 'own_percentage', 'The domain''s weighted mean percentage of the scale over the answered scored requirements (100 x (score - min) / (max - min), or the framework''s percentage for a result).'),
+            ('maturity_by_domain', 'peer_percentage', 'peer_score as a percentage of the framework''s scale.'),
+            ('maturity_by_domain', 'target_percentage', 'target as a percentage of the framework''s scale.'),
+            ('maturity_by_domain', 'scale_min', 'Bottom of the framework''s scale.'),
+            ('maturity_by_domain', 'scale_max', 'Top of the framework''s scale.'),
+
+            ('question_peer_rate', 'large_question', 'Code of the large question the small question belongs to.'),
+            ('question_peer_rate', 'question_id', 'Key of the small question.'),
+            ('question_peer_rate', 'question', 'Code of the small question.'),
+            ('question_peer_rate', 'question_text', 'Text of the small question.'),
+            ('question_peer_rate', 'own_result', 'The organization''s result: compliant (yes), non_compliant (no), not_assessed or not_applicable; NULL when unanswered.'),
+            ('question_peer_rate', 'own_answer_yes', 'The organization''s answer: true yes, false no, NULL not answered or not applicable.'),
+            ('question_peer_rate', 'own_not_applicable', 'True when the organization answered not applicable.'),
+            ('question_peer_rate', 'peer_rate_pct', 'Peer implementation rate: 100 x peers answering yes / peers answering yes or no (when in_peer_release is false: over all the group''s members that answered); NULL below the minimum peer group.'),
+
+            ('incident_metrics_monthly', 'month', 'First day of the calendar month (UTC); every month from the organization''s first incident to the current month.'),
+            ('incident_metrics_monthly', 'incidents', 'Number of incidents that occurred in the month; 0 in a month without incidents.'),
+            ('incident_metrics_monthly', 'severe_incidents', 'Incidents of severity 3 or 4.'),
+            ('incident_metrics_monthly', 'max_leakage_risk', 'Highest leakage-risk level (1-4) among them.'),
+            ('incident_metrics_monthly', 'mttd_hours', 'Mean time to detect in hours: mean of detected_at - occurred_at over detected incidents.'),
+            ('incident_metrics_monthly', 'mttd_hours_p90', '90th percentile (interpolated) of the time to detect, hours.'),
+            ('incident_metrics_monthly', 'mttr_hours', 'Mean time to resolve in hours: mean of resolved_at - occurred_at over resolved incidents.'),
+            ('incident_metrics_monthly', 'mttr_hours_p90', '90th percentile (interpolated) of the time to resolve, hours.'),
+            ('incident_metrics_monthly', 'reported_within_24h_pct', '100 x incidents reported within 24 hours of detection / detected incidents; NULL when none detected.'),
+
+            ('org_benchmark', 'answered_questions', 'Number of scored requirements in scope answered with a score or a result.'),
+            ('org_benchmark', 'mean_percentage', 'Weighted mean percentage of the scale of the answered scored requirements.'),
+            ('org_benchmark', 'scored_questions', 'Number of scored requirements in scope (the assessment''s implementation groups, else all).'),
+
+            ('management_review', 'framework', 'Code of the framework of the row (one row per framework the organization assessed organization-wide); NULL on the one row of an organization that assessed none.'),
+            ('management_review', 'assessed_on', 'Date of the organization''s latest organization-wide assessment of the framework.'),
+            ('management_review', 'peer_count', 'Number of peers in the benchmark (when in_peer_release is false: all the group''s members in the latest peer release); NULL below the minimum peer group.'),
+            ('management_review', 'weakest_domain', 'Domain with the lowest own score (first in display order on ties).'),
+            ('management_review', 'domains_below_target', 'Domains whose own score is below target.'),
+            ('management_review', 'domains_below_peers', 'Domains whose own score is below the peers'' mean.'),
+            ('management_review', 'risks', 'Risks in the register.'),
+            ('management_review', 'risks_outside_tolerance', 'Risks whose residual level (risk_register: the rated residual cell, else the effectiveness residual) is above the tolerance level.'),
+            ('management_review', 'risks_top_level', 'Risks whose inherent level is the top level of the matrix.'),
+            ('management_review', 'acceptances_expired', 'Accepted risks whose acceptance has expired.'),
+            ('management_review', 'kpis', 'KPIs defined.'),
+            ('management_review', 'kpis_green', 'KPIs with status green.'),
+            ('management_review', 'kpis_amber', 'KPIs with status amber.'),
+            ('management_review', 'kpis_red', 'KPIs with status red.'),
+            ('management_review', 'kpis_stale', 'KPIs never measured or not measured within their frequency.'),
+            ('management_review', 'objectives', 'Objectives defined.'),
+            ('management_review', 'objectives_achieved', 'Objectives whose KPI meets its target.'),
+            ('management_review', 'objectives_overdue', 'Objectives past their due date and not achieved.'),
+            ('management_review', 'incidents_12m', 'Incidents that occurred in the last 12 months.'),
+            ('management_review', 'severe_incidents_12m', 'Of them, incidents of severity 3 or 4.'),
+            ('management_review', 'mttd_hours_12m', 'Mean time to detect over the last 12 months, hours.'),
+            ('management_review', 'mttr_hours_12m', 'Mean time to resolve over the last 12 months, hours.'),
+            ('management_review', 'reported_within_24h_pct_12m', '100 x incidents of the last 12 months reported within 24 hours of detection / detected ones; NULL when none.'),
+            ('management_review', 'nonconformities_open', 'Nonconformities not closed.'),
+            ('management_review', 'corrective_actions_overdue', 'Corrective actions not closed and past their due date.'),
+            ('management_review', 'risks_current_top_level', 'Risks whose current level is the top level of the matrix (risks without a current rating are not counted).'),
+            ('management_review', 'risks_residual_top_level', 'Risks whose residual level (risk_register: the rated residual cell, else the effectiveness residual) is the top level of the matrix.'),
+
+            ('*history', 'organization_id', 'Key of the organization (organizations.organization_id).'),
+            ('*history', 'organization', 'Code of the organization.'),
+            ('*history', 'framework_id', 'Key of the framework.'),
+            ('*history', 'framework', 'Code of the framework assessed.'),
+            ('*history', 'assessment_id', 'Key of the assessment.'),
+            ('*history', 'assessed_on', 'Date of the assessment.'),
+            ('*history', 'domain_id', 'Key of the control domain.'),
+            ('*history', 'domain', 'Code of the control domain.'),
+            ('*history', 'domain_name', 'Name of the control domain.'),
+            ('*history', 'display_order', 'Display order of the domain in its framework.'),
+            ('*history', 'score', 'Mean score of the scored large questions of the domain in the assessment (framework scale); NULL when none is scored.'),
+            ('*history', 'percentage', 'The score as a percentage of the framework scale: 100 x (score - scale_min) / (scale_max - scale_min).'),
+            ('*history', 'coverage', 'Coverage in %: 100 x scored large questions / applicable large questions of the domain (not answered not_applicable; unanswered ones count as applicable); NULL when none is applicable.'),
+            ('*history', 'target', 'Target value.'),
+            ('*history', 'unit', 'Unit of the KPI values.'),
+            ('*history', 'direction', 'higher_is_better or lower_is_better.'),
+            ('*history', 'level', 'Name of a level of the organization''s current risk matrix.'),
+            ('*history', 'level_rank', '0-based rank of the level (0 = lowest).'),
+            ('*history', 'color', 'Colour of the level (#RRGGBB).'),
+
+            ('maturity_history', 'answered_questions', 'Large questions of the domain answered with a score.'),
+            ('maturity_history', 'applicable_questions', 'Large questions of the domain not answered not_applicable.'),
+            ('maturity_history', 'previous_assessed_on', 'Date of the previous organization-wide assessment of the framework (the latest before this one); NULL when none.'),
+            ('maturity_history', 'previous_score', 'The domain''s score in the previous assessment.'),
+            ('maturity_history', 'change_vs_previous', 'score - previous_score, in scale points.'),
+            ('maturity_history', 'year_ago_assessed_on', 'Date of the assessment about a year earlier: the latest organization-wide assessment of the framework 320 to 410 days (365 -/+ 45) before this one; NULL when none.'),
+            ('maturity_history', 'year_ago_score', 'The domain''s score in the assessment about a year earlier.'),
+            ('maturity_history', 'change_vs_year_ago', 'score - year_ago_score, in scale points.'),
+
+            ('kpi_series', 'kpi_id', 'Key of the KPI.'),
+            ('kpi_series', 'kpi', 'Code of the KPI.'),
+            ('kpi_series', 'target', 'Target value of the KPI.'),
+            ('kpi_series', 'measured_on', 'Date of the measurement.'),
+            ('kpi_series', 'value', 'The measured value.'),
+            ('kpi_series', 'attainment_pct', 'Attainment in %, 0-200: 100 x value / target (higher is better) or 100 x target / value (lower is better).'),
+            ('kpi_series', 'status', 'red, amber or green (kpi_status) of this value.'),
+            ('kpi_series', 'trend_points', 'Measurements the trend is fitted on: the last 6 up to and including this one (fewer at the start of the series).'),
+            ('kpi_series', 'trend_per_day', 'Least-squares slope of value on date over those measurements, in units per day: sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), x in days; NULL with fewer than 3.'),
+            ('kpi_series', 'trend_per_period', 'trend_per_day x frequency_days: the change per measurement period.'),
+            ('kpi_series', 'trend_value', 'The trend line (least-squares intercept + slope x date) at this measurement''s date; NULL with fewer than 3 measurements.'),
+            ('kpi_series', 'objective_id', 'The KPI''s objective the forecast is for: the earliest due on or after the measurement, else the latest due; NULL when the KPI has none.'),
+            ('kpi_series', 'due_on', 'Due date of that objective.'),
+            ('kpi_series', 'forecast_at_due', 'The trend line (least-squares intercept + slope x date) at due_on, not below 0 and, for a KPI in %, not above 100; NULL without a trend, without an objective or when due_on has passed at this measurement.'),
+            ('kpi_series', 'on_track', 'True when forecast_at_due meets the target (>= for higher is better, <= for lower is better); NULL without a forecast.'),
+
+            ('risk_history', 'month', 'First day of the calendar month.'),
+            ('risk_history', 'month_end', 'Last day of the month: the states counted are those at its end.'),
+            ('risk_history', 'inherent_risks', 'Open risks at the month''s end whose inherent level (as rated then) has this rank.'),
+            ('risk_history', 'residual_risks', 'Open risks at the month''s end whose residual level (as rated then: the rated residual cell, else the effectiveness residual) has this rank.'),
+            ('risk_history', 'open_risks', 'Open risks at the month''s end (per month: repeated on every level row).'),
+            ('risk_history', 'outside_tolerance', 'Of them, risks whose residual level was above the tolerance when rated (per month).'),
+            ('risk_history', 'opened', 'Risks opened (identified) in the month (per month).'),
+            ('risk_history', 'closed', 'Risks closed (deleted) in the month (per month).'),
+            ('risk_history', 'current_risks', 'Open risks at the month''s end whose current level (as rated then) has this rank; risks without a current rating are in no level.'),
+
+            ('department_maturity', 'department_id', 'Key of the department.'),
+            ('department_maturity', 'department', 'Name of the department.'),
+            ('department_maturity', 'assessment_id', 'The department''s latest assessment of the framework.'),
+            ('department_maturity', 'target', 'Target maturity of the domain: maturity_targets, else the framework''s default_target.'),
+            ('department_maturity', 'gap_to_target', 'score - target (negative: below target).'),
+            ('department_maturity', 'company_mean', 'Company-wide mean: mean over the organization''s departments of the domain score of their latest assessment of the framework (each department once).'),
+            ('department_maturity', 'gap_to_company', 'score - company_mean (negative: below the company).'),
+            ('department_maturity', 'company_departments', 'Departments with a score in the company-wide mean.')
+        ), listed(view_name, history) AS (VALUES
+            ('risk_register', false), ('risk_heatmap', false), ('kpi_status', false),
+            ('objective_status', false), ('maturity_by_domain', false), ('question_peer_rate', false),
+            ('incident_metrics_monthly', false), ('org_benchmark', false), ('management_review', false),
+            ('maturity_history', true), ('kpi_series', true), ('risk_history', true), ('department_maturity', true)
+        )
+        SELECT cl.relname AS view_name, a.attname AS column_name,
+               COALESCE(s.description, h.description, g.description) AS description
+        FROM listed l
+        JOIN pg_catalog.pg_class cl
+          ON cl.relname = l.view_name AND cl.relnamespace = '@extschema@'::regnamespace AND cl.relkind = 'v'
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
+        LEFT JOIN described s ON s.view_name = cl.relname AND s.column_name = a.attname
+        LEFT JOIN described h ON l.history AND h.view_name = '*history' AND h.column_name = a.attname
+        LEFT JOIN described g ON g.view_name = '*' AND g.column_name = a.attname
+        ORDER BY 1, a.attnum
+    LOOP
+        IF c.description IS NULL THEN
+            missing := COALESCE(missing || ', ', '') || c.view_name || '.' || c.column_name;
+        ELSE
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.%I IS %L',
+                                      c.view_name, c.column_name, c.description);
+        END IF;
+    END LOOP;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'view columns without a comment: %', missing;
+    END IF;
+END
+$comments$;
