@@ -45,7 +45,7 @@ bash "$REPO/scripts/evaluate.sh" "$REPO/templates" --db dbname=ismseval_evaluate
 check "evaluate.sh templates --db: exit status 0" "$rc" "$WORK/out.txt"
 grep -q '^== management review of HZL (Hoshizora Logistics)$' "$WORK/out.txt"; check "the output names the organization" $? "$WORK/out.txt"
 grep -q '^organization_name  *| Hoshizora Logistics$' "$WORK/out.txt"; check "its management_review row is printed" $? "$WORK/out.txt"
-grep -q '^no peer figures for this organization yet' "$WORK/out.txt"; check "a new organization is told it has no peer figures yet" $? "$WORK/out.txt"
+grep -q '^no peer figures: no peer release yet' "$WORK/out.txt"; check "a new organization is told it has no peer figures yet" $? "$WORK/out.txt"
 loaded=$(psql_q -d ismseval_evaluate_test -At -c "SELECT concat_ws(' ',
     (SELECT count(*) FROM ismseval.organizations), (SELECT count(*) FROM ismseval.assessments),
     (SELECT count(*) FROM ismseval.answers), (SELECT count(*) FROM ismseval.risks), (SELECT count(*) FROM ismseval.kpis),
