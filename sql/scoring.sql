@@ -78,7 +78,6 @@ WHERE f.code = 'L2' AND p.depth = 2;
 SELECT q.code, q.depth, d.code AS domain, q.scored
 FROM questions q JOIN frameworks f USING (framework_id) LEFT JOIN control_domains d ON d.domain_id = q.domain_id
 WHERE f.code = 'L2' ORDER BY q.depth, q.code;
-
 INSERT INTO organizations (code, name, core_business, size_band) VALUES ('S', 'Scoring org', 'regulated', 'small');
 CREATE TEMP TABLE given (assessed_on date, scope text[], code text, score int, result text, na boolean);
 -- Assessment A (2026-01-10, every requirement in scope):
@@ -165,6 +164,26 @@ FROM assessments a JOIN control_domains d USING (framework_id)
 CROSS JOIN LATERAL assessment_domain_score(a.assessment_id, d.domain_id) s
 WHERE a.assessed_on = '2026-01-10' ORDER BY d.display_order;
 ROLLBACK TO pcts;
+
+-- An assessable node above the domain level (B, depth 1, no domain) counts for coverage but is
+-- no domain: an organization answering A.5.1 3 %, A.6.1 40 % and B 100 % is a release member
+-- with domain values 3 and 40 (coverage 3 of 3); its total counts B as a group of its own:
+-- 1 x 3 + 1 x 40 + 1 x 100 = 143, 100 x (143 / 3) / 100 = 47.67 % of 0-100.
+INSERT INTO questions (framework_id, code, text) SELECT framework_id, 'B', 'Top requirement' FROM frameworks WHERE code = 'L2';
+INSERT INTO organizations (code, name, core_business, size_band) VALUES ('L2ORG', 'Level two org', 'regulated', 'small');
+INSERT INTO assessments (organization_id, framework_id, assessed_on)
+SELECT o.organization_id, f.framework_id, '2026-01-01' FROM organizations o, frameworks f WHERE o.code = 'L2ORG' AND f.code = 'L2';
+INSERT INTO answers (assessment_id, question_id, score)
+SELECT a.assessment_id, q.question_id, v.s FROM assessments a JOIN questions q USING (framework_id)
+JOIN (VALUES ('A.5.1', 3), ('A.6.1', 40), ('B', 100)) v(c, s) ON v.c = q.code
+JOIN organizations o USING (organization_id) WHERE o.code = 'L2ORG';
+SELECT c.kind, d.code AS domain, c.value
+FROM peer_current_values() c JOIN organizations o USING (organization_id)
+LEFT JOIN control_domains d ON d.domain_id = c.item_id
+WHERE o.code = 'L2ORG' ORDER BY d.code;
+SELECT round(t.total_score::numeric, 2) AS total, round(t.total_percentage::numeric, 2) AS total_pct, t.coverage
+FROM assessments a JOIN organizations o USING (organization_id)
+CROSS JOIN LATERAL assessment_total_score(a.assessment_id) t WHERE o.code = 'L2ORG';
 
 -- answer_percent alone: a score on 1-4 (3 -> 100 x 2 / 3), the results, nothing for not assessed.
 SELECT round(answer_percent(3, NULL, 1, 4, 100, 50, 0)::numeric, 4) AS score_3_of_1_4,

@@ -172,7 +172,9 @@ BEGIN ATOMIC
         SELECT l.organization_id, l.framework_id, r.domain_id,
                pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL)
                    AS value,
-               pg_catalog.count(*) OVER (PARTITION BY l.organization_id, l.framework_id) AS domains_scored,
+               -- the domains with an answer (an assessable node above the domain level has
+               -- none: it counts for coverage only)
+               pg_catalog.count(r.domain_id) OVER (PARTITION BY l.organization_id, l.framework_id) AS domains_scored,
                pg_catalog.sum(pg_catalog.count(r.percentage)) OVER (PARTITION BY l.organization_id, l.framework_id)
                    AS answered,
                pg_catalog.sum(pg_catalog.count(*) FILTER (WHERE r.applicable))
@@ -185,7 +187,8 @@ BEGIN ATOMIC
         SELECT m.organization_id, m.framework_id, 'domain' AS kind, m.domain_id AS item_id, m.value
         FROM means m JOIN domains d ON d.framework_id = m.framework_id AND d.n = m.domains_scored
         -- coverage of the whole assessment at least the minimum for publishing
-        WHERE 100 * m.answered >= pg_catalog.current_setting('ismseval.min_peer_coverage')::double precision
+        WHERE m.domain_id IS NOT NULL
+          AND 100 * m.answered >= pg_catalog.current_setting('ismseval.min_peer_coverage')::double precision
                                   * m.applicable
         UNION ALL
         SELECT l.organization_id, l.framework_id, 'question', an.question_id,

@@ -10255,3 +10255,56 @@ BEGIN
     END IF;
 END
 $comments$;
+
+-- A release's members: an assessable node above the domain level counts for coverage, not as
+-- a domain (peer_release.sql).
+-- Every organization's current values per framework (latest organization-wide assessment):
+-- each domain mean, only for organizations with an answer in every domain of the framework
+-- (a domain = one with scored requirements) and a coverage of at least
+-- ismseval.min_peer_coverage %, and each yes/no answer as 100 / 0.
+CREATE OR REPLACE FUNCTION @extschema@.peer_current_values()
+RETURNS TABLE(organization_id bigint, framework_id bigint, kind text, item_id bigint, value double precision,
+              peer_group text)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    WITH latest AS (
+        SELECT l.organization_id, l.framework_id, l.assessment_id
+        FROM @extschema@.latest_organization_assessments() l
+    ), domains AS (
+        SELECT q.framework_id, pg_catalog.count(DISTINCT q.domain_id) AS n
+        FROM @extschema@.questions q WHERE q.scored GROUP BY q.framework_id
+    ), means AS (
+        -- assessment_domain_score's mean, for every latest assessment at once
+        SELECT l.organization_id, l.framework_id, r.domain_id,
+               pg_catalog.sum(r.weight * r.score) / pg_catalog.sum(r.weight) FILTER (WHERE r.percentage IS NOT NULL)
+                   AS value,
+               -- the domains with an answer (an assessable node above the domain level has
+               -- none: it counts for coverage only)
+               pg_catalog.count(r.domain_id) OVER (PARTITION BY l.organization_id, l.framework_id) AS domains_scored,
+               pg_catalog.sum(pg_catalog.count(r.percentage)) OVER (PARTITION BY l.organization_id, l.framework_id)
+                   AS answered,
+               pg_catalog.sum(pg_catalog.count(*) FILTER (WHERE r.applicable))
+                   OVER (PARTITION BY l.organization_id, l.framework_id) AS applicable
+        FROM latest l
+        CROSS JOIN LATERAL @extschema@.assessment_requirement_values(l.assessment_id) r
+        GROUP BY l.organization_id, l.framework_id, r.domain_id
+        HAVING pg_catalog.count(r.percentage) > 0
+    ), v AS (
+        SELECT m.organization_id, m.framework_id, 'domain' AS kind, m.domain_id AS item_id, m.value
+        FROM means m JOIN domains d ON d.framework_id = m.framework_id AND d.n = m.domains_scored
+        -- coverage of the whole assessment at least the minimum for publishing
+        WHERE m.domain_id IS NOT NULL
+          AND 100 * m.answered >= pg_catalog.current_setting('ismseval.min_peer_coverage')::double precision
+                                  * m.applicable
+        UNION ALL
+        SELECT l.organization_id, l.framework_id, 'question', an.question_id,
+               CASE WHEN an.answer_yes THEN 100::double precision ELSE 0::double precision END
+        FROM latest l
+        JOIN @extschema@.answers an ON an.assessment_id = l.assessment_id AND an.answer_yes IS NOT NULL
+    )
+    SELECT v.organization_id, v.framework_id, v.kind, v.item_id, v.value,
+           @extschema@.peer_group(o.core_business, o.size_band)
+    FROM v JOIN @extschema@.organizations o ON o.organization_id = v.organization_id;
+END;
+COMMENT ON FUNCTION @extschema@.peer_current_values() IS
+'Every organization''s current values per framework (latest organization-wide assessment): domain means (only for organizations with a scored answer in every domain) and small answers as 100/0, with the peer group.';
