@@ -709,7 +709,7 @@ DECLARE
 BEGIN
     SELECT q.code, q.question_id, n.urn INTO bad
     FROM pg_catalog.unnest(olds) q JOIN pg_catalog.unnest(nodes) n ON n.code = q.code
-    WHERE q.urn IS NULL LIMIT 1;
+    WHERE q.urn IS NULL ORDER BY q.code LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'framework %: question % (id %, not from the library) has the code that requirement node % takes',
             framework_urn, bad.code, bad.question_id, bad.urn
@@ -820,6 +820,7 @@ BEGIN
     SELECT q.urn, f.urn AS other INTO bad
     FROM @extschema@.questions q JOIN @extschema@.frameworks f ON f.framework_id = q.framework_id
     WHERE q.urn IN (SELECT n.urn FROM pg_catalog.unnest(nodes) n) AND q.framework_id IS DISTINCT FROM old.framework_id
+    ORDER BY q.urn
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION '%: requirement node % is already a node of framework %', owner, bad.urn, COALESCE(bad.other, '(no urn)')

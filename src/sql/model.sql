@@ -179,6 +179,7 @@ BEGIN
         JOIN @extschema@.answers an ON an.question_id = q.question_id
         WHERE q.framework_id = NEW.framework_id AND q.score_min IS NULL
           AND (an.score < NEW.scale_min OR an.score > NEW.scale_max)
+        ORDER BY q.display_order, q.question_id, an.score
         LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'the new scale % to % of framework % does not hold the score % of question %',
@@ -189,6 +190,7 @@ BEGIN
         FROM @extschema@.control_domains d
         JOIN @extschema@.maturity_targets mt ON mt.domain_id = d.domain_id
         WHERE d.framework_id = NEW.framework_id AND NOT (mt.target BETWEEN NEW.scale_min AND NEW.scale_max)
+        ORDER BY d.display_order, mt.organization_id
         LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'the new scale % to % of framework % does not hold the target % of domain %',
@@ -799,12 +801,13 @@ BEGIN
     -- every cell of every risk: the inherent one, and the current and residual ones when rated
     SELECT r.title, c.what, c.likelihood, c.impact INTO bad
     FROM @extschema@.risks r
-    CROSS JOIN LATERAL (VALUES ('', r.likelihood, r.impact),
-                               ('current ', r.current_likelihood, r.current_impact),
-                               ('residual ', r.residual_likelihood, r.residual_impact)) c(what, likelihood, impact)
+    CROSS JOIN LATERAL (VALUES (1, '', r.likelihood, r.impact),
+                               (2, 'current ', r.current_likelihood, r.current_impact),
+                               (3, 'residual ', r.residual_likelihood, r.residual_impact)) c(n, what, likelihood, impact)
     WHERE r.organization_id = NEW.organization_id
       AND (c.likelihood > @extschema@.risk_matrix_likelihood_size(NEW.risk_matrix)
            OR c.impact > @extschema@.risk_matrix_impact_size(NEW.risk_matrix))
+    ORDER BY r.risk_id, c.n
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'the new risk matrix of organization % does not fit risk "%" (%likelihood %, impact %)',

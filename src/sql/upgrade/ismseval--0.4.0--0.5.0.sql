@@ -4891,6 +4891,7 @@ BEGIN
         JOIN @extschema@.answers an ON an.question_id = q.question_id
         WHERE q.framework_id = NEW.framework_id AND q.score_min IS NULL
           AND (an.score < NEW.scale_min OR an.score > NEW.scale_max)
+        ORDER BY q.display_order, q.question_id, an.score
         LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'the new scale % to % of framework % does not hold the score % of question %',
@@ -4901,6 +4902,7 @@ BEGIN
         FROM @extschema@.control_domains d
         JOIN @extschema@.maturity_targets mt ON mt.domain_id = d.domain_id
         WHERE d.framework_id = NEW.framework_id AND NOT (mt.target BETWEEN NEW.scale_min AND NEW.scale_max)
+        ORDER BY d.display_order, mt.organization_id
         LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'the new scale % to % of framework % does not hold the target % of domain %',
@@ -10308,3 +10310,237 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.peer_current_values() IS
 'Every organization''s current values per framework (latest organization-wide assessment): domain means (only for organizations with a scored answer in every domain) and small answers as 100/0, with the peer group.';
+
+-- Checks that name the first offending row name the same one whatever the plan: ordered
+-- (model.sql, ciso_import.sql).
+-- Creates or updates the requirement nodes of a framework (and its control domains), parents
+-- first, then removes what the library no longer has.
+CREATE OR REPLACE FUNCTION @extschema@.ciso_import_requirement_nodes(fid bigint, framework_urn text,
+                                                          nodes @extschema@.ciso_requirement_node[], level integer)
+RETURNS TABLE(kind text, urn text, ref_id text, action text, reason text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    olds    @extschema@.questions[] := ARRAY(SELECT q FROM @extschema@.questions q WHERE q.framework_id = fid);
+    node    @extschema@.ciso_requirement_node;
+    old     @extschema@.questions;
+    fresh   @extschema@.questions;
+    parent_domain bigint;
+    changed text;
+    bad     record;
+BEGIN
+    SELECT q.code, q.question_id, n.urn INTO bad
+    FROM pg_catalog.unnest(olds) q JOIN pg_catalog.unnest(nodes) n ON n.code = q.code
+    WHERE q.urn IS NULL ORDER BY q.code LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'framework %: question % (id %, not from the library) has the code that requirement node % takes',
+            framework_urn, bad.code, bad.question_id, bad.urn
+            USING ERRCODE = 'check_violation', HINT = 'Change the code of that question first.';
+    END IF;
+    -- park the codes that move, so that no two nodes hold one in between
+    UPDATE @extschema@.questions q SET code = 'urn:ismseval:moving:' || q.question_id
+    WHERE q.framework_id = fid AND q.urn IS NOT NULL
+      AND (EXISTS (SELECT FROM pg_catalog.unnest(nodes) n WHERE n.urn = q.urn AND n.code <> q.code)
+           OR NOT EXISTS (SELECT FROM pg_catalog.unnest(nodes) n WHERE n.urn = q.urn)
+              AND EXISTS (SELECT FROM pg_catalog.unnest(nodes) n WHERE n.code = q.code));
+    RETURN QUERY SELECT * FROM @extschema@.ciso_import_control_domains(fid, nodes, level, olds);
+    FOR node IN SELECT x.* FROM pg_catalog.unnest(nodes) x ORDER BY x.depth, x.ord LOOP
+        SELECT o.* INTO old FROM pg_catalog.unnest(olds) o WHERE o.urn = node.urn;
+        fresh := old;
+        SELECT q.question_id, q.domain_id INTO fresh.parent_id, parent_domain
+        FROM @extschema@.questions q WHERE q.framework_id = fid AND q.urn = node.parent_urn;
+        fresh.domain_id := CASE WHEN node.depth < level THEN NULL
+                                WHEN node.depth = level THEN (SELECT d.domain_id FROM @extschema@.control_domains d
+                                                           WHERE d.framework_id = fid AND d.code = node.code)
+                                ELSE parent_domain END;
+        fresh.code := node.code;
+        fresh.text := node.text;
+        fresh.display_order := node.ord;
+        fresh.ref_id := node.ref_id;
+        fresh.name := node.name;
+        fresh.description := node.description;
+        fresh.assessable := node.assessable;
+        fresh.answer_kind := 'score';
+        fresh.depth := node.depth;
+        fresh.weight := node.weight;
+        fresh.score_min := node.score_min;
+        fresh.score_max := node.score_max;
+        fresh.implementation_groups := node.implementation_groups;
+        fresh.translations := node.translations;
+        changed := @extschema@.ciso_changed_fields(pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(fresh),
+                       ARRAY['parent_id', 'domain_id', 'code', 'text', 'display_order', 'ref_id', 'name', 'description',
+                             'assessable', 'answer_kind', 'depth', 'weight', 'score_min', 'score_max',
+                             'implementation_groups', 'translations']);
+        IF old.question_id IS NULL THEN
+            INSERT INTO @extschema@.questions (framework_id, domain_id, parent_id, code, text, display_order, urn, ref_id,
+                                               name, description, assessable, answer_kind, depth, weight, score_min,
+                                               score_max, implementation_groups, translations)
+            VALUES (fid, fresh.domain_id, fresh.parent_id, fresh.code, fresh.text, fresh.display_order, node.urn,
+                    fresh.ref_id, fresh.name, fresh.description, fresh.assessable, fresh.answer_kind, fresh.depth,
+                    fresh.weight, fresh.score_min, fresh.score_max, fresh.implementation_groups, fresh.translations);
+        ELSIF changed IS NOT NULL THEN
+            UPDATE @extschema@.questions q
+            SET (domain_id, parent_id, code, text, display_order, ref_id, name, description, assessable, answer_kind,
+                 depth, weight, score_min, score_max, implementation_groups, translations)
+              = (fresh.domain_id, fresh.parent_id, fresh.code, fresh.text, fresh.display_order, fresh.ref_id,
+                 fresh.name, fresh.description, fresh.assessable, fresh.answer_kind, fresh.depth, fresh.weight,
+                 fresh.score_min, fresh.score_max, fresh.implementation_groups, fresh.translations)
+            WHERE q.question_id = old.question_id;
+        END IF;
+        RETURN QUERY SELECT 'requirement_node'::text, node.urn, node.ref_id,
+                            CASE WHEN old.question_id IS NULL THEN 'created' WHEN changed IS NULL THEN 'unchanged' ELSE 'updated' END,
+                            CASE WHEN old.question_id IS NULL THEN NULL ELSE changed END;
+    END LOOP;
+    RETURN QUERY SELECT * FROM @extschema@.ciso_remove_absent_nodes(fid, framework_urn, nodes, olds, level);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ciso_import_requirement_nodes(bigint, text, @extschema@.ciso_requirement_node[], integer) IS
+'For import_ciso_assistant_library: creates or updates a framework''s requirement nodes (found by urn) and control domains, parents first: domain_id NULL above the domain level, the node''s own domain at it, the parent''s below; answer_kind score; display_order = file order. Then removes what the library no longer has (ciso_remove_absent_nodes).';
+
+-- Imports one framework of a library: the framework row, its implementation groups, its
+-- control domains and its requirement nodes.
+CREATE OR REPLACE FUNCTION @extschema@.ciso_import_framework(framework jsonb, library jsonb, requested_level integer)
+RETURNS TABLE(kind text, urn text, ref_id text, action text, reason text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    fw_urn  text := @extschema@.ciso_urn(framework, 'a framework of the library');
+    owner   text := 'framework ' || fw_urn;
+    smin    integer := COALESCE(@extschema@.ciso_integer(framework, 'min_score', owner), 0);
+    smax    integer := COALESCE(@extschema@.ciso_integer(framework, 'max_score', owner), 100);
+    nodes   @extschema@.ciso_requirement_node[];
+    old     @extschema@.frameworks;
+    fresh   @extschema@.frameworks;
+    depth   integer;
+    note    text;
+    changed text;
+    bad     record;
+BEGIN
+    IF smin >= smax OR smin < -1000000 OR smax > 1000000 THEN
+        RAISE EXCEPTION '%: min_score % must be below max_score %', owner, smin, smax
+            USING ERRCODE = 'check_violation',
+                  DETAIL = 'Both lie between -1000000 and 1000000; CISO Assistant''s default scale is 0 to 100.';
+    END IF;
+    nodes := ARRAY(SELECT n FROM @extschema@.ciso_framework_nodes(framework, fw_urn, smin, smax) n);
+    depth := (SELECT pg_catalog.max(n.depth) FROM pg_catalog.unnest(nodes) n);
+    SELECT f.* INTO old FROM @extschema@.frameworks f WHERE f.urn = fw_urn FOR UPDATE;
+    IF requested_level <> old.domain_level THEN
+        RAISE EXCEPTION '%: it is loaded with domain level %, not %', owner, old.domain_level, requested_level
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = pg_catalog.format('Import it with domain_level => %s (or NULL), or delete the framework first.',
+                                           old.domain_level);
+    END IF;
+    fresh := old;
+    fresh.domain_level := COALESCE(requested_level, old.domain_level, 1);
+    IF fresh.domain_level > depth THEN
+        RAISE EXCEPTION '%: domain level % is deeper than its tree (depth %)', owner, fresh.domain_level, depth
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT q.urn, f.urn AS other INTO bad
+    FROM @extschema@.questions q JOIN @extschema@.frameworks f ON f.framework_id = q.framework_id
+    WHERE q.urn IN (SELECT n.urn FROM pg_catalog.unnest(nodes) n) AND q.framework_id IS DISTINCT FROM old.framework_id
+    ORDER BY q.urn
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION '%: requirement node % is already a node of framework %', owner, bad.urn, COALESCE(bad.other, '(no urn)')
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF (old.scale_min, old.scale_max) <> (smin, smax)
+       AND EXISTS (SELECT FROM @extschema@.answers a JOIN @extschema@.questions q ON q.question_id = a.question_id
+                   WHERE q.framework_id = old.framework_id) THEN
+        RAISE EXCEPTION '%: it has answers on the scale % to %, which this version changes to % to %', owner,
+            old.scale_min, old.scale_max, smin, smax
+            USING ERRCODE = 'check_violation', HINT = 'Answers keep their scale; load the new version as another framework.';
+    END IF;
+    fresh.ref_id := @extschema@.ciso_text(framework, 'ref_id', owner);
+    fresh.code := COALESCE(fresh.ref_id, @extschema@.ciso_urn_tail(fw_urn));
+    IF EXISTS (SELECT FROM @extschema@.frameworks f WHERE f.code = fresh.code AND f.framework_id IS DISTINCT FROM old.framework_id) THEN
+        note := pg_catalog.format('code is the urn: %s is the code of another framework', fresh.code);
+        fresh.code := fw_urn;
+    END IF;
+    fresh.name := COALESCE(@extschema@.ciso_text(framework, 'name', owner), fresh.ref_id, fw_urn);
+    fresh.version := @extschema@.ciso_text(library, 'version', 'the library');
+    fresh.scale_min := smin;
+    fresh.scale_max := smax;
+    -- two thirds up the scale (3 on 1-4), unless the target set before is still on it
+    fresh.default_target := CASE WHEN old.default_target BETWEEN smin AND smax THEN old.default_target
+                                 ELSE pg_catalog.round(smin + (smax - smin) * 2 / 3.0, 2) END;
+    fresh.urn := fw_urn;
+    fresh.description := @extschema@.ciso_text(framework, 'description', owner);
+    fresh.provider := COALESCE(@extschema@.ciso_text(framework, 'provider', owner),
+                               @extschema@.ciso_text(library, 'provider', 'the library'));
+    fresh.translations := @extschema@.ciso_translations(framework, owner);
+    fresh.score_labels := @extschema@.ciso_score_labels(framework, fw_urn, smin, smax);
+    changed := @extschema@.ciso_changed_fields(pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(fresh),
+                   ARRAY['code', 'name', 'version', 'scale_min', 'scale_max', 'default_target', 'ref_id', 'description',
+                         'provider', 'translations', 'score_labels', 'domain_level']);
+    IF old.framework_id IS NULL THEN
+        INSERT INTO @extschema@.frameworks (code, name, version, scale_min, scale_max, default_target, urn, ref_id,
+                                            description, provider, translations, score_labels, domain_level)
+        VALUES (fresh.code, fresh.name, fresh.version, fresh.scale_min, fresh.scale_max, fresh.default_target, fw_urn,
+                fresh.ref_id, fresh.description, fresh.provider, fresh.translations, fresh.score_labels,
+                fresh.domain_level)
+        RETURNING framework_id INTO fresh.framework_id;
+    ELSIF changed IS NOT NULL THEN
+        UPDATE @extschema@.frameworks f
+        SET (code, name, version, scale_min, scale_max, default_target, ref_id, description, provider, translations,
+             score_labels, domain_level)
+          = (fresh.code, fresh.name, fresh.version, fresh.scale_min, fresh.scale_max, fresh.default_target,
+             fresh.ref_id, fresh.description, fresh.provider, fresh.translations, fresh.score_labels, fresh.domain_level)
+        WHERE f.framework_id = old.framework_id;
+    END IF;
+    RETURN QUERY SELECT 'framework'::text, fw_urn, fresh.ref_id,
+                        CASE WHEN old.framework_id IS NULL THEN 'created' WHEN changed IS NULL THEN 'unchanged' ELSE 'updated' END,
+                        NULLIF(pg_catalog.concat_ws('; ', note, CASE WHEN old.framework_id IS NOT NULL THEN changed END,
+                                                    @extschema@.ciso_ignored_fields(framework)), '');
+    RETURN QUERY SELECT * FROM @extschema@.ciso_import_implementation_groups(fresh.framework_id, framework, fw_urn);
+    RETURN QUERY SELECT * FROM @extschema@.ciso_import_requirement_nodes(fresh.framework_id, fw_urn, nodes, fresh.domain_level);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ciso_import_framework(jsonb, jsonb, integer) IS
+'For import_ciso_assistant_library: creates or updates (found by urn) a framework of a library: code = ref_id (the urn when another framework has that code), name, version = the library''s, scale = min_score..max_score (default 0..100), default_target = two thirds up the scale rounded to 2 decimals (kept when still on the scale), score_labels from scores_definition, domain_level (requested, else as loaded, else 1); then its implementation groups, domains and nodes. 22023 for a domain level unlike the loaded one or deeper than the tree; 23514 for a node of another framework or a new scale under answers.';
+
+-- Rejects a new risk matrix that existing risks of the organization do not fit.
+CREATE OR REPLACE FUNCTION @extschema@.organizations_matrix_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+    bad record;
+BEGIN
+    -- The row is locked for this update before the trigger runs: risk writes of the
+    -- organization have committed or wait. Under READ COMMITTED the query below reads
+    -- them; a snapshot-bound transaction would miss those committed since it began.
+    IF (@extschema@.risk_matrix_likelihood_size(NEW.risk_matrix) < @extschema@.risk_matrix_likelihood_size(OLD.risk_matrix)
+        OR @extschema@.risk_matrix_impact_size(NEW.risk_matrix) < @extschema@.risk_matrix_impact_size(OLD.risk_matrix))
+       AND pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the risk matrix of organization % can only shrink in a READ COMMITTED transaction', NEW.code
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('This transaction is %s: its check would not see risks committed since it began.',
+                                             pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+                  HINT = 'Change the matrix in a READ COMMITTED transaction (the default).';
+    END IF;
+    -- every cell of every risk: the inherent one, and the current and residual ones when rated
+    SELECT r.title, c.what, c.likelihood, c.impact INTO bad
+    FROM @extschema@.risks r
+    CROSS JOIN LATERAL (VALUES (1, '', r.likelihood, r.impact),
+                               (2, 'current ', r.current_likelihood, r.current_impact),
+                               (3, 'residual ', r.residual_likelihood, r.residual_impact)) c(n, what, likelihood, impact)
+    WHERE r.organization_id = NEW.organization_id
+      AND (c.likelihood > @extschema@.risk_matrix_likelihood_size(NEW.risk_matrix)
+           OR c.impact > @extschema@.risk_matrix_impact_size(NEW.risk_matrix))
+    ORDER BY r.risk_id, c.n
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the new risk matrix of organization % does not fit risk "%" (%likelihood %, impact %)',
+            NEW.code, bad.title, bad.what, bad.likelihood, bad.impact
+            USING ERRCODE = 'check_violation', HINT = 'Re-rate the risks first.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.organizations_matrix_check() IS
+'Trigger: an organization''s risk matrix can only shrink to a size its risks'' inherent, current and residual cells still fit, and only in a READ COMMITTED transaction (the check must see every committed risk).';
